@@ -1,0 +1,4 @@
+//! Staff accounts and their role grants.
+
+pub mod pages;
+pub mod queries;

@@ -1,0 +1,14 @@
+//! Accounts and access: staff passwords and sessions, citizens' one-time codes, API tokens,
+//! roles and data scope.
+
+pub mod extract;
+pub mod otp;
+pub mod pages;
+pub mod password;
+pub mod roles;
+pub mod session;
+pub mod throttle;
+pub mod tokens;
+
+pub use extract::{Caller, Citizen, MaybeCitizen, MaybeStaff, Staff};
+pub use roles::{Perm, Role};

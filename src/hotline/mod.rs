@@ -1,0 +1,17 @@
+//! 12345 政务服务便民热线 and 市长信箱: intake on every channel, routing, the statutory clock,
+//! callback and satisfaction, Open311 GeoReport v2, indicators.
+
+pub mod api;
+pub mod import;
+pub mod model;
+pub mod open311;
+pub mod pages;
+pub mod queries;
+pub mod rules;
+pub mod service;
+
+use crate::kernel::Procedure;
+
+pub fn procedure() -> &'static Procedure {
+    &rules::PROCEDURE
+}

@@ -1,0 +1,445 @@
+//! All SQL of the hotline: the catalogue, routing rules, tickets, and the indicator counters
+//! kept in step with every change.
+
+use serde::Serialize;
+
+use super::model::{kpi_flags, KpiFacts, KpiFlags, Route, KPI_COLUMNS, KPI_FLAG_COLUMNS};
+use crate::auth::roles::Scope;
+use crate::db::{dialect, q, Ex, Tx, Q};
+use crate::error::AppError;
+use crate::kernel::queries::{CaseRow, CASE_COLUMNS};
+use crate::web::{Page, Paging};
+
+// ---------------------------------------------------------------- catalogue
+
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+pub struct Category {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub description: String,
+    pub handle_days: i64,
+    pub default_org_id: Option<i64>,
+    pub attributes: String,
+    pub keywords: String,
+    pub active: bool,
+    pub sort: i64,
+    pub version: i64,
+}
+
+impl Category {
+    pub fn attribute_defs(&self) -> Vec<super::model::Attribute> {
+        super::model::parse_attributes(&self.attributes)
+    }
+}
+
+const CAT_COLS: &str = "id, code, name, description, handle_days, default_org_id, attributes, keywords, active, sort, version";
+
+pub async fn categories<'a>(ex: impl Into<Ex<'a>>, only_active: bool) -> Result<Vec<Category>, AppError> {
+    let filter = if only_active { " WHERE active = TRUE" } else { "" };
+    q(format!("SELECT {CAT_COLS} FROM hotline_categories{filter} ORDER BY sort, id")).fetch_all(ex).await
+}
+
+pub async fn category<'a>(ex: impl Into<Ex<'a>>, id: i64) -> Result<Option<Category>, AppError> {
+    q(format!("SELECT {CAT_COLS} FROM hotline_categories WHERE id = $1")).bind(id).fetch_optional(ex).await
+}
+
+pub async fn category_by_code<'a>(ex: impl Into<Ex<'a>>, code: &str) -> Result<Option<Category>, AppError> {
+    q(format!("SELECT {CAT_COLS} FROM hotline_categories WHERE code = $1")).bind(code).fetch_optional(ex).await
+}
+
+pub async fn routes<'a>(ex: impl Into<Ex<'a>>) -> Result<Vec<Route>, AppError> {
+    q("SELECT id, position, category_id, town_id, village_id, keyword, org_id, active, note FROM hotline_routes ORDER BY position, id").fetch_all(ex).await
+}
+
+// ---------------------------------------------------------------- tickets
+
+/// The hotline's own facts of a ticket.
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+pub struct TicketRow {
+    pub case_id: i64,
+    pub channel: String,
+    pub caller_name: Option<String>,
+    pub caller_phone: Option<String>,
+    pub category_id: Option<i64>,
+    pub town_id: Option<i64>,
+    pub village_id: Option<i64>,
+    pub address: Option<String>,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub subject: Option<String>,
+    pub description: String,
+    pub attributes: String,
+    pub urgency: String,
+    pub confidential: bool,
+    pub wants_reply: bool,
+    pub publish_consent: bool,
+    pub received_at: i64,
+    pub dispatched_at: Option<i64>,
+    pub replied_at: Option<i64>,
+    pub closed_at: Option<i64>,
+    pub reply_text: Option<String>,
+    pub replied_on_time: Option<bool>,
+    pub evaluation: Option<String>,
+    pub evaluation_comment: Option<String>,
+    pub evaluation_by: Option<String>,
+    pub not_accepted_reason: Option<String>,
+    pub alt_route: Option<String>,
+    pub answer_text: Option<String>,
+    pub merged_into: Option<i64>,
+    pub extension_requested_days: Option<i64>,
+    pub published: bool,
+    pub published_at: Option<i64>,
+    pub publish_subject: Option<String>,
+    pub publish_body: Option<String>,
+    pub publish_reply: Option<String>,
+    pub kpi_org_id: i64,
+}
+
+pub const TICKET_COLS: &str = "t.case_id, t.channel, t.caller_name, t.caller_phone, t.category_id, t.town_id, t.village_id, t.address, t.lat, t.lon, t.subject, t.description, t.attributes, t.urgency, t.confidential, t.wants_reply, t.publish_consent, t.received_at, t.dispatched_at, t.replied_at, t.closed_at, t.reply_text, t.replied_on_time, t.evaluation, t.evaluation_comment, t.evaluation_by, t.not_accepted_reason, t.alt_route, t.answer_text, t.merged_into, t.extension_requested_days, t.published, t.published_at, t.publish_subject, t.publish_body, t.publish_reply, t.kpi_org_id";
+
+pub async fn ticket<'a>(ex: impl Into<Ex<'a>>, case_id: i64) -> Result<Option<TicketRow>, AppError> {
+    q(format!("SELECT {TICKET_COLS} FROM hotline_tickets t WHERE t.case_id = $1")).bind(case_id).fetch_optional(ex).await
+}
+
+/// A new ticket's facts (the case row is created by the kernel first).
+#[derive(Clone, Debug, Default)]
+pub struct NewTicket {
+    pub channel: String,
+    pub caller_name: Option<String>,
+    pub caller_phone: Option<String>,
+    pub category_id: Option<i64>,
+    pub town_id: Option<i64>,
+    pub village_id: Option<i64>,
+    pub address: Option<String>,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub subject: Option<String>,
+    pub description: String,
+    pub attributes: String,
+    pub urgency: String,
+    pub confidential: bool,
+    pub wants_reply: bool,
+    pub publish_consent: bool,
+    pub idempotency_key: Option<String>,
+    pub dedupe_hash: String,
+    pub received_at: i64,
+}
+
+pub async fn insert_ticket(tx: &mut Tx, case_id: i64, org_id: i64, t: &NewTicket) -> Result<(), AppError> {
+    q("INSERT INTO hotline_tickets (case_id, channel, caller_name, caller_phone, category_id, town_id, village_id, address, lat, lon, subject, description, attributes, urgency, confidential, wants_reply, publish_consent, idempotency_key, dedupe_hash, received_at, received_on, kpi_org_id) \
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22)")
+        .bind(case_id)
+        .bind(t.channel.as_str())
+        .bind(t.caller_name.clone())
+        .bind(t.caller_phone.clone())
+        .bind(t.category_id)
+        .bind(t.town_id)
+        .bind(t.village_id)
+        .bind(t.address.clone())
+        .bind(t.lat)
+        .bind(t.lon)
+        .bind(t.subject.clone())
+        .bind(t.description.as_str())
+        .bind(t.attributes.as_str())
+        .bind(t.urgency.as_str())
+        .bind(t.confidential)
+        .bind(t.wants_reply)
+        .bind(t.publish_consent)
+        .bind(t.idempotency_key.clone())
+        .bind(t.dedupe_hash.as_str())
+        .bind(t.received_at)
+        .bind(crate::time::fmt_date(crate::time::local_date(t.received_at)))
+        .bind(org_id)
+        .execute(tx)
+        .await?;
+    Ok(())
+}
+
+/// An earlier ticket with the same idempotency key, or the same caller and text within the
+/// duplicate window.
+pub async fn find_duplicate(tx: &mut Tx, key: Option<&str>, dedupe_hash: &str, since: i64) -> Result<Option<i64>, AppError> {
+    if let Some(k) = key {
+        let r: Option<(i64,)> = q("SELECT case_id FROM hotline_tickets WHERE idempotency_key = $1").bind(k).fetch_optional(&mut *tx).await?;
+        if let Some((id,)) = r {
+            return Ok(Some(id));
+        }
+    }
+    let r: Option<(i64,)> = q("SELECT case_id FROM hotline_tickets WHERE dedupe_hash = $1 AND received_at >= $2 ORDER BY received_at DESC LIMIT 1")
+        .bind(dedupe_hash)
+        .bind(since)
+        .fetch_optional(&mut *tx)
+        .await?;
+    Ok(r.map(|r| r.0))
+}
+
+// ---------------------------------------------------------------- indicators
+
+#[derive(sqlx::FromRow)]
+struct KpiState {
+    state: String,
+    org_id: i64,
+    action_counts: String,
+    supervised: bool,
+    town_id: Option<i64>,
+    category_id: Option<i64>,
+    received_on: String,
+    replied_on_time: Option<bool>,
+    evaluation: Option<String>,
+    evaluation_by: Option<String>,
+    k_accepted: bool,
+    k_closed: bool,
+    k_on_time: bool,
+    k_callback: bool,
+    k_evaluated: bool,
+    k_satisfied: bool,
+    k_basic: bool,
+    k_dissatisfied: bool,
+    k_returned: bool,
+    k_extended: bool,
+    k_reopened: bool,
+    k_supervised: bool,
+    k_direct: bool,
+    k_not_accepted: bool,
+    kpi_org_id: i64,
+    kpi_town_id: i64,
+    kpi_category_id: i64,
+}
+
+impl KpiState {
+    fn stored(&self) -> KpiFlags {
+        KpiFlags {
+            accepted: self.k_accepted,
+            closed: self.k_closed,
+            on_time: self.k_on_time,
+            callback: self.k_callback,
+            evaluated: self.k_evaluated,
+            satisfied: self.k_satisfied,
+            basic: self.k_basic,
+            dissatisfied: self.k_dissatisfied,
+            returned: self.k_returned,
+            extended: self.k_extended,
+            reopened: self.k_reopened,
+            supervised: self.k_supervised,
+            direct: self.k_direct,
+            not_accepted: self.k_not_accepted,
+        }
+    }
+    fn facts(&self) -> KpiFacts {
+        let counts: std::collections::BTreeMap<String, i64> = serde_json::from_str(&self.action_counts).unwrap_or_default();
+        let n = |a: &str| counts.get(a).copied().unwrap_or(0);
+        KpiFacts {
+            state: self.state.clone(),
+            dispatched: n("dispatch") > 0,
+            replied_on_time: self.replied_on_time,
+            evaluation: self.evaluation.clone(),
+            evaluated_by_callback_or_citizen: matches!(self.evaluation_by.as_deref(), Some("callback" | "citizen" | "import")),
+            returned: n("approve_return") > 0,
+            extended: n("approve_extension") > 0,
+            reopened: n("callback_reopen") + n("rate_reopen") > 0,
+            supervised: self.supervised || n("supervise") > 0 || n("auto_supervise") > 0,
+        }
+    }
+}
+
+fn dims(org: i64, town: Option<i64>, category: Option<i64>) -> [(&'static str, i64); 4] {
+    [("all", 0), ("org", org), ("town", town.unwrap_or(0)), ("category", category.unwrap_or(0))]
+}
+
+async fn add_counts(tx: &mut Tx, dims: &[(&'static str, i64); 4], day: &str, received: i64, counts: [i64; 14]) -> Result<(), AppError> {
+    if received == 0 && counts.iter().all(|c| *c == 0) {
+        return Ok(());
+    }
+    let cols = KPI_COLUMNS.join(", ");
+    let updates: Vec<String> = std::iter::once("received".to_string()).chain(KPI_COLUMNS.iter().map(|c| c.to_string())).map(|c| format!("{c} = hotline_kpi_daily.{c} + excluded.{c}")).collect();
+    let sql = format!(
+        "INSERT INTO hotline_kpi_daily (dim, dim_id, day, received, {cols}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18) ON CONFLICT (dim, dim_id, day) DO UPDATE SET {}",
+        updates.join(", ")
+    );
+    for (dim, id) in dims {
+        let mut qq = q(sql.clone()).bind(*dim).bind(*id).bind(day).bind(received);
+        for c in counts {
+            qq = qq.bind(c);
+        }
+        qq.execute(&mut *tx).await?;
+    }
+    Ok(())
+}
+
+/// Recompute which indicators a ticket counts in and move the counters by the difference.
+/// Called inside every transaction that changes a ticket; `created` adds it to 受理总量.
+pub async fn refresh_kpi(tx: &mut Tx, case_id: i64, created: bool) -> Result<(), AppError> {
+    let k: KpiState = q("SELECT c.state, c.org_id, c.action_counts, c.supervised, t.town_id, t.category_id, t.received_on, t.replied_on_time, t.evaluation, t.evaluation_by, \
+                          t.k_accepted, t.k_closed, t.k_on_time, t.k_callback, t.k_evaluated, t.k_satisfied, t.k_basic, t.k_dissatisfied, t.k_returned, t.k_extended, t.k_reopened, t.k_supervised, t.k_direct, t.k_not_accepted, t.kpi_org_id, t.kpi_town_id, t.kpi_category_id \
+                          FROM cases c JOIN hotline_tickets t ON t.case_id = c.id WHERE c.id = $1")
+        .bind(case_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    let old = if created { KpiFlags::default() } else { k.stored() };
+    let new = kpi_flags(&k.facts());
+    let old_dims = if created { dims(k.org_id, k.town_id, k.category_id) } else { [("all", 0), ("org", k.kpi_org_id), ("town", k.kpi_town_id), ("category", k.kpi_category_id)] };
+    let new_dims = dims(k.org_id, k.town_id, k.category_id);
+    if old == new && old_dims == new_dims && !created {
+        return Ok(());
+    }
+    let (o, n) = (old.as_counts(), new.as_counts());
+    if old_dims == new_dims {
+        let mut delta = [0i64; 14];
+        for i in 0..14 {
+            delta[i] = n[i] - o[i];
+        }
+        add_counts(tx, &new_dims, &k.received_on, created as i64, delta).await?;
+    } else {
+        add_counts(tx, &old_dims, &k.received_on, -1, o.map(|x| -x)).await?;
+        add_counts(tx, &new_dims, &k.received_on, 1, n).await?;
+    }
+    let sets: Vec<String> = KPI_FLAG_COLUMNS.iter().enumerate().map(|(i, c)| format!("{c} = ${}", i + 1)).collect();
+    let mut qq = q(format!("UPDATE hotline_tickets SET {}, kpi_org_id = $15, kpi_town_id = $16, kpi_category_id = $17 WHERE case_id = $18", sets.join(", ")));
+    for c in n {
+        qq = qq.bind(c == 1);
+    }
+    qq.bind(k.org_id).bind(k.town_id.unwrap_or(0)).bind(k.category_id.unwrap_or(0)).bind(case_id).execute(&mut *tx).await?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------- lists
+
+/// A line of a ticket list.
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+pub struct ListRow {
+    pub id: i64,
+    pub case_no: String,
+    pub title: String,
+    pub state: String,
+    pub org_id: i64,
+    pub due_on: Option<String>,
+    pub paused_on: Option<String>,
+    pub clock_rule: Option<String>,
+    pub is_open: bool,
+    pub supervised: bool,
+    pub opened_at: i64,
+    pub opened_on: String,
+    pub channel: String,
+    pub caller_phone: Option<String>,
+    pub category_id: Option<i64>,
+    pub town_id: Option<i64>,
+    pub urgency: String,
+    pub evaluation: Option<String>,
+}
+
+/// Filters of the ticket list.
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+pub struct Filter {
+    pub status: Option<String>,
+    pub q: Option<String>,
+    pub category: Option<String>,
+    pub town: Option<String>,
+    pub org: Option<String>,
+    pub channel: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub due: Option<String>,
+    pub state: Option<String>,
+    pub page: Option<i64>,
+    pub per: Option<i64>,
+}
+
+fn opt_id(s: &Option<String>) -> Option<i64> {
+    s.as_deref().and_then(|v| v.trim().parse().ok())
+}
+
+/// The WHERE part shared by the list and its count.
+pub fn filter_sql(f: &Filter, scope: &Scope, today: &str) -> Q {
+    let mut w = q(" FROM cases c JOIN hotline_tickets t ON t.case_id = c.id WHERE c.procedure = 'hotline'");
+    w = scope.filter(w, "c.org_id");
+    match f.status.as_deref().unwrap_or("open") {
+        "open" => w = w.push(" AND c.is_open = TRUE"),
+        "closed" => w = w.push(" AND c.is_open = FALSE"),
+        _ => {}
+    }
+    if let Some(s) = f.state.as_deref().filter(|s| !s.is_empty()) {
+        w = w.push_bind(" AND c.state = {}", s.to_string());
+    }
+    if let Some(text) = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        if text.chars().all(|c| c.is_ascii_digit()) && text.len() >= 8 {
+            w = w.push_bind(" AND (c.case_no = {}", text.to_string()).push_bind(" OR t.caller_phone = {})", text.to_string());
+        } else {
+            w = w.push_bind(" AND (c.title LIKE {} ESCAPE '\\'", dialect::contains_pattern(text)).push_bind(" OR t.description LIKE {} ESCAPE '\\')", dialect::contains_pattern(text));
+        }
+    }
+    if let Some(id) = opt_id(&f.category) {
+        w = w.push_bind(" AND t.category_id = {}", id);
+    }
+    if let Some(id) = opt_id(&f.town) {
+        w = w.push_bind(" AND t.town_id = {}", id);
+    }
+    if let Some(id) = opt_id(&f.org) {
+        w = w.push_bind(" AND c.org_id = {}", id);
+    }
+    if let Some(ch) = f.channel.as_deref().filter(|s| !s.is_empty()) {
+        w = w.push_bind(" AND t.channel = {}", ch.to_string());
+    }
+    if let Some(d) = f.from.as_deref().and_then(crate::time::parse_date) {
+        w = w.push_bind(" AND t.received_on >= {}", crate::time::fmt_date(d));
+    }
+    if let Some(d) = f.to.as_deref().and_then(crate::time::parse_date) {
+        w = w.push_bind(" AND t.received_on <= {}", crate::time::fmt_date(d));
+    }
+    match f.due.as_deref() {
+        Some("over") => w = w.push_bind(" AND c.is_open = TRUE AND c.paused_on IS NULL AND c.due_on < {}", today.to_string()),
+        Some("soon") => w = w.push_bind(" AND c.is_open = TRUE AND c.due_on >= {}", today.to_string()).push_bind(" AND c.warn_on <= {}", today.to_string()),
+        Some("supervised") => w = w.push(" AND c.supervised = TRUE"),
+        _ => {}
+    }
+    w
+}
+
+const LIST_COLS: &str = "c.id, c.case_no, c.title, c.state, c.org_id, c.due_on, c.paused_on, c.clock_rule, c.is_open, c.supervised, c.opened_at, c.opened_on, t.channel, t.caller_phone, t.category_id, t.town_id, t.urgency, t.evaluation";
+
+/// Counting stops at this many, so that a broad filter never scans the whole table to count.
+pub const COUNT_CAP: i64 = 10_000;
+
+pub async fn list<'a>(ex: impl Into<Ex<'a>>, f: &Filter, scope: &Scope, today: &str) -> Result<Page<ListRow>, AppError> {
+    let Ex::Db(db) = ex.into() else { return Err(AppError::internal("list on pool only")) };
+    let paging = Paging { page: f.page, per: f.per };
+    let w = filter_sql(f, scope, today);
+    let open_order = f.status.as_deref().unwrap_or("open") == "open";
+    let order = if open_order { " ORDER BY CASE WHEN c.due_on IS NULL THEN 1 ELSE 0 END, c.due_on, c.id" } else { " ORDER BY c.opened_at DESC, c.id DESC" };
+    let mut lq = q(format!("SELECT {LIST_COLS}{}{order} LIMIT {} OFFSET {}", w.sql(), paging.per(), paging.offset()));
+    let mut cq = q(format!("SELECT COUNT(*) FROM (SELECT 1{} LIMIT {}) x", w.sql(), COUNT_CAP + 1));
+    for a in w.args() {
+        lq = lq.bind(a.clone());
+        cq = cq.bind(a.clone());
+    }
+    let items: Vec<ListRow> = lq.fetch_all(db).await?;
+    let total = cq.fetch_i64(db).await?;
+    Ok(Page::new(items, &paging, total))
+}
+
+/// Earlier tickets of the same caller (newest first), for the agent console.
+pub async fn by_phone<'a>(ex: impl Into<Ex<'a>>, phone: &str, limit: i64) -> Result<Vec<ListRow>, AppError> {
+    q(format!("SELECT {LIST_COLS} FROM cases c JOIN hotline_tickets t ON t.case_id = c.id WHERE t.caller_phone = $1 ORDER BY t.received_at DESC LIMIT $2"))
+        .bind(phone)
+        .bind(limit)
+        .fetch_all(ex)
+        .await
+}
+
+/// Load case and ticket together.
+pub async fn load<'a>(ex: impl Into<Ex<'a>>, case_id: i64) -> Result<Option<(CaseRow, TicketRow)>, AppError> {
+    let ex = ex.into();
+    match ex {
+        Ex::Db(db) => {
+            let c: Option<CaseRow> = q(format!("SELECT {CASE_COLUMNS} FROM cases c WHERE c.id = $1 AND c.procedure = 'hotline'")).bind(case_id).fetch_optional(db).await?;
+            let Some(c) = c else { return Ok(None) };
+            let t = ticket(db, case_id).await?.ok_or_else(|| AppError::internal("ticket row missing"))?;
+            Ok(Some((c, t)))
+        }
+        Ex::Tx(tx) => {
+            let c: Option<CaseRow> = q(format!("SELECT {CASE_COLUMNS} FROM cases c WHERE c.id = $1 AND c.procedure = 'hotline'")).bind(case_id).fetch_optional(&mut *tx).await?;
+            let Some(c) = c else { return Ok(None) };
+            let t = ticket(&mut *tx, case_id).await?.ok_or_else(|| AppError::internal("ticket row missing"))?;
+            Ok(Some((c, t)))
+        }
+    }
+}

@@ -1,0 +1,302 @@
+//! Persistence of cases of every procedure: creation with its number, steps applied with
+//! optimistic concurrency and an event each, transfer, and the cross-procedure 工作台 queries.
+
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, NaiveDate};
+use serde::Serialize;
+
+use super::definition::Procedure;
+use super::engine::{CaseFacts, Clock, DeadlineStatus, Plan};
+use super::numbering;
+use crate::audit::{self, Actor, Changes, NewEvent};
+use crate::auth::roles::{Grants, Perm};
+use crate::calendar::Calendar;
+use crate::db::{q, Ex, Q, Tx};
+use crate::error::AppError;
+use crate::time::{self, fmt_date, parse_date};
+
+#[derive(Clone, Debug, sqlx::FromRow, Serialize)]
+pub struct CaseRow {
+    pub id: i64,
+    pub procedure: String,
+    pub case_no: String,
+    pub year: i64,
+    pub title: String,
+    pub state: String,
+    pub prev_state: Option<String>,
+    pub org_id: i64,
+    pub assignee_id: Option<i64>,
+    pub opened_at: i64,
+    pub opened_on: String,
+    pub clock_rule: Option<String>,
+    pub clock_started_on: Option<String>,
+    pub due_on: Option<String>,
+    pub paused_on: Option<String>,
+    pub extension_days: i64,
+    pub extension_count: i64,
+    pub warn_on: Option<String>,
+    pub action_counts: String,
+    pub is_open: bool,
+    pub closed_at: Option<i64>,
+    pub supervised: bool,
+    pub version: i64,
+    pub updated_at: i64,
+}
+
+pub const CASE_COLUMNS: &str = "c.id, c.procedure, c.case_no, c.year, c.title, c.state, c.prev_state, c.org_id, c.assignee_id, c.opened_at, c.opened_on, c.clock_rule, c.clock_started_on, c.due_on, c.paused_on, c.extension_days, c.extension_count, c.warn_on, c.action_counts, c.is_open, c.closed_at, c.supervised, c.version, c.updated_at";
+
+impl CaseRow {
+    pub fn counts(&self) -> BTreeMap<String, i64> {
+        serde_json::from_str(&self.action_counts).unwrap_or_default()
+    }
+    pub fn opened_date(&self) -> NaiveDate {
+        parse_date(&self.opened_on).unwrap_or_else(|| time::local_date(self.opened_at))
+    }
+    pub fn due_date(&self) -> Option<NaiveDate> {
+        self.due_on.as_deref().and_then(parse_date)
+    }
+    /// The kernel's view; modules add their flags.
+    pub fn facts(&self, flags: BTreeMap<String, bool>) -> CaseFacts {
+        CaseFacts {
+            state: self.state.clone(),
+            prev_state: self.prev_state.clone(),
+            opened_on: self.opened_date(),
+            clock_rule: self.clock_rule.clone(),
+            clock_started_on: self.clock_started_on.as_deref().and_then(parse_date),
+            due_on: self.due_date(),
+            paused_on: self.paused_on.as_deref().and_then(parse_date),
+            extension_days: self.extension_days,
+            extension_count: self.extension_count,
+            counts: self.counts(),
+            flags,
+        }
+    }
+    pub fn deadline(&self, p: &Procedure, today: NaiveDate, cal: &Calendar) -> DeadlineStatus {
+        if !self.is_open {
+            return DeadlineStatus::None;
+        }
+        let soon = self.clock_rule.as_deref().and_then(|r| p.deadline(r, self.opened_date())).map(|r| r.due_soon_days).unwrap_or(1);
+        DeadlineStatus::of(self.due_date(), self.paused_on.as_deref().and_then(parse_date), soon, today, cal)
+    }
+}
+
+/// The date from which a case counts as "due soon".
+pub fn warn_date(p: &Procedure, clock: &Clock, opened_on: NaiveDate, cal: &Calendar) -> Option<NaiveDate> {
+    let due = clock.due_on?;
+    if clock.paused_on.is_some() {
+        return None;
+    }
+    let soon = clock.rule.as_deref().and_then(|r| p.deadline(r, opened_on)).map(|r| r.due_soon_days).unwrap_or(1);
+    // Walk back `soon` working days from the due date.
+    let mut d = due;
+    let mut left = soon;
+    while left > 0 {
+        d -= chrono::Duration::days(1);
+        if cal.is_working_day(d) {
+            left -= 1;
+        }
+    }
+    Some(d)
+}
+
+pub async fn get<'a>(ex: impl Into<Ex<'a>>, id: i64) -> Result<Option<CaseRow>, AppError> {
+    q(format!("SELECT {CASE_COLUMNS} FROM cases c WHERE c.id = $1")).bind(id).fetch_optional(ex).await
+}
+
+pub async fn by_number<'a>(ex: impl Into<Ex<'a>>, case_no: &str) -> Result<Option<CaseRow>, AppError> {
+    q(format!("SELECT {CASE_COLUMNS} FROM cases c WHERE c.case_no = $1")).bind(case_no).fetch_optional(ex).await
+}
+
+/// A new case.
+pub struct NewCase<'a> {
+    pub procedure: &'a Procedure,
+    pub title: String,
+    pub org_id: i64,
+    pub org_code: String,
+    pub assignee_id: Option<i64>,
+    pub opened_at: i64,
+    pub state: &'static str,
+    pub clock: Clock,
+    pub closed: bool,
+}
+
+/// Create a case with its number (inside the caller's transaction). The caller records the
+/// creation event with its own details.
+pub async fn create(tx: &mut Tx, new: NewCase<'_>, cal: &Calendar) -> Result<CaseRow, AppError> {
+    let opened_on = time::local_date(new.opened_at);
+    let year = opened_on.year();
+    let case_no = numbering::next(tx, new.procedure.code, new.procedure.number_pattern, year, &new.org_code).await?;
+    let warn = warn_date(new.procedure, &new.clock, opened_on, cal);
+    let id = q("INSERT INTO cases (procedure, case_no, year, title, state, org_id, assignee_id, opened_at, opened_on, clock_rule, clock_started_on, due_on, paused_on, extension_days, extension_count, warn_on, action_counts, is_open, closed_at, supervised, version, updated_at) \
+                VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,'{}',$17,$18,FALSE,1,$8) RETURNING id")
+        .bind(new.procedure.code)
+        .bind(case_no)
+        .bind(i64::from(year))
+        .bind(new.title)
+        .bind(new.state)
+        .bind(new.org_id)
+        .bind(new.assignee_id)
+        .bind(new.opened_at)
+        .bind(fmt_date(opened_on))
+        .bind(new.clock.rule.clone())
+        .bind(new.clock.started_on.map(fmt_date))
+        .bind(new.clock.due_on.map(fmt_date))
+        .bind(new.clock.paused_on.map(fmt_date))
+        .bind(new.clock.extension_days)
+        .bind(new.clock.extension_count)
+        .bind(warn.map(fmt_date))
+        .bind(!new.closed)
+        .bind(if new.closed { Some(new.opened_at) } else { None })
+        .fetch_i64(&mut *tx)
+        .await?;
+    get(&mut *tx, id).await?.ok_or_else(|| AppError::internal("新建办件读取失败"))
+}
+
+/// Load a case for a change, checking the version the user saw.
+pub async fn load_for_change(tx: &mut Tx, id: i64, seen_version: Option<i64>) -> Result<CaseRow, AppError> {
+    let lock = crate::db::for_update(tx.backend());
+    let row: Option<CaseRow> = q(format!("SELECT {CASE_COLUMNS} FROM cases c WHERE c.id = $1{lock}")).bind(id).fetch_optional(&mut *tx).await?;
+    let row = row.ok_or_else(|| AppError::not_found("case_not_found", "办件不存在"))?;
+    if let Some(v) = seen_version {
+        if v != row.version {
+            return Err(AppError::stale());
+        }
+    }
+    Ok(row)
+}
+
+/// Apply an accepted plan: new state and clock, one more version, one event.
+pub async fn apply(
+    tx: &mut Tx,
+    p: &Procedure,
+    case: &CaseRow,
+    plan: &Plan,
+    actor: &Actor,
+    reason: Option<String>,
+    extra: Changes,
+    at: i64,
+    cal: &Calendar,
+) -> Result<CaseRow, AppError> {
+    let mut counts = case.counts();
+    *counts.entry(plan.action.to_string()).or_insert(0) += 1;
+    let counts_json = serde_json::to_string(&counts).unwrap_or_else(|_| "{}".into());
+    let state_changed = plan.to != case.state;
+    let prev = if state_changed { Some(case.state.clone()) } else { case.prev_state.clone() };
+    let warn = warn_date(p, &plan.clock, case.opened_date(), cal);
+    let n = q("UPDATE cases SET state = $1, prev_state = $2, clock_rule = $3, clock_started_on = $4, due_on = $5, paused_on = $6, extension_days = $7, extension_count = $8, warn_on = $9, action_counts = $10, is_open = $11, closed_at = $12, version = version + 1, updated_at = $13 WHERE id = $14 AND version = $15")
+        .bind(plan.to.as_str())
+        .bind(prev)
+        .bind(plan.clock.rule.clone())
+        .bind(plan.clock.started_on.map(fmt_date))
+        .bind(plan.clock.due_on.map(fmt_date))
+        .bind(plan.clock.paused_on.map(fmt_date))
+        .bind(plan.clock.extension_days)
+        .bind(plan.clock.extension_count)
+        .bind(warn.map(fmt_date))
+        .bind(counts_json)
+        .bind(!plan.terminal)
+        .bind(if plan.terminal { Some(at) } else { case.closed_at })
+        .bind(at)
+        .bind(case.id)
+        .bind(case.version)
+        .execute(&mut *tx)
+        .await?;
+    if n != 1 {
+        return Err(AppError::stale());
+    }
+    let mut changes = extra;
+    if state_changed {
+        changes = changes.set("状态", p.state_name(&case.state), p.state_name(&plan.to));
+    }
+    changes = changes.set("办理期限", case.due_on.clone(), plan.clock.due_on.map(fmt_date));
+    if plan.clock.paused_on.map(fmt_date) != case.paused_on {
+        changes = changes.set("暂停计时", case.paused_on.clone(), plan.clock.paused_on.map(fmt_date));
+    }
+    if !plan.basis.is_empty() {
+        changes = changes.set("依据", serde_json::Value::Null, plan.basis.join("；"));
+    }
+    audit::record_at(tx, actor, NewEvent::new("case", case.id, plan.action, plan.action_name).changes(changes).reason(reason), at).await?;
+    get(&mut *tx, case.id).await?.ok_or_else(|| AppError::internal("办件读取失败"))
+}
+
+/// Move a case to another unit and/or person, with a reason.
+pub async fn transfer(tx: &mut Tx, case: &CaseRow, org_id: i64, assignee_id: Option<i64>, actor: &Actor, reason: Option<String>, labels: (&str, &str)) -> Result<CaseRow, AppError> {
+    let n = q("UPDATE cases SET org_id = $1, assignee_id = $2, version = version + 1, updated_at = $3 WHERE id = $4 AND version = $5")
+        .bind(org_id)
+        .bind(assignee_id)
+        .bind(time::now_ms())
+        .bind(case.id)
+        .bind(case.version)
+        .execute(&mut *tx)
+        .await?;
+    if n != 1 {
+        return Err(AppError::stale());
+    }
+    audit::record(tx, actor, NewEvent::new("case", case.id, "transfer", "转办").changes(Changes::new().set("承办单位", labels.0, labels.1)).reason(reason)).await?;
+    get(&mut *tx, case.id).await?.ok_or_else(|| AppError::internal("办件读取失败"))
+}
+
+/// Put a case under supervision (督办) or take it off.
+pub async fn set_supervised(tx: &mut Tx, case: &CaseRow, on: bool, actor: &Actor, reason: Option<String>) -> Result<(), AppError> {
+    q("UPDATE cases SET supervised = $1, version = version + 1, updated_at = $2 WHERE id = $3").bind(on).bind(time::now_ms()).bind(case.id).execute(&mut *tx).await?;
+    let (action, label) = if on { ("supervise", "督办") } else { ("unsupervise", "解除督办") };
+    audit::record(tx, actor, NewEvent::new("case", case.id, action, label).changes(Changes::new().set("督办", case.supervised, on)).reason(reason)).await?;
+    Ok(())
+}
+
+/// The 工作台 filter: open cases in states where the user acts, in units where the user holds
+/// the acting permission.
+pub fn workbench_filter(mut query: Q, procedures: &[&Procedure], grants: &Grants, my_id: i64) -> Q {
+    query = query.push(" AND (").push_bind("c.assignee_id = {}", my_id);
+    for p in procedures {
+        let mut by_perm: BTreeMap<&str, (Perm, Vec<&str>)> = BTreeMap::new();
+        for (state, perm) in p.queues() {
+            by_perm.entry(perm.code()).or_insert((perm, Vec::new())).1.push(state);
+        }
+        for (perm, states) in by_perm.values() {
+            let scope = grants.scope(*perm, Some(p.code));
+            if scope == crate::auth::roles::Scope::Nothing {
+                continue;
+            }
+            query = query.push(" OR (").push_bind("c.procedure = {}", p.code).push(" AND c.state IN (");
+            for (i, s) in states.iter().enumerate() {
+                if i > 0 {
+                    query = query.push(", ");
+                }
+                query = query.push_bind("{}", *s);
+            }
+            query = query.push(")");
+            query = scope.filter(query, "c.org_id");
+            query = query.push(")");
+        }
+    }
+    query.push(")")
+}
+
+/// Counts for the 工作台 cards.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct WorkbenchCounts {
+    pub todo: i64,
+    pub due_soon: i64,
+    pub overdue: i64,
+    pub to_review: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct CountsRow {
+    todo: i64,
+    due_soon: Option<i64>,
+    overdue: Option<i64>,
+}
+
+pub async fn workbench_counts<'a>(ex: impl Into<Ex<'a>>, procedures: &[&Procedure], grants: &Grants, my_id: i64, today: NaiveDate) -> Result<WorkbenchCounts, AppError> {
+    let t = fmt_date(today);
+    let mut query = q("SELECT COUNT(*) AS todo, CAST(SUM(CASE WHEN c.due_on >= ")
+        .push_bind("{}", t.clone())
+        .push_bind(" AND c.warn_on <= {} THEN 1 ELSE 0 END) AS BIGINT) AS due_soon, ", t.clone())
+        .push_bind("CAST(SUM(CASE WHEN c.due_on < {} AND c.paused_on IS NULL THEN 1 ELSE 0 END) AS BIGINT) AS overdue FROM cases c WHERE c.is_open = TRUE", t);
+    query = workbench_filter(query, procedures, grants, my_id);
+    let r: CountsRow = query.fetch_one(ex).await?;
+    Ok(WorkbenchCounts { todo: r.todo, due_soon: r.due_soon.unwrap_or(0), overdue: r.overdue.unwrap_or(0), to_review: 0 })
+}

@@ -1,0 +1,251 @@
+//! Tabular files in and out: CSV (UTF-8, with or without BOM, or GBK/GB18030 as government
+//! Excel exports often are) and XLSX. Imports read a whole file into rows first, so that a file
+//! with bad rows can be rejected whole with every bad row and column reported.
+
+use std::io::Cursor;
+
+use serde::Serialize;
+
+use crate::error::AppError;
+
+/// A file read into text cells. `rows[0]` is the header.
+#[derive(Debug, Clone)]
+pub struct Table {
+    pub header: Vec<String>,
+    /// (line or row number as the user sees it, cells)
+    pub rows: Vec<(usize, Vec<String>)>,
+    pub encoding: &'static str,
+}
+
+/// A problem in one cell or row of an import.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct RowError {
+    pub row: usize,
+    pub column: String,
+    pub message: String,
+}
+
+impl RowError {
+    pub fn new(row: usize, column: impl Into<String>, message: impl Into<String>) -> Self {
+        RowError { row, column: column.into(), message: message.into() }
+    }
+}
+
+/// Largest import file accepted.
+pub const MAX_IMPORT_BYTES: usize = 64 * 1024 * 1024;
+
+/// Decode bytes as UTF-8 (BOM stripped) or, failing that, as GB18030 (a superset of GBK).
+pub fn decode_text(bytes: &[u8]) -> Result<(String, &'static str), AppError> {
+    let bytes = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        return Ok((s.to_string(), "UTF-8"));
+    }
+    let (text, _, had_errors) = encoding_rs::GB18030.decode(bytes);
+    if had_errors {
+        return Err(AppError::bad_request(
+            "unknown_encoding",
+            "文件编码无法识别：请保存为 UTF-8 或 GBK 编码的 CSV，或 XLSX 格式",
+        ));
+    }
+    Ok((text.into_owned(), "GBK"))
+}
+
+/// Read a CSV or XLSX file (detected from its content, not its name).
+pub fn read(bytes: &[u8]) -> Result<Table, AppError> {
+    if bytes.is_empty() {
+        return Err(AppError::bad_request("empty_file", "文件是空的"));
+    }
+    if bytes.len() > MAX_IMPORT_BYTES {
+        return Err(AppError::TooLarge { message: format!("文件超过 {} MB 上限", MAX_IMPORT_BYTES / 1024 / 1024) });
+    }
+    if bytes.starts_with(b"PK\x03\x04") {
+        return read_xlsx(bytes);
+    }
+    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        return Err(AppError::UnsupportedMedia {
+            message: "不支持旧版 Excel（.xls）文件，请另存为 .xlsx 或 CSV 后再导入".into(),
+        });
+    }
+    let (text, encoding) = decode_text(bytes)?;
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+    let mut header = None;
+    let mut rows = Vec::new();
+    for (i, rec) in reader.records().enumerate() {
+        let rec = rec.map_err(|e| AppError::bad_request("bad_csv", format!("CSV 第 {} 行格式错误：{e}", i + 1)))?;
+        let cells: Vec<String> = rec.iter().map(|s| s.trim().to_string()).collect();
+        if cells.iter().all(String::is_empty) {
+            continue;
+        }
+        if header.is_none() {
+            header = Some(cells);
+        } else {
+            rows.push((i + 1, cells));
+        }
+    }
+    let header = header.ok_or_else(|| AppError::bad_request("empty_file", "文件没有表头"))?;
+    Ok(Table { header, rows, encoding })
+}
+
+fn read_xlsx(bytes: &[u8]) -> Result<Table, AppError> {
+    use calamine::{Data, Reader, Xlsx};
+    let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes.to_vec()))
+        .map_err(|e| AppError::bad_request("bad_xlsx", format!("XLSX 文件无法读取：{e}")))?;
+    let sheet = wb
+        .worksheet_range_at(0)
+        .ok_or_else(|| AppError::bad_request("bad_xlsx", "XLSX 文件没有工作表"))?
+        .map_err(|e| AppError::bad_request("bad_xlsx", format!("XLSX 工作表无法读取：{e}")))?;
+    let start_row = sheet.start().map(|(r, _)| r as usize).unwrap_or(0);
+    let mut header = None;
+    let mut rows = Vec::new();
+    for (i, row) in sheet.rows().enumerate() {
+        let cells: Vec<String> = row
+            .iter()
+            .map(|c| match c {
+                Data::Empty => String::new(),
+                Data::String(s) => s.trim().to_string(),
+                Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+                Data::Float(f) => f.to_string(),
+                Data::Int(i) => i.to_string(),
+                Data::Bool(b) => if *b { "是".into() } else { "否".into() },
+                Data::DateTime(d) => d
+                    .as_datetime()
+                    .map(|dt| {
+                        if dt.time() == chrono::NaiveTime::MIN {
+                            dt.format("%Y-%m-%d").to_string()
+                        } else {
+                            dt.format("%Y-%m-%d %H:%M:%S").to_string()
+                        }
+                    })
+                    .unwrap_or_default(),
+                Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+                Data::Error(e) => format!("#ERR:{e:?}"),
+            })
+            .collect();
+        if cells.iter().all(String::is_empty) {
+            continue;
+        }
+        if header.is_none() {
+            header = Some(cells);
+        } else {
+            rows.push((start_row + i + 1, cells));
+        }
+    }
+    let header = header.ok_or_else(|| AppError::bad_request("empty_file", "工作表没有表头"))?;
+    Ok(Table { header, rows, encoding: "XLSX" })
+}
+
+impl Table {
+    /// The index of a required column, by any of its accepted names.
+    pub fn column(&self, names: &[&str]) -> Option<usize> {
+        self.header.iter().position(|h| names.iter().any(|n| h.trim().eq_ignore_ascii_case(n)))
+    }
+
+    /// Check that every required column is present; report the missing ones.
+    pub fn require(&self, columns: &[(&str, &[&str])]) -> Result<Vec<usize>, AppError> {
+        let mut missing = Vec::new();
+        let mut idx = Vec::new();
+        for (label, names) in columns {
+            match self.column(names) {
+                Some(i) => idx.push(i),
+                None => missing.push(*label),
+            }
+        }
+        if missing.is_empty() {
+            Ok(idx)
+        } else {
+            Err(AppError::bad_request(
+                "missing_columns",
+                format!("表头缺少必需的列：{}（现有表头：{}）", missing.join("、"), self.header.join("、")),
+            ))
+        }
+    }
+}
+
+/// A cell by index ("" when the row is short).
+pub fn cell(cells: &[String], i: usize) -> &str {
+    cells.get(i).map(String::as_str).unwrap_or("")
+}
+
+/// Write rows as CSV with a UTF-8 BOM so that Excel opens Chinese text correctly.
+pub fn write_csv(header: &[&str], rows: &[Vec<String>]) -> Vec<u8> {
+    let mut out = vec![0xEF, 0xBB, 0xBF];
+    {
+        let mut w = csv::Writer::from_writer(&mut out);
+        let _ = w.write_record(header);
+        for r in rows {
+            let _ = w.write_record(r);
+        }
+        let _ = w.flush();
+    }
+    out
+}
+
+/// Write rows as an XLSX workbook with one sheet, a bold frozen header and sensible widths.
+pub fn write_xlsx(sheet_name: &str, header: &[&str], rows: &[Vec<String>]) -> Result<Vec<u8>, AppError> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    let err = |e: rust_xlsxwriter::XlsxError| AppError::internal(format!("xlsx: {e}"));
+    ws.set_name(sheet_name).map_err(err)?;
+    let bold = Format::new().set_bold().set_background_color("#E8EEF7");
+    for (c, h) in header.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, *h, &bold).map_err(err)?;
+        let width = rows.iter().take(200).map(|r| r.get(c).map(|s| s.chars().count()).unwrap_or(0)).max().unwrap_or(0);
+        let width = width.max(h.chars().count() * 2).clamp(6, 60);
+        ws.set_column_width(c as u16, width as f64 * 1.2).map_err(err)?;
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            // Plain numbers (counts, rates) become numbers; codes, phone numbers and anything
+            // with a leading zero stay text so that Excel does not mangle them.
+            let numeric = v.len() <= 10 && (!v.starts_with('0') || v == "0" || v.starts_with("0.")) && v.parse::<f64>().is_ok();
+            if numeric {
+                ws.write_number(r as u32 + 1, c as u16, v.parse::<f64>().unwrap_or(0.0)).map_err(err)?;
+            } else {
+                ws.write_string(r as u32 + 1, c as u16, v).map_err(err)?;
+            }
+        }
+    }
+    ws.set_freeze_panes(1, 0).map_err(err)?;
+    wb.save_to_buffer().map_err(err)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_utf8_gbk_and_xlsx_alike() {
+        let text = "编码,名称\nA1,住房和城乡建设局\n,\nA2,司法局\n";
+        let (gbk, _, _) = encoding_rs::GBK.encode(text);
+        let mut bom = vec![0xEF, 0xBB, 0xBF];
+        bom.extend_from_slice(text.as_bytes());
+        for bytes in [text.as_bytes().to_vec(), gbk.into_owned(), bom] {
+            let t = read(&bytes).unwrap();
+            assert_eq!(t.header, ["编码", "名称"]);
+            assert_eq!(t.rows.len(), 2);
+            assert_eq!(t.rows[1].0, 4, "row numbers are the file's line numbers");
+            assert_eq!(t.rows[0].1[1], "住房和城乡建设局");
+        }
+        let x = write_xlsx("机构", &["编码", "名称"], &[vec!["A1".into(), "住房和城乡建设局".into()]]).unwrap();
+        let t = read(&x).unwrap();
+        assert_eq!(t.encoding, "XLSX");
+        assert_eq!(t.rows[0].1, ["A1", "住房和城乡建设局"]);
+        assert_eq!(t.rows[0].0, 2);
+    }
+
+    #[test]
+    fn refuses_what_it_cannot_read() {
+        assert_eq!(read(b"").unwrap_err().code(), "empty_file");
+        assert_eq!(read(&[0xD0, 0xCF, 0x11, 0xE0, 0, 0]).unwrap_err().code(), "unsupported_media_type");
+        assert_eq!(read(&[0x81, 0x20, 0xFF, 0xFF, 0x30]).unwrap_err().code(), "unknown_encoding");
+        let t = read("a,b\n1,2\n".as_bytes()).unwrap();
+        assert_eq!(t.require(&[("编码", &["编码", "code"])]).unwrap_err().code(), "missing_columns");
+    }
+
+    #[test]
+    fn csv_export_has_bom() {
+        let b = write_csv(&["名称"], &[vec!["司法局".into()]]);
+        assert!(b.starts_with(&[0xEF, 0xBB, 0xBF]));
+    }
+}
