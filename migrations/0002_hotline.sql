@@ -122,6 +122,8 @@ CREATE TABLE hotline_kpi_daily (
     PRIMARY KEY (dim, dim_id, day)
 );
 
+CREATE INDEX hotline_kpi_dim_day ON hotline_kpi_daily(dim, day);
+
 CREATE TABLE hotline_kb (
     id {{id}},
     question TEXT NOT NULL,

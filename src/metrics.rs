@@ -90,7 +90,7 @@ pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> R
 }
 
 pub async fn healthz(State(state): State<AppState>) -> Response {
-    match q("SELECT 1").fetch_i64(&state.db).await {
+    match q("SELECT CAST(1 AS BIGINT)").fetch_i64(&state.db).await {
         Ok(_) => (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], r#"{"status":"ok","database":"ok"}"#).into_response(),
         Err(_) => (StatusCode::SERVICE_UNAVAILABLE, [(header::CONTENT_TYPE, "application/json")], r#"{"status":"error","database":"unreachable"}"#).into_response(),
     }

@@ -28,3 +28,22 @@
     if (b && !window.confirm(b.getAttribute('data-confirm'))) e.preventDefault();
   });
 })();
+// Agent console: show the caller's earlier tickets as soon as the number is typed.
+(function () {
+  'use strict';
+  var input = document.querySelector('[data-history]');
+  var box = document.getElementById('history');
+  if (!input || !box) return;
+  var last = '';
+  function load() {
+    var v = input.value.replace(/\s/g, '');
+    if (v.length < 7 || v === last) return;
+    last = v;
+    fetch(input.getAttribute('data-history') + '?phone=' + encodeURIComponent(v), { credentials: 'same-origin' })
+      .then(function (r) { return r.ok ? r.text() : ''; })
+      .then(function (html) { if (html) box.innerHTML = html; });
+  }
+  input.addEventListener('change', load);
+  input.addEventListener('blur', load);
+  input.addEventListener('input', function () { if (input.value.replace(/\s/g, '').length === 11) load(); });
+})();

@@ -145,44 +145,70 @@ pub async fn record(tx: &mut Tx, actor: &Actor, ev: NewEvent) -> Result<i64, App
 
 /// Append an event with an explicit time (historical imports keep the original times).
 pub async fn record_at(tx: &mut Tx, actor: &Actor, ev: NewEvent, at: i64) -> Result<i64, AppError> {
-    let lock = for_update(tx.backend());
-    let (last_seq, last_hash): (i64, String) =
-        q(format!("SELECT seq, hash FROM audit_head WHERE id = 1{lock}")).fetch_one(&mut *tx).await?;
-    let seq = last_seq + 1;
-    let changes = ev.changes.to_json();
-    let hash = link_hash(&Hashed {
-        seq,
-        at,
-        actor_kind: actor.kind.as_str(),
-        actor_id: actor.id,
-        actor_name: &actor.name,
-        entity: ev.entity,
-        entity_id: ev.entity_id,
-        action: &ev.action,
-        summary: &ev.summary,
-        changes: &changes,
-        reason: ev.reason.as_deref(),
-        prev_hash: &last_hash,
-    });
-    q("INSERT INTO events (seq, at, actor_kind, actor_id, actor_name, entity, entity_id, action, summary, changes, reason, prev_hash, hash) \
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)")
-        .bind(seq)
-        .bind(at)
-        .bind(actor.kind.as_str())
-        .bind(actor.id)
-        .bind(actor.name.as_str())
-        .bind(ev.entity)
-        .bind(ev.entity_id)
-        .bind(ev.action)
-        .bind(ev.summary)
-        .bind(changes)
-        .bind(ev.reason)
-        .bind(last_hash)
-        .bind(hash.clone())
-        .execute(&mut *tx)
-        .await?;
-    q("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1").bind(seq).bind(hash).execute(&mut *tx).await?;
+    let mut chain = Chain::open(tx).await?;
+    let seq = chain.append(tx, actor, ev, at).await?;
+    chain.close(tx).await?;
     Ok(seq)
+}
+
+/// The end of the chain, held for a series of appends in one transaction (imports write
+/// thousands of events; the head is read and written once).
+pub struct Chain {
+    seq: i64,
+    hash: String,
+}
+
+impl Chain {
+    /// Lock and read the head (row-locked on PostgreSQL; SQLite has a single writer).
+    pub async fn open(tx: &mut Tx) -> Result<Chain, AppError> {
+        let lock = for_update(tx.backend());
+        let (seq, hash): (i64, String) = q(format!("SELECT seq, hash FROM audit_head WHERE id = 1{lock}")).fetch_one(&mut *tx).await?;
+        Ok(Chain { seq, hash })
+    }
+
+    pub async fn append(&mut self, tx: &mut Tx, actor: &Actor, ev: NewEvent, at: i64) -> Result<i64, AppError> {
+        let seq = self.seq + 1;
+        let changes = ev.changes.to_json();
+        let hash = link_hash(&Hashed {
+            seq,
+            at,
+            actor_kind: actor.kind.as_str(),
+            actor_id: actor.id,
+            actor_name: &actor.name,
+            entity: ev.entity,
+            entity_id: ev.entity_id,
+            action: &ev.action,
+            summary: &ev.summary,
+            changes: &changes,
+            reason: ev.reason.as_deref(),
+            prev_hash: &self.hash,
+        });
+        q("INSERT INTO events (seq, at, actor_kind, actor_id, actor_name, entity, entity_id, action, summary, changes, reason, prev_hash, hash) \
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)")
+            .bind(seq)
+            .bind(at)
+            .bind(actor.kind.as_str())
+            .bind(actor.id)
+            .bind(actor.name.as_str())
+            .bind(ev.entity)
+            .bind(ev.entity_id)
+            .bind(ev.action)
+            .bind(ev.summary)
+            .bind(changes)
+            .bind(ev.reason)
+            .bind(self.hash.clone())
+            .bind(hash.clone())
+            .execute(&mut *tx)
+            .await?;
+        self.seq = seq;
+        self.hash = hash;
+        Ok(seq)
+    }
+
+    pub async fn close(self, tx: &mut Tx) -> Result<(), AppError> {
+        q("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1").bind(self.seq).bind(self.hash).execute(&mut *tx).await?;
+        Ok(())
+    }
 }
 
 /// One event as stored.

@@ -60,16 +60,25 @@ pub async fn load(db: &Db) -> Result<Calendar, AppError> {
 /// Replace the listed days of one year from an administrator's CSV. All-or-nothing: every bad
 /// line is reported and nothing is changed.
 pub async fn replace_year(db: &Db, actor: Actor, year: i32, csv_text: &str) -> Result<usize, Vec<RowError>> {
-    let days = parse_csv(csv_text).map_err(|errs| errs.into_iter().map(|e| RowError::new(e.line, "", e.message)).collect::<Vec<_>>())?;
-    let wrong: Vec<RowError> = days
-        .iter()
-        .enumerate()
-        .filter(|(_, d)| chrono::Datelike::year(&d.date) != year)
-        .map(|(i, d)| RowError::new(i + 2, "日期", format!("{} 不属于 {year} 年", fmt_date(d.date))))
-        .collect();
-    if !wrong.is_empty() {
-        return Err(wrong);
+    let parsed = parse_csv(csv_text);
+    // Lines of another year are reported together with the format errors.
+    let mut errors: Vec<RowError> = match &parsed {
+        Ok(_) => vec![],
+        Err(errs) => errs.iter().map(|e| RowError::new(e.line, "", e.message.clone())).collect(),
+    };
+    for (i, line) in csv_text.lines().enumerate() {
+        let date = line.split(',').next().unwrap_or("").trim().trim_start_matches('\u{feff}');
+        if let Some(d) = crate::time::parse_date(date) {
+            if chrono::Datelike::year(&d) != year && !errors.iter().any(|e| e.row == i + 1) {
+                errors.push(RowError::new(i + 1, "日期", format!("{date} 不属于 {year} 年")));
+            }
+        }
     }
+    if !errors.is_empty() {
+        errors.sort_by_key(|e| e.row);
+        return Err(errors);
+    }
+    let days = parsed.unwrap_or_default();
     if days.is_empty() {
         return Err(vec![RowError::new(1, "", "文件中没有任何日期")]);
     }

@@ -2,10 +2,15 @@
 //! callback and satisfaction, Open311 GeoReport v2, indicators.
 
 pub mod api;
+pub mod catalogue;
 pub mod import;
+pub mod kpi;
 pub mod model;
 pub mod open311;
 pub mod pages;
+pub mod publish;
+pub mod kpi_pages;
+pub mod catalogue_pages;
 pub mod queries;
 pub mod rules;
 pub mod service;

@@ -2,6 +2,7 @@
 //! static assets, security headers, CSRF.
 
 pub mod assets;
+pub mod charts;
 pub mod csrf;
 pub mod form;
 pub mod pagination;

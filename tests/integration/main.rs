@@ -1,1 +1,6 @@
+//! One integration test binary (one link, one harness). Runs on SQLite, and on PostgreSQL when
+//! TEST_DATABASE_URL=postgres://… is set.
 
+mod common;
+mod foundation;
+mod permissions;
