@@ -58,7 +58,13 @@ pub async fn me(caller: Caller) -> Json<MeResponse> {
             org_id: s.org_id,
             permissions: crate::auth::roles::ALL_PERMS.iter().filter(|p| s.has(**p)).map(|p| p.code().to_string()).collect(),
         },
-        Caller::Token(t) => MeResponse { kind: "token".into(), id: t.token.id, name: t.token.name.clone(), org_id: t.token.org_id, permissions: t.token.perms().iter().map(|p| p.code().to_string()).collect() },
+        Caller::Token(t) => MeResponse {
+            kind: "token".into(),
+            id: t.token.id,
+            name: t.token.name.clone(),
+            org_id: t.token.org_id,
+            permissions: t.token.perms().iter().map(|p| p.code().to_string()).collect(),
+        },
     })
 }
 

@@ -7,7 +7,7 @@ use std::sync::{Arc, RwLock};
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::get;
-use axum::{middleware, Router};
+use axum::{Router, middleware};
 
 use crate::auth::otp::{OutboxSender, SmsSender};
 use crate::auth::{Perm, Staff};
@@ -57,15 +57,7 @@ impl AppState {
         let files = FileStore::new(&config.files.dir)?;
         let sms: Arc<dyn SmsSender> = Arc::new(OutboxSender { demo: config.server.demo });
         let instance = format!("{}-{}", hostname(), std::process::id());
-        Ok(AppState(Arc::new(State {
-            db,
-            config,
-            calendar: RwLock::new(Arc::new(calendar)),
-            files,
-            sms,
-            metrics: Metrics::default(),
-            instance,
-        })))
+        Ok(AppState(Arc::new(State { db, config, calendar: RwLock::new(Arc::new(calendar)), files, sms, metrics: Metrics::default(), instance })))
     }
 
     /// The working-day calendar (reloaded when an administrator changes it).
@@ -110,9 +102,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::portal::routes())
         .merge(crate::hotline::pages::routes())
         .layer(middleware::from_fn(crate::web::csrf::guard));
-    let api = Router::new()
-        .merge(crate::api::routes())
-        .merge(crate::hotline::api::routes());
+    let api = Router::new().merge(crate::api::routes()).merge(crate::hotline::api::routes());
     Router::new()
         .merge(pages)
         .nest("/api/v1", api)
@@ -193,9 +183,7 @@ pub async fn serve_on(state: AppState, listener: tokio::net::TcpListener) -> any
         crate::jobs::spawn(state.clone());
     }
     let app = router(state.clone());
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown_signal()).await?;
     state.db.close().await;
     Ok(())
 }

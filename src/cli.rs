@@ -195,10 +195,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 org_code: org,
                 phone: None,
                 active: true,
-                roles: roles.iter().map(|r| match r.split_once('@') {
-                    Some((a, b)) => (a.to_string(), b.to_string()),
-                    None => (r.clone(), String::new()),
-                }).collect(),
+                roles: roles
+                    .iter()
+                    .map(|r| match r.split_once('@') {
+                        Some((a, b)) => (a.to_string(), b.to_string()),
+                        None => (r.clone(), String::new()),
+                    })
+                    .collect(),
                 password: Some(password),
             };
             let actor = Actor::system();
@@ -237,7 +240,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let (file, result) = match what {
                 ImportWhat::Orgs { file } => {
                     let bytes = std::fs::read(&file)?;
-                    (file, crate::org::transfer::import(&state.db, Actor::system(), &bytes).await.map(|r| format!("新建 {} 个、更新 {} 个机构", r.created, r.updated)))
+                    (
+                        file,
+                        crate::org::transfer::import(&state.db, Actor::system(), &bytes)
+                            .await
+                            .map(|r| format!("新建 {} 个、更新 {} 个机构", r.created, r.updated)),
+                    )
                 }
                 ImportWhat::Hotline { file } => {
                     let bytes = std::fs::read(&file)?;

@@ -6,7 +6,7 @@
 use std::fmt;
 use std::path::Path;
 
-use anyhow::{bail, Context};
+use anyhow::{Context, bail};
 use serde::Deserialize;
 
 #[derive(Clone, Deserialize)]
@@ -49,12 +49,7 @@ pub struct JobsConfig {
 
 impl Default for Config {
     fn default() -> Self {
-        Config {
-            server: ServerConfig::default(),
-            database: DatabaseConfig::default(),
-            files: FilesConfig::default(),
-            jobs: JobsConfig::default(),
-        }
+        Config { server: ServerConfig::default(), database: DatabaseConfig::default(), files: FilesConfig::default(), jobs: JobsConfig::default() }
     }
 }
 impl Default for ServerConfig {

@@ -105,10 +105,7 @@ impl AppError {
     }
     /// The stale-version conflict every editable record uses.
     pub fn stale() -> Self {
-        AppError::conflict(
-            "stale_version",
-            "该记录已被他人修改，您看到的是旧版本。请刷新页面查看最新内容后再操作。",
-        )
+        AppError::conflict("stale_version", "该记录已被他人修改，您看到的是旧版本。请刷新页面查看最新内容后再操作。")
     }
 
     pub fn status(&self) -> StatusCode {
@@ -152,9 +149,7 @@ impl AppError {
 
     pub fn field_errors(&self) -> &[FieldError] {
         match self {
-            AppError::BadRequest { fields, .. }
-            | AppError::Invalid { fields, .. }
-            | AppError::Refused { fields, .. } => fields,
+            AppError::BadRequest { fields, .. } | AppError::Invalid { fields, .. } | AppError::Refused { fields, .. } => fields,
             _ => &[],
         }
     }
@@ -179,12 +174,7 @@ impl IntoResponse for AppError {
         self.log();
         let status = self.status();
         let message = self.user_message();
-        let body = ErrorBody {
-            code: self.code(),
-            message: &message,
-            fields: self.field_errors(),
-            basis: self.basis(),
-        };
+        let body = ErrorBody { code: self.code(), message: &message, fields: self.field_errors(), basis: self.basis() };
         let mut resp = (status, axum::Json(&body)).into_response();
         if let AppError::RateLimited { retry_after_secs, .. } = &self {
             if let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string()) {
@@ -203,11 +193,7 @@ impl From<sqlx::Error> for AppError {
                     return AppError::conflict("duplicate", "记录重复：已存在相同的记录");
                 }
                 sqlx::error::ErrorKind::ForeignKeyViolation => {
-                    return AppError::Invalid {
-                        code: "reference_missing".into(),
-                        message: "引用的记录不存在或已被删除".into(),
-                        fields: vec![],
-                    };
+                    return AppError::Invalid { code: "reference_missing".into(), message: "引用的记录不存在或已被删除".into(), fields: vec![] };
                 }
                 _ => {}
             }

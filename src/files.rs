@@ -5,17 +5,17 @@
 
 use std::path::{Path, PathBuf};
 
+use axum::Router;
 use axum::extract::{Path as UrlPath, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get as get_route;
-use axum::Router;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::app::AppState;
 use crate::auth::{Perm, Staff};
-use crate::db::{q, Ex, Tx};
+use crate::db::{Ex, Tx, q};
 use crate::error::AppError;
 use crate::time::now_ms;
 use crate::web::PageError;
@@ -79,7 +79,8 @@ impl FileStore {
         if bytes.len() > max_bytes {
             return Err(AppError::TooLarge { message: format!("文件“{filename}”超过 {} MB 上限", max_bytes / 1024 / 1024) });
         }
-        let mime = sniff(bytes, filename).ok_or_else(|| AppError::UnsupportedMedia { message: format!("文件“{filename}”的类型不允许上传，仅支持 {ALLOWED_LABEL}") })?;
+        let mime = sniff(bytes, filename)
+            .ok_or_else(|| AppError::UnsupportedMedia { message: format!("文件“{filename}”的类型不允许上传，仅支持 {ALLOWED_LABEL}") })?;
         let sha = hex::encode(Sha256::digest(bytes));
         let path = self.path_of(&sha);
         if !path.exists() {
@@ -120,11 +121,7 @@ pub struct AttachmentRow {
 
 impl AttachmentRow {
     pub fn size_label(&self) -> String {
-        if self.size >= 1024 * 1024 {
-            format!("{:.1} MB", self.size as f64 / 1024.0 / 1024.0)
-        } else {
-            format!("{} KB", (self.size + 1023) / 1024)
-        }
+        if self.size >= 1024 * 1024 { format!("{:.1} MB", self.size as f64 / 1024.0 / 1024.0) } else { format!("{} KB", (self.size + 1023) / 1024) }
     }
     pub fn is_image(&self) -> bool {
         self.mime.starts_with("image/")
@@ -133,7 +130,18 @@ impl AttachmentRow {
 
 /// Record an attachment (the bytes are already stored by [`FileStore::put`]).
 #[allow(clippy::too_many_arguments)]
-pub async fn attach(tx: &mut Tx, entity: &str, entity_id: i64, purpose: &str, sha: &str, mime: &str, size: usize, filename: &str, by_kind: &str, by: Option<i64>) -> Result<i64, AppError> {
+pub async fn attach(
+    tx: &mut Tx,
+    entity: &str,
+    entity_id: i64,
+    purpose: &str,
+    sha: &str,
+    mime: &str,
+    size: usize,
+    filename: &str,
+    by_kind: &str,
+    by: Option<i64>,
+) -> Result<i64, AppError> {
     let now = now_ms();
     q("INSERT INTO files (sha256, size, mime, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (sha256) DO NOTHING")
         .bind(sha)
@@ -179,14 +187,7 @@ pub fn download(att: &AttachmentRow, bytes: Vec<u8>) -> Response {
         att.id,
         crate::web::urlencode(&att.filename)
     );
-    (
-        [
-            (header::CONTENT_TYPE, att.mime.clone()),
-            (header::CONTENT_DISPOSITION, disp),
-            (header::CACHE_CONTROL, "private, max-age=600".to_string()),
-        ],
-        bytes,
-    )
+    ([(header::CONTENT_TYPE, att.mime.clone()), (header::CONTENT_DISPOSITION, disp), (header::CACHE_CONTROL, "private, max-age=600".to_string())], bytes)
         .into_response()
 }
 

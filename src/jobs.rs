@@ -12,7 +12,7 @@ use crate::app::AppState;
 use crate::audit::{self, Actor, Changes, NewEvent};
 use crate::db::q;
 use crate::error::AppError;
-use crate::kernel::queries::{CaseRow, CASE_COLUMNS};
+use crate::kernel::queries::{CASE_COLUMNS, CaseRow};
 use crate::time::{fmt_date, now_ms, today};
 
 const SWEEP: &str = "deadline_sweep";
@@ -70,7 +70,12 @@ async fn release(state: &AppState) -> Result<(), AppError> {
         .db
         .write(move |tx| {
             async move {
-                q("UPDATE jobs SET state = 'idle', locked_until = NULL, done_at = $1 WHERE dedupe_key = $2 AND locked_by = $3").bind(now_ms()).bind(SWEEP).bind(me).execute(tx).await?;
+                q("UPDATE jobs SET state = 'idle', locked_until = NULL, done_at = $1 WHERE dedupe_key = $2 AND locked_by = $3")
+                    .bind(now_ms())
+                    .bind(SWEEP)
+                    .bind(me)
+                    .execute(tx)
+                    .await?;
                 Ok(())
             }
             .boxed()
@@ -138,10 +143,12 @@ pub async fn sweep(state: &AppState, day: NaiveDate) -> Result<SweepReport, AppE
         }
     }
     // Due soon: remind once per case and due date.
-    let soon: Vec<CaseRow> = q(format!("SELECT {CASE_COLUMNS} FROM cases c WHERE c.is_open = TRUE AND c.paused_on IS NULL AND c.warn_on <= $1 AND c.due_on >= $1 ORDER BY c.due_on LIMIT 5000"))
-        .bind(d)
-        .fetch_all(&state.db)
-        .await?;
+    let soon: Vec<CaseRow> = q(format!(
+        "SELECT {CASE_COLUMNS} FROM cases c WHERE c.is_open = TRUE AND c.paused_on IS NULL AND c.warn_on <= $1 AND c.due_on >= $1 ORDER BY c.due_on LIMIT 5000"
+    ))
+    .bind(d)
+    .fetch_all(&state.db)
+    .await?;
     let procs = state.procedures();
     let reminded = state
         .db

@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use axum::extract::{Request, State};
-use axum::http::{header, StatusCode};
+use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -92,7 +92,9 @@ pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> R
 pub async fn healthz(State(state): State<AppState>) -> Response {
     match q("SELECT CAST(1 AS BIGINT)").fetch_i64(&state.db).await {
         Ok(_) => (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], r#"{"status":"ok","database":"ok"}"#).into_response(),
-        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, [(header::CONTENT_TYPE, "application/json")], r#"{"status":"error","database":"unreachable"}"#).into_response(),
+        Err(_) => {
+            (StatusCode::SERVICE_UNAVAILABLE, [(header::CONTENT_TYPE, "application/json")], r#"{"status":"error","database":"unreachable"}"#).into_response()
+        }
     }
 }
 

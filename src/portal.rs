@@ -1,3 +1,5 @@
-use axum::Router;
 use crate::app::AppState;
-pub fn routes() -> Router<AppState> { Router::new() }
+use axum::Router;
+pub fn routes() -> Router<AppState> {
+    Router::new()
+}

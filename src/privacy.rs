@@ -27,10 +27,7 @@ impl Phone {
         }
         let d = normalise(s);
         let digits = d.replace('-', "");
-        let ok = d.starts_with('0')
-            && digits.bytes().all(|b| b.is_ascii_digit())
-            && (10..=12).contains(&digits.len())
-            && d.matches('-').count() <= 1;
+        let ok = d.starts_with('0') && digits.bytes().all(|b| b.is_ascii_digit()) && (10..=12).contains(&digits.len()) && d.matches('-').count() <= 1;
         if ok { Ok(Phone(digits)) } else { Err("电话号码格式不正确：手机号为 11 位，固定电话须带区号（如 0514-84567890）") }
     }
 

@@ -3,10 +3,10 @@
 //! applies it, readable by anyone who works with it.
 
 use askama::Template;
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use axum::Router;
 use std::collections::BTreeMap;
 
 use crate::app::AppState;
@@ -14,7 +14,7 @@ use crate::auth::Staff;
 use crate::error::AppError;
 use crate::kernel::definition::{ClockEffect, Guard, Procedure, To};
 use crate::kernel::engine::rule_days;
-use crate::web::{render, Ctx, Layout, PageError};
+use crate::web::{Ctx, Layout, PageError, render};
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/procedures", get(list)).route("/procedures/{code}", get(show)).route("/cases/{id}", get(case_redirect))
@@ -146,7 +146,23 @@ async fn show(State(state): State<AppState>, staff: Staff, ctx: Ctx, Path(code):
         name: p.name,
         law: p.law,
         svg: crate::kernel::diagram::svg(p),
-        states: p.states.iter().map(|s| (s.name, if s.terminal { "终结" } else if s.awaiting_approval { "待审批" } else { "进行中" }, s.description)).collect(),
+        states: p
+            .states
+            .iter()
+            .map(|s| {
+                (
+                    s.name,
+                    if s.terminal {
+                        "终结"
+                    } else if s.awaiting_approval {
+                        "待审批"
+                    } else {
+                        "进行中"
+                    },
+                    s.description,
+                )
+            })
+            .collect(),
         steps: describe_steps(p),
         rules: describe_rules(p, &overrides),
         number_pattern: p.number_pattern,

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use futures::FutureExt;
 
 use crate::audit::{self, Actor, Changes, NewEvent};
-use crate::db::{q, Db, Ex};
+use crate::db::{Db, Ex, q};
 use crate::error::AppError;
 use crate::time::now_ms;
 
@@ -19,14 +19,24 @@ pub async fn procedure_overrides<'a>(ex: impl Into<Ex<'a>>, procedure: &str) -> 
 pub async fn set_procedure_days(db: &Db, actor: Actor, procedure: &'static str, key: String, days: u32) -> Result<(), AppError> {
     db.write(move |tx| {
         async move {
-            let old: Option<(String,)> = q("SELECT value FROM procedure_settings WHERE procedure = $1 AND key = $2").bind(procedure).bind(key.as_str()).fetch_optional(&mut *tx).await?;
+            let old: Option<(String,)> =
+                q("SELECT value FROM procedure_settings WHERE procedure = $1 AND key = $2").bind(procedure).bind(key.as_str()).fetch_optional(&mut *tx).await?;
             q("INSERT INTO procedure_settings (procedure, key, value) VALUES ($1, $2, $3) ON CONFLICT (procedure, key) DO UPDATE SET value = excluded.value")
                 .bind(procedure)
                 .bind(key.as_str())
                 .bind(days.to_string())
                 .execute(&mut *tx)
                 .await?;
-            audit::record(tx, &actor, NewEvent::new("setting", 0, "procedure_days", format!("修改{procedure}时限设置 {key}")).changes(Changes::new().set(&key, old.map(|o| o.0), days))).await?;
+            audit::record(
+                tx,
+                &actor,
+                NewEvent::new("setting", 0, "procedure_days", format!("修改{procedure}时限设置 {key}")).changes(Changes::new().set(
+                    &key,
+                    old.map(|o| o.0),
+                    days,
+                )),
+            )
+            .await?;
             Ok(())
         }
         .boxed()

@@ -42,10 +42,7 @@ pub fn decode_text(bytes: &[u8]) -> Result<(String, &'static str), AppError> {
     }
     let (text, _, had_errors) = encoding_rs::GB18030.decode(bytes);
     if had_errors {
-        return Err(AppError::bad_request(
-            "unknown_encoding",
-            "文件编码无法识别：请保存为 UTF-8 或 GBK 编码的 CSV，或 XLSX 格式",
-        ));
+        return Err(AppError::bad_request("unknown_encoding", "文件编码无法识别：请保存为 UTF-8 或 GBK 编码的 CSV，或 XLSX 格式"));
     }
     Ok((text.into_owned(), "GBK"))
 }
@@ -62,9 +59,7 @@ pub fn read(bytes: &[u8]) -> Result<Table, AppError> {
         return read_xlsx(bytes);
     }
     if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
-        return Err(AppError::UnsupportedMedia {
-            message: "不支持旧版 Excel（.xls）文件，请另存为 .xlsx 或 CSV 后再导入".into(),
-        });
+        return Err(AppError::UnsupportedMedia { message: "不支持旧版 Excel（.xls）文件，请另存为 .xlsx 或 CSV 后再导入".into() });
     }
     let (text, encoding) = decode_text(bytes)?;
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
@@ -88,8 +83,7 @@ pub fn read(bytes: &[u8]) -> Result<Table, AppError> {
 
 fn read_xlsx(bytes: &[u8]) -> Result<Table, AppError> {
     use calamine::{Data, Reader, Xlsx};
-    let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes.to_vec()))
-        .map_err(|e| AppError::bad_request("bad_xlsx", format!("XLSX 文件无法读取：{e}")))?;
+    let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes.to_vec())).map_err(|e| AppError::bad_request("bad_xlsx", format!("XLSX 文件无法读取：{e}")))?;
     let sheet = wb
         .worksheet_range_at(0)
         .ok_or_else(|| AppError::bad_request("bad_xlsx", "XLSX 文件没有工作表"))?
@@ -106,16 +100,16 @@ fn read_xlsx(bytes: &[u8]) -> Result<Table, AppError> {
                 Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
                 Data::Float(f) => f.to_string(),
                 Data::Int(i) => i.to_string(),
-                Data::Bool(b) => if *b { "是".into() } else { "否".into() },
+                Data::Bool(b) => {
+                    if *b {
+                        "是".into()
+                    } else {
+                        "否".into()
+                    }
+                }
                 Data::DateTime(d) => d
                     .as_datetime()
-                    .map(|dt| {
-                        if dt.time() == chrono::NaiveTime::MIN {
-                            dt.format("%Y-%m-%d").to_string()
-                        } else {
-                            dt.format("%Y-%m-%d %H:%M:%S").to_string()
-                        }
-                    })
+                    .map(|dt| if dt.time() == chrono::NaiveTime::MIN { dt.format("%Y-%m-%d").to_string() } else { dt.format("%Y-%m-%d %H:%M:%S").to_string() })
                     .unwrap_or_default(),
                 Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
                 Data::Error(e) => format!("#ERR:{e:?}"),
@@ -153,10 +147,7 @@ impl Table {
         if missing.is_empty() {
             Ok(idx)
         } else {
-            Err(AppError::bad_request(
-                "missing_columns",
-                format!("表头缺少必需的列：{}（现有表头：{}）", missing.join("、"), self.header.join("、")),
-            ))
+            Err(AppError::bad_request("missing_columns", format!("表头缺少必需的列：{}（现有表头：{}）", missing.join("、"), self.header.join("、"))))
         }
     }
 }

@@ -15,9 +15,7 @@ pub fn now_ms() -> i64 {
 }
 
 pub fn to_local(ms: i64) -> DateTime<FixedOffset> {
-    shanghai().timestamp_millis_opt(ms).single().unwrap_or_else(|| {
-        shanghai().timestamp_millis_opt(0).single().expect("epoch")
-    })
+    shanghai().timestamp_millis_opt(ms).single().unwrap_or_else(|| shanghai().timestamp_millis_opt(0).single().expect("epoch"))
 }
 
 /// The calendar date in Shanghai of an instant.

@@ -2,19 +2,19 @@
 //! behind each, across every procedure, sorted by deadline with overdue first.
 
 use askama::Template;
+use axum::Router;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use axum::routing::get;
-use axum::Router;
 use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::auth::Staff;
-use crate::db::{q, Q};
-use crate::kernel::queries::{workbench_filter, CaseRow, CASE_COLUMNS};
+use crate::db::{Q, q};
 use crate::kernel::Procedure;
+use crate::kernel::queries::{CASE_COLUMNS, CaseRow, workbench_filter};
 use crate::time::{fmt_date, today};
-use crate::web::{render, Ctx, Layout, Page, PageError, Paging};
+use crate::web::{Ctx, Layout, Page, PageError, Paging, render};
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/", get(show))
@@ -136,11 +136,12 @@ async fn show(State(state): State<AppState>, staff: Staff, ctx: Ctx, Query(wq): 
     let items = lines(&state, rows).await?;
     let view_label = cards.iter().find(|c| c.key == view).map(|c| c.label).unwrap_or("待办");
     let notices: Vec<(String, String, String)> = {
-        let rows: Vec<(String, i64, i64)> = q("SELECT message, case_id, created_at FROM notifications WHERE org_id IN (SELECT id FROM orgs WHERE path LIKE $1) ORDER BY id DESC LIMIT 8")
-            .bind(format!("{}%", crate::db::dialect::like_escape(&staff.org_path)))
-            .fetch_all(&state.db)
-            .await
-            .unwrap_or_default();
+        let rows: Vec<(String, i64, i64)> =
+            q("SELECT message, case_id, created_at FROM notifications WHERE org_id IN (SELECT id FROM orgs WHERE path LIKE $1) ORDER BY id DESC LIMIT 8")
+                .bind(format!("{}%", crate::db::dialect::like_escape(&staff.org_path)))
+                .fetch_all(&state.db)
+                .await
+                .unwrap_or_default();
         rows.into_iter().map(|(m, cid, at)| (m, format!("/cases/{cid}"), crate::time::fmt_datetime(at))).collect()
     };
     render(&WorkbenchPage {

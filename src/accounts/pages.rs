@@ -1,10 +1,10 @@
 //! `/admin/users` (accounts and role grants) and `/admin/tokens` (API tokens).
 
 use askama::Template;
+use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
-use axum::Router;
 use futures::FutureExt;
 use serde::Deserialize;
 
@@ -13,11 +13,11 @@ use crate::app::AppState;
 use crate::audit::{self, EventRow};
 use crate::auth::roles::{ALL_PERMS, ALL_ROLES};
 use crate::auth::tokens::{self, TokenRow};
-use crate::auth::{password, Perm, Staff};
+use crate::auth::{Perm, Staff, password};
 use crate::error::{AppError, FieldError};
 use crate::org::queries::{self as orgs, OrgRow};
 use crate::web::form::FormData;
-use crate::web::{redirect_ok, render, Ctx, Layout, Page, PageError, Paging};
+use crate::web::{Ctx, Layout, Page, PageError, Paging, redirect_ok, render};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -78,7 +78,14 @@ impl FormPage {
     }
 }
 
-async fn form_page(state: &AppState, staff: &Staff, ctx: &Ctx, user: Option<UserRow>, input: UserInput, errors: Vec<FieldError>) -> Result<Response, PageError> {
+async fn form_page(
+    state: &AppState,
+    staff: &Staff,
+    ctx: &Ctx,
+    user: Option<UserRow>,
+    input: UserInput,
+    errors: Vec<FieldError>,
+) -> Result<Response, PageError> {
     let all_orgs = orgs::all(&state.db).await?;
     let timeline = match &user {
         Some(u) => audit::timeline(&state.db, "user", u.id).await?,
@@ -128,7 +135,9 @@ fn input_from(form: &FormData) -> UserInput {
 
 async fn hash_opt(pw: Option<String>) -> Result<Option<String>, AppError> {
     match pw {
-        Some(p) if password::check_policy(&p, "").is_ok() => Ok(Some(tokio::task::spawn_blocking(move || password::hash(&p)).await.map_err(|e| AppError::internal(e.to_string()))??)),
+        Some(p) if password::check_policy(&p, "").is_ok() => {
+            Ok(Some(tokio::task::spawn_blocking(move || password::hash(&p)).await.map_err(|e| AppError::internal(e.to_string()))??))
+        }
         _ => Ok(None),
     }
 }
@@ -211,8 +220,19 @@ async fn tokens_view(state: &AppState, staff: &Staff, ctx: &Ctx, created: Option
             (t, org, live)
         })
         .collect();
-    let perms = ALL_PERMS.iter().filter(|p| !matches!(p, Perm::AdminOrgs | Perm::AdminUsers | Perm::AdminTokens | Perm::AdminCalendar)).map(|p| (p.code(), p.label())).collect();
-    render(&TokensPage { layout: Layout::new(staff, ctx, "接口令牌").crumb("系统管理", "").crumb("接口令牌", "/admin/tokens"), tokens, all_orgs, perms, created, errors })
+    let perms = ALL_PERMS
+        .iter()
+        .filter(|p| !matches!(p, Perm::AdminOrgs | Perm::AdminUsers | Perm::AdminTokens | Perm::AdminCalendar))
+        .map(|p| (p.code(), p.label()))
+        .collect();
+    render(&TokensPage {
+        layout: Layout::new(staff, ctx, "接口令牌").crumb("系统管理", "").crumb("接口令牌", "/admin/tokens"),
+        tokens,
+        all_orgs,
+        perms,
+        created,
+        errors,
+    })
 }
 
 async fn tokens_page(State(state): State<AppState>, staff: Staff, ctx: Ctx) -> Result<Response, PageError> {
@@ -235,4 +255,3 @@ async fn revoke_token(State(state): State<AppState>, staff: Staff, Path(id): Pat
     tokens::revoke(&state.db, staff.actor(), id).await?;
     Ok(redirect_ok("/admin/tokens", "令牌已吊销，使用它的请求将立即被拒绝"))
 }
-

@@ -5,7 +5,7 @@ use serde::Serialize;
 use crate::audit::{self, Actor, Changes, NewEvent};
 use crate::auth::password;
 use crate::auth::roles::Role;
-use crate::db::{dialect, q, Ex, Tx};
+use crate::db::{Ex, Tx, dialect, q};
 use crate::error::{AppError, Check};
 use crate::org::queries as orgs;
 use crate::time::now_ms;
@@ -117,7 +117,9 @@ pub struct UserInput {
 }
 
 pub fn valid_username(u: &str) -> bool {
-    (2..=32).contains(&u.len()) && u.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-') && u.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+    (2..=32).contains(&u.len())
+        && u.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-')
+        && u.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
 }
 
 struct Valid {
@@ -253,7 +255,12 @@ pub async fn update(tx: &mut Tx, actor: &Actor, id: i64, version: i64, input: &U
         return Err(AppError::stale());
     }
     if let Some(h) = &new_hash {
-        q("UPDATE users SET password_hash = $1, must_change_password = TRUE, password_changed_at = $2 WHERE id = $3").bind(h.as_str()).bind(now).bind(id).execute(&mut *tx).await?;
+        q("UPDATE users SET password_hash = $1, must_change_password = TRUE, password_changed_at = $2 WHERE id = $3")
+            .bind(h.as_str())
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         q("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
     }
     if !input.active {

@@ -12,7 +12,7 @@ use serde::Serialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::db::{for_update, q, Db, Ex, Tx};
+use crate::db::{Db, Ex, Tx, for_update, q};
 use crate::error::AppError;
 use crate::time;
 
@@ -83,11 +83,7 @@ impl Changes {
         self.0.is_empty()
     }
     fn to_json(&self) -> String {
-        let m: BTreeMap<&str, Value> = self
-            .0
-            .iter()
-            .map(|(k, (b, a))| (k.as_str(), serde_json::json!({"from": b, "to": a})))
-            .collect();
+        let m: BTreeMap<&str, Value> = self.0.iter().map(|(k, (b, a))| (k.as_str(), serde_json::json!({"from": b, "to": a}))).collect();
         serde_json::to_string(&m).unwrap_or_else(|_| "{}".into())
     }
 }
@@ -185,21 +181,21 @@ impl Chain {
         });
         q("INSERT INTO events (seq, at, actor_kind, actor_id, actor_name, entity, entity_id, action, summary, changes, reason, prev_hash, hash) \
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)")
-            .bind(seq)
-            .bind(at)
-            .bind(actor.kind.as_str())
-            .bind(actor.id)
-            .bind(actor.name.as_str())
-            .bind(ev.entity)
-            .bind(ev.entity_id)
-            .bind(ev.action)
-            .bind(ev.summary)
-            .bind(changes)
-            .bind(ev.reason)
-            .bind(self.hash.clone())
-            .bind(hash.clone())
-            .execute(&mut *tx)
-            .await?;
+        .bind(seq)
+        .bind(at)
+        .bind(actor.kind.as_str())
+        .bind(actor.id)
+        .bind(actor.name.as_str())
+        .bind(ev.entity)
+        .bind(ev.entity_id)
+        .bind(ev.action)
+        .bind(ev.summary)
+        .bind(changes)
+        .bind(ev.reason)
+        .bind(self.hash.clone())
+        .bind(hash.clone())
+        .execute(&mut *tx)
+        .await?;
         self.seq = seq;
         self.hash = hash;
         Ok(seq)
@@ -250,16 +246,11 @@ impl EventRow {
     }
 }
 
-const EVENT_COLUMNS: &str =
-    "seq, at, actor_kind, actor_id, actor_name, entity, entity_id, action, summary, changes, reason, prev_hash, hash";
+const EVENT_COLUMNS: &str = "seq, at, actor_kind, actor_id, actor_name, entity, entity_id, action, summary, changes, reason, prev_hash, hash";
 
 /// The timeline of one record, oldest first.
 pub async fn timeline<'a>(ex: impl Into<Ex<'a>>, entity: &str, entity_id: i64) -> Result<Vec<EventRow>, AppError> {
-    q(format!("SELECT {EVENT_COLUMNS} FROM events WHERE entity = $1 AND entity_id = $2 ORDER BY seq"))
-        .bind(entity)
-        .bind(entity_id)
-        .fetch_all(ex)
-        .await
+    q(format!("SELECT {EVENT_COLUMNS} FROM events WHERE entity = $1 AND entity_id = $2 ORDER BY seq")).bind(entity).bind(entity_id).fetch_all(ex).await
 }
 
 /// The result of checking the chain.
@@ -274,26 +265,20 @@ pub async fn verify(db: &Db) -> Result<Verdict, AppError> {
     let mut expected_seq = 1i64;
     let mut prev_hash = "0".repeat(64);
     loop {
-        let batch: Vec<EventRow> = q(format!(
-            "SELECT {EVENT_COLUMNS} FROM events WHERE seq >= $1 ORDER BY seq LIMIT 5000"
-        ))
-        .bind(expected_seq)
-        .fetch_all(db)
-        .await?;
+        let batch: Vec<EventRow> =
+            q(format!("SELECT {EVENT_COLUMNS} FROM events WHERE seq >= $1 ORDER BY seq LIMIT 5000")).bind(expected_seq).fetch_all(db).await?;
         if batch.is_empty() {
             break;
         }
         for e in &batch {
             if e.seq != expected_seq {
                 return Ok(Verdict::Broken {
-                    seq: expected_seq,
-                    problem: format!("事件 {expected_seq} 缺失（下一条是 {}），有记录被删除", e.seq),
+                    seq: expected_seq, problem: format!("事件 {expected_seq} 缺失（下一条是 {}），有记录被删除", e.seq)
                 });
             }
             if e.prev_hash != prev_hash {
                 return Ok(Verdict::Broken {
-                    seq: e.seq,
-                    problem: format!("事件 {} 记录的前一环哈希与事件 {} 的哈希不符", e.seq, e.seq - 1),
+                    seq: e.seq, problem: format!("事件 {} 记录的前一环哈希与事件 {} 的哈希不符", e.seq, e.seq - 1)
                 });
             }
             let h = link_hash(&Hashed {
@@ -311,22 +296,17 @@ pub async fn verify(db: &Db) -> Result<Verdict, AppError> {
                 prev_hash: &e.prev_hash,
             });
             if h != e.hash {
-                return Ok(Verdict::Broken {
-                    seq: e.seq,
-                    problem: format!("事件 {} 的内容被改动（哈希不符）", e.seq),
-                });
+                return Ok(Verdict::Broken { seq: e.seq, problem: format!("事件 {} 的内容被改动（哈希不符）", e.seq) });
             }
             prev_hash = e.hash.clone();
             expected_seq += 1;
         }
     }
-    let (head_seq, head_hash): (i64, String) =
-        q("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(db).await?;
+    let (head_seq, head_hash): (i64, String) = q("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(db).await?;
     let last = expected_seq - 1;
     if head_seq != last || head_hash != prev_hash {
         return Ok(Verdict::Broken {
-            seq: last + 1,
-            problem: format!("链尾记录为事件 {head_seq}，实际最后一条为事件 {last}：最新的事件被删除或链尾被改动"),
+            seq: last + 1, problem: format!("链尾记录为事件 {head_seq}，实际最后一条为事件 {last}：最新的事件被删除或链尾被改动")
         });
     }
     Ok(Verdict::Intact { events: last })

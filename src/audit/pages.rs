@@ -1,17 +1,17 @@
 //! `/admin/audit`: the latest events, filtered, and a check of the whole hash chain.
 
 use askama::Template;
+use axum::Router;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
-use axum::Router;
 use serde::Deserialize;
 
-use super::{verify, EventRow, Verdict};
+use super::{EventRow, Verdict, verify};
 use crate::app::AppState;
 use crate::auth::{Perm, Staff};
 use crate::db::q;
-use crate::web::{render, Ctx, Layout, PageError};
+use crate::web::{Ctx, Layout, PageError, render};
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/admin/audit", get(list)).route("/admin/audit/verify", post(run_verify))
@@ -36,7 +36,8 @@ struct AuditPage {
 }
 
 async fn page(state: &AppState, staff: &Staff, ctx: &Ctx, q_: AuditQuery, verdict: Option<(bool, String)>) -> Result<Response, PageError> {
-    let mut query = q("SELECT seq, at, actor_kind, actor_id, actor_name, entity, entity_id, action, summary, changes, reason, prev_hash, hash FROM events WHERE 1=1");
+    let mut query =
+        q("SELECT seq, at, actor_kind, actor_id, actor_name, entity, entity_id, action, summary, changes, reason, prev_hash, hash FROM events WHERE 1=1");
     if let Some(e) = q_.entity.as_deref().filter(|s| !s.is_empty()) {
         query = query.push_bind(" AND entity = {}", e.to_string());
     }

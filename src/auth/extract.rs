@@ -6,7 +6,7 @@ use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::roles::{Grant, Grants, Perm, Role, Scope};
-use super::session::{self, read_cookie, SESSION_COOKIE};
+use super::session::{self, SESSION_COOKIE, read_cookie};
 use super::tokens::{self, TokenCaller};
 use crate::app::AppState;
 use crate::audit::Actor;
@@ -38,11 +38,7 @@ impl Staff {
 
     /// Refuse (403) unless the permission is held somewhere.
     pub fn require(&self, perm: Perm) -> Result<(), AppError> {
-        if self.has(perm) {
-            Ok(())
-        } else {
-            Err(AppError::forbidden("forbidden", format!("您没有“{}”的权限", perm.label())))
-        }
+        if self.has(perm) { Ok(()) } else { Err(AppError::forbidden("forbidden", format!("您没有“{}”的权限", perm.label()))) }
     }
 
     pub fn allows(&self, perm: Perm, procedure: Option<&str>, org_path: &str) -> bool {
@@ -87,10 +83,11 @@ pub async fn load_staff(state: &AppState, user_id: i64) -> Result<Option<Staff>,
         .fetch_optional(&state.db)
         .await?;
     let Some(u) = u.filter(|u| u.active) else { return Ok(None) };
-    let rows: Vec<GrantRow> = q("SELECT r.role, r.scope_org_id, o.path, o.name FROM user_roles r JOIN orgs o ON o.id = r.scope_org_id WHERE r.user_id = $1 ORDER BY r.role")
-        .bind(user_id)
-        .fetch_all(&state.db)
-        .await?;
+    let rows: Vec<GrantRow> =
+        q("SELECT r.role, r.scope_org_id, o.path, o.name FROM user_roles r JOIN orgs o ON o.id = r.scope_org_id WHERE r.user_id = $1 ORDER BY r.role")
+            .bind(user_id)
+            .fetch_all(&state.db)
+            .await?;
     let grants = rows
         .into_iter()
         .filter_map(|g| Role::parse(&g.role).map(|role| Grant { role, scope_org_id: g.scope_org_id, scope_path: g.path, scope_name: g.name }))

@@ -8,7 +8,7 @@ use futures::FutureExt;
 use rand::Rng;
 
 use super::session::token_hash;
-use crate::db::{q, Db, Tx};
+use crate::db::{Db, Tx, q};
 use crate::error::AppError;
 use crate::privacy::Phone;
 use crate::time::now_ms;
@@ -37,12 +37,7 @@ impl SmsSender for OutboxSender {
             if self.demo {
                 tracing::info!(phone = %phone.masked(), "演示短信：{message}");
             }
-            q("INSERT INTO sms_outbox (phone, message, created_at) VALUES ($1, $2, $3)")
-                .bind(phone.as_str())
-                .bind(message)
-                .bind(now_ms())
-                .execute(tx)
-                .await?;
+            q("INSERT INTO sms_outbox (phone, message, created_at) VALUES ($1, $2, $3)").bind(phone.as_str()).bind(message).bind(now_ms()).execute(tx).await?;
             Ok(())
         }
         .boxed()

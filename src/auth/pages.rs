@@ -1,23 +1,23 @@
 //! Staff login, logout (here and everywhere) and password change.
 
 use askama::Template;
+use axum::Router;
 use axum::extract::{ConnectInfo, FromRequestParts, Query, State};
 use axum::http::request::Parts;
-use axum::http::{header, HeaderMap, HeaderValue};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::Router;
 use futures::FutureExt;
 use serde::Deserialize;
 
-use super::session::{self, read_cookie, SESSION_COOKIE};
-use super::{password, throttle, Staff};
+use super::session::{self, SESSION_COOKIE, read_cookie};
+use super::{Staff, password, throttle};
 use crate::app::AppState;
 use crate::audit::{self, Actor, NewEvent};
 use crate::db::q;
 use crate::error::{AppError, FieldError};
 use crate::web::form::FormData;
-use crate::web::{redirect_ok, render, Ctx, Layout, PageError};
+use crate::web::{Ctx, Layout, PageError, redirect_ok, render};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -84,11 +84,10 @@ async fn login(State(state): State<AppState>, ctx: Ctx, PeerAddr(peer): PeerAddr
     let pw = form.get("password").unwrap_or("").to_string();
     let next = safe_next(form.get("next"));
     let again = |error: String| {
-        render(&LoginPage { csrf: ctx.csrf.clone(), next: next.clone(), username: username.clone(), error: Some(error), demo: ctx.demo })
-            .map(|mut r| {
-                *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-                r
-            })
+        render(&LoginPage { csrf: ctx.csrf.clone(), next: next.clone(), username: username.clone(), error: Some(error), demo: ctx.demo }).map(|mut r| {
+            *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            r
+        })
     };
     if username.is_empty() || pw.is_empty() {
         return again("请输入用户名和密码".into());
@@ -109,7 +108,10 @@ async fn login(State(state): State<AppState>, ctx: Ctx, PeerAddr(peer): PeerAddr
             r
         });
     }
-    let cred: Option<Cred> = q("SELECT id, password_hash, active, display_name FROM users WHERE lower(username) = lower($1)").bind(username.as_str()).fetch_optional(&state.db).await?;
+    let cred: Option<Cred> = q("SELECT id, password_hash, active, display_name FROM users WHERE lower(username) = lower($1)")
+        .bind(username.as_str())
+        .fetch_optional(&state.db)
+        .await?;
     let hash = cred.as_ref().map(|c| c.password_hash.clone()).unwrap_or_else(|| password::dummy_hash().to_string());
     let pw2 = pw.clone();
     let ok = tokio::task::spawn_blocking(move || password::verify(&pw2, &hash)).await.unwrap_or(false);
@@ -126,14 +128,15 @@ async fn login(State(state): State<AppState>, ctx: Ctx, PeerAddr(peer): PeerAddr
     let token = session::create(&state.db, Some(cred.id), None, ip, ua).await?;
     let actor = Actor::staff(cred.id, cred.display_name.clone());
     let uid = cred.id;
-    state
-        .db
-        .write(move |tx| async move { audit::record(tx, &actor, NewEvent::new("user", uid, "login", "登录")).await.map(|_| ()) }.boxed())
-        .await?;
+    state.db.write(move |tx| async move { audit::record(tx, &actor, NewEvent::new("user", uid, "login", "登录")).await.map(|_| ()) }.boxed()).await?;
     let secure = state.config.secure_cookies();
     let mut resp = Redirect::to(&next).into_response();
     let h = resp.headers_mut();
-    h.append(header::SET_COOKIE, HeaderValue::from_str(&session::cookie(SESSION_COOKIE, &token, session::STAFF_MAX_MS / 1000, secure, "Lax")).map_err(|e| AppError::internal(e.to_string()))?);
+    h.append(
+        header::SET_COOKIE,
+        HeaderValue::from_str(&session::cookie(SESSION_COOKIE, &token, session::STAFF_MAX_MS / 1000, secure, "Lax"))
+            .map_err(|e| AppError::internal(e.to_string()))?,
+    );
     let (_, csrf_cookie) = crate::web::csrf::rotate_cookie(secure);
     h.append(header::SET_COOKIE, HeaderValue::from_str(&csrf_cookie).map_err(|e| AppError::internal(e.to_string()))?);
     Ok(resp)

@@ -21,16 +21,8 @@ pub enum Role {
     Inspector,
 }
 
-pub const ALL_ROLES: [Role; 8] = [
-    Role::SysAdmin,
-    Role::RuleOfLaw,
-    Role::DeptHead,
-    Role::DeptStaff,
-    Role::LegalReviewer,
-    Role::HotlineAgent,
-    Role::Dispatcher,
-    Role::Inspector,
-];
+pub const ALL_ROLES: [Role; 8] =
+    [Role::SysAdmin, Role::RuleOfLaw, Role::DeptHead, Role::DeptStaff, Role::LegalReviewer, Role::HotlineAgent, Role::Dispatcher, Role::Inspector];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -279,12 +271,8 @@ impl Grants {
 
     /// Where the permission reaches, for list queries.
     pub fn scope(&self, perm: Perm, procedure: Option<&str>) -> Scope {
-        let mut roots: Vec<String> = self
-            .0
-            .iter()
-            .filter(|g| g.role.perms().contains(&perm) && g.role.covers(procedure))
-            .map(|g| g.scope_path.clone())
-            .collect();
+        let mut roots: Vec<String> =
+            self.0.iter().filter(|g| g.role.perms().contains(&perm) && g.role.covers(procedure)).map(|g| g.scope_path.clone()).collect();
         if roots.is_empty() {
             return Scope::Nothing;
         }

@@ -5,7 +5,7 @@
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
-use crate::db::{q, Db, Ex};
+use crate::db::{Db, Ex, q};
 use crate::error::AppError;
 use crate::time::now_ms;
 
@@ -73,9 +73,7 @@ pub async fn load<'a>(ex: impl Into<Ex<'a>>, token: &str) -> Result<Option<Sessi
         .fetch_optional(ex)
         .await?;
     let now = now_ms();
-    Ok(row.filter(|s| {
-        s.expires_at > now && (s.user_id.is_none() || now - s.last_seen_at < STAFF_IDLE_MS)
-    }))
+    Ok(row.filter(|s| s.expires_at > now && (s.user_id.is_none() || now - s.last_seen_at < STAFF_IDLE_MS)))
 }
 
 /// Note activity (at most once a minute, to keep writes off the read path).

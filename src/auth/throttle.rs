@@ -4,7 +4,7 @@
 
 use futures::FutureExt;
 
-use crate::db::{q, Db};
+use crate::db::{Db, q};
 use crate::error::AppError;
 use crate::time::now_ms;
 
@@ -48,7 +48,8 @@ pub async fn failure(db: &Db, account_key: String, ip_key: Option<String>) -> Re
                 keys.push((ip, MAX_PER_IP));
             }
             for (k, max) in keys {
-                let r: Option<Row> = q("SELECT failures, window_start, locked_until FROM login_throttle WHERE key = $1").bind(k.as_str()).fetch_optional(&mut *tx).await?;
+                let r: Option<Row> =
+                    q("SELECT failures, window_start, locked_until FROM login_throttle WHERE key = $1").bind(k.as_str()).fetch_optional(&mut *tx).await?;
                 let (failures, start) = match r {
                     Some(r) if now - r.window_start < WINDOW_MS => (r.failures + 1, r.window_start),
                     _ => (1, now),
@@ -56,12 +57,12 @@ pub async fn failure(db: &Db, account_key: String, ip_key: Option<String>) -> Re
                 let locked = if failures >= max { Some(now + LOCK_MS) } else { None };
                 q("INSERT INTO login_throttle (key, failures, window_start, locked_until) VALUES ($1, $2, $3, $4) \
                    ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, window_start = excluded.window_start, locked_until = excluded.locked_until")
-                    .bind(k)
-                    .bind(failures)
-                    .bind(start)
-                    .bind(locked)
-                    .execute(&mut *tx)
-                    .await?;
+                .bind(k)
+                .bind(failures)
+                .bind(start)
+                .bind(locked)
+                .execute(&mut *tx)
+                .await?;
             }
             Ok(())
         }

@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::roles::{Grants, Perm, Scope};
 use super::session::{random_token, token_hash};
 use crate::audit::{self, Actor, Changes, NewEvent};
-use crate::db::{q, Db};
+use crate::db::{Db, q};
 use crate::error::{AppError, Check};
 use crate::time::now_ms;
 
@@ -80,7 +80,15 @@ pub async fn list(db: &Db) -> Result<Vec<TokenRow>, AppError> {
 }
 
 /// Create a token. The creator cannot grant permissions or a unit beyond their own reach.
-pub async fn create(db: &Db, actor: Actor, creator: &Grants, name: &str, org_id: Option<i64>, perms: &[String], days: Option<i64>) -> Result<(TokenRow, String), AppError> {
+pub async fn create(
+    db: &Db,
+    actor: Actor,
+    creator: &Grants,
+    name: &str,
+    org_id: Option<i64>,
+    perms: &[String],
+    days: Option<i64>,
+) -> Result<(TokenRow, String), AppError> {
     let mut c = Check::new();
     let name = c.text("name", "令牌名称", Some(name), 64);
     let org_id = match org_id {

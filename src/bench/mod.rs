@@ -1,3 +1,7 @@
 #[derive(clap::Subcommand)]
-pub enum BenchWhat { Hotline }
-pub async fn run(_w: BenchWhat, _c: Option<&std::path::PathBuf>) -> anyhow::Result<()> { Ok(()) }
+pub enum BenchWhat {
+    Hotline,
+}
+pub async fn run(_w: BenchWhat, _c: Option<&std::path::PathBuf>) -> anyhow::Result<()> {
+    Ok(())
+}

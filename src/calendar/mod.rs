@@ -172,12 +172,8 @@ impl Calendar {
     }
 
     pub fn days_of_year(&self, year: i32) -> Vec<SpecialDay> {
-        let mut v: Vec<SpecialDay> = self
-            .special
-            .iter()
-            .filter(|(d, _)| d.year() == year)
-            .map(|(d, (k, n))| SpecialDay { date: *d, kind: *k, name: n.clone() })
-            .collect();
+        let mut v: Vec<SpecialDay> =
+            self.special.iter().filter(|(d, _)| d.year() == year).map(|(d, (k, n))| SpecialDay { date: *d, kind: *k, name: n.clone() }).collect();
         v.sort_by_key(|d| d.date);
         v
     }

@@ -1,10 +1,10 @@
 //! `/admin/calendar`: the official calendar by year, a working-day calculator, and adding a year.
 
 use askama::Template;
+use axum::Router;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use axum::routing::get;
-use axum::Router;
 use chrono::Datelike;
 use serde::Deserialize;
 
@@ -13,7 +13,7 @@ use crate::auth::{Perm, Staff};
 use crate::error::AppError;
 use crate::tabular::RowError;
 use crate::web::form::Multipart;
-use crate::web::{redirect_ok, render, Ctx, Layout, PageError};
+use crate::web::{Ctx, Layout, PageError, redirect_ok, render};
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/admin/calendar", get(show).post(upload))
@@ -77,12 +77,28 @@ fn page(state: &AppState, staff: &Staff, ctx: &Ctx, q: CalQuery, errors: Vec<Row
     let mut result = None;
     if let Some(f) = crate::time::parse_date(&from) {
         let end = cal.add_working_days(f, days_n);
-        result = Some(format!("{} 起算（当日不计）第 {} 个工作日是 {}（星期{}）", from, days_n, crate::time::fmt_date(end), WEEKDAYS[end.weekday().num_days_from_monday() as usize]));
+        result = Some(format!(
+            "{} 起算（当日不计）第 {} 个工作日是 {}（星期{}）",
+            from,
+            days_n,
+            crate::time::fmt_date(end),
+            WEEKDAYS[end.weekday().num_days_from_monday() as usize]
+        ));
         if let Some(t) = q.to.as_deref().and_then(crate::time::parse_date) {
-            result = Some(format!("{}；{} 至 {} 之间（不含首日）有 {} 个工作日", result.unwrap_or_default(), from, crate::time::fmt_date(t), cal.working_days_between(f, t)));
+            result = Some(format!(
+                "{}；{} 至 {} 之间（不含首日）有 {} 个工作日",
+                result.unwrap_or_default(),
+                from,
+                crate::time::fmt_date(t),
+                cal.working_days_between(f, t)
+            ));
         }
         if !cal.covers(f) || !cal.covers(end) {
-            result = Some(format!("{}。注意：{} 年的官方放假安排尚未录入，仅按周末计算", result.unwrap_or_default(), if cal.covers(f) { end.year() } else { f.year() }));
+            result = Some(format!(
+                "{}。注意：{} 年的官方放假安排尚未录入，仅按周末计算",
+                result.unwrap_or_default(),
+                if cal.covers(f) { end.year() } else { f.year() }
+            ));
         }
     }
     render(&CalendarPage {
@@ -100,7 +116,12 @@ fn page(state: &AppState, staff: &Staff, ctx: &Ctx, q: CalQuery, errors: Vec<Row
 
 async fn upload(State(state): State<AppState>, staff: Staff, ctx: Ctx, form: Multipart) -> Result<Response, PageError> {
     staff.require(Perm::AdminCalendar)?;
-    let year: i32 = form.fields.get("year").and_then(|y| y.trim().parse().ok()).filter(|y| (2000..=2100).contains(y)).ok_or_else(|| AppError::field("year", "invalid_year", "请填写 2000–2100 之间的年份"))?;
+    let year: i32 = form
+        .fields
+        .get("year")
+        .and_then(|y| y.trim().parse().ok())
+        .filter(|y| (2000..=2100).contains(y))
+        .ok_or_else(|| AppError::field("year", "invalid_year", "请填写 2000–2100 之间的年份"))?;
     let Some(file) = form.files.first() else {
         return Err(AppError::field("file", "required", "请选择国务院办公厅放假安排的 CSV 文件").into());
     };

@@ -3,9 +3,9 @@
 
 use futures::FutureExt;
 
-use super::{parse_csv, Calendar, DayKind, SpecialDay, OFFICIAL_CSV};
+use super::{Calendar, DayKind, OFFICIAL_CSV, SpecialDay, parse_csv};
 use crate::audit::{self, Actor, Changes, NewEvent};
-use crate::db::{q, Db};
+use crate::db::{Db, q};
 use crate::error::AppError;
 use crate::tabular::RowError;
 use crate::time::fmt_date;
@@ -99,7 +99,11 @@ pub async fn replace_year(db: &Db, actor: Actor, year: i32, csv_text: &str) -> R
             audit::record(
                 tx,
                 &actor,
-                NewEvent::new("calendar", i64::from(year), "replace_year", format!("更新 {year} 年工作日历")).changes(Changes::new().set("特殊日期数", before, days.len())),
+                NewEvent::new("calendar", i64::from(year), "replace_year", format!("更新 {year} 年工作日历")).changes(Changes::new().set(
+                    "特殊日期数",
+                    before,
+                    days.len(),
+                )),
             )
             .await?;
             Ok(())

@@ -4,14 +4,12 @@
 use futures::FutureExt;
 use sha2::{Digest, Sha256};
 
-use super::{dialect, q, Backend, Db};
+use super::{Backend, Db, dialect, q};
 use crate::error::AppError;
 
 /// (version, name, SQL with portable markers)
-pub const MIGRATIONS: &[(i64, &str, &str)] = &[
-    (1, "core", include_str!("../../migrations/0001_core.sql")),
-    (2, "hotline", include_str!("../../migrations/0002_hotline.sql")),
-];
+pub const MIGRATIONS: &[(i64, &str, &str)] =
+    &[(1, "core", include_str!("../../migrations/0001_core.sql")), (2, "hotline", include_str!("../../migrations/0002_hotline.sql"))];
 
 #[derive(sqlx::FromRow)]
 struct Applied {
@@ -40,16 +38,13 @@ pub async fn run(db: &Db) -> Result<usize, AppError> {
         .boxed()
     })
     .await?;
-    let applied: Vec<Applied> =
-        q("SELECT version, checksum FROM schema_migrations ORDER BY version").fetch_all(db).await?;
+    let applied: Vec<Applied> = q("SELECT version, checksum FROM schema_migrations ORDER BY version").fetch_all(db).await?;
     let mut ran = 0;
     for (version, name, sql) in MIGRATIONS {
         let sum = checksum(sql);
         if let Some(a) = applied.iter().find(|a| a.version == *version) {
             if a.checksum != sum {
-                return Err(AppError::internal(format!(
-                    "迁移 {version:04}_{name} 在发布后被修改过（校验和不符），拒绝启动"
-                )));
+                return Err(AppError::internal(format!("迁移 {version:04}_{name} 在发布后被修改过（校验和不符），拒绝启动")));
             }
             continue;
         }
@@ -60,10 +55,7 @@ pub async fn run(db: &Db) -> Result<usize, AppError> {
                 if backend == Backend::Postgres {
                     q("SELECT pg_advisory_xact_lock(7461001)").execute(&mut *tx).await?;
                 }
-                let done = q("SELECT COUNT(*) FROM schema_migrations WHERE version = $1")
-                    .bind(version)
-                    .fetch_i64(&mut *tx)
-                    .await?;
+                let done = q("SELECT COUNT(*) FROM schema_migrations WHERE version = $1").bind(version).fetch_i64(&mut *tx).await?;
                 if done > 0 {
                     return Ok(());
                 }

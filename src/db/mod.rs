@@ -28,10 +28,7 @@ use futures::FutureExt;
 use futures::future::BoxFuture;
 use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
-    SqliteSynchronous,
-};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
 use sqlx::{Postgres, Sqlite};
 use tokio::sync::{mpsc, oneshot};
 
@@ -93,9 +90,7 @@ impl Db {
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             Self::connect_pg(url, opts).await
         } else {
-            anyhow::bail!(
-                "DATABASE_URL 必须以 sqlite:// 或 postgres:// 开头（收到的地址协议无法识别）"
-            )
+            anyhow::bail!("DATABASE_URL 必须以 sqlite:// 或 postgres:// 开头（收到的地址协议无法识别）")
         }
     }
 
@@ -104,9 +99,7 @@ impl Db {
         anyhow::ensure!(!path.is_empty(), "DATABASE_URL 缺少 SQLite 数据库文件路径");
         if let Some(dir) = Path::new(path).parent() {
             if !dir.as_os_str().is_empty() {
-                std::fs::create_dir_all(dir).map_err(|e| {
-                    anyhow::anyhow!("无法创建数据库目录 {}：{e}", dir.display())
-                })?;
+                std::fs::create_dir_all(dir).map_err(|e| anyhow::anyhow!("无法创建数据库目录 {}：{e}", dir.display()))?;
             }
         }
         let base = SqliteConnectOptions::from_str(&format!("sqlite://{path}"))?
@@ -118,17 +111,9 @@ impl Db {
             .pragma("temp_store", "memory")
             .pragma("cache_size", "-32000");
         // The writer: one connection, owned by the writer task.
-        let write_pool = SqlitePoolOptions::new()
-            .max_connections(1)
-            .min_connections(1)
-            .idle_timeout(None)
-            .max_lifetime(None)
-            .connect_with(base.clone())
-            .await?;
-        let read = SqlitePoolOptions::new()
-            .max_connections(max_connections.max(1))
-            .connect_with(base.pragma("query_only", "ON"))
-            .await?;
+        let write_pool =
+            SqlitePoolOptions::new().max_connections(1).min_connections(1).idle_timeout(None).max_lifetime(None).connect_with(base.clone()).await?;
+        let read = SqlitePoolOptions::new().max_connections(max_connections.max(1)).connect_with(base.pragma("query_only", "ON")).await?;
         let conn = write_pool.acquire().await?;
         let (tx, rx) = mpsc::channel::<Job>(4096);
         tokio::spawn(sqlite_writer(conn, rx));
@@ -140,11 +125,7 @@ impl Db {
         if let Some(schema) = &opts.pg_schema {
             o = o.options([("search_path", schema.as_str())]);
         }
-        let pool = PgPoolOptions::new()
-            .max_connections(opts.max_connections.max(2))
-            .acquire_timeout(Duration::from_secs(30))
-            .connect_with(o)
-            .await?;
+        let pool = PgPoolOptions::new().max_connections(opts.max_connections.max(2)).acquire_timeout(Duration::from_secs(30)).connect_with(o).await?;
         Ok(Db { inner: Arc::new(Pools::Postgres(pool)) })
     }
 
@@ -209,10 +190,7 @@ impl Db {
                     }
                     .boxed()
                 });
-                writer
-                    .send(job)
-                    .await
-                    .map_err(|_| AppError::internal("数据库写入通道已关闭"))?;
+                writer.send(job).await.map_err(|_| AppError::internal("数据库写入通道已关闭"))?;
                 recv.await.map_err(|_| AppError::internal("数据库写入任务意外中止"))?
             }
         }
@@ -273,8 +251,7 @@ async fn sqlite_writer(mut conn: PoolConnection<Sqlite>, mut rx: mpsc::Receiver<
                     finishers.push(finish);
                 }
                 Ok((false, finish)) => {
-                    let undone = tx.exec_script("ROLLBACK TO w").await.is_ok()
-                        && tx.exec_script("RELEASE w").await.is_ok();
+                    let undone = tx.exec_script("ROLLBACK TO w").await.is_ok() && tx.exec_script("RELEASE w").await.is_ok();
                     if !undone {
                         broken = true;
                     }
@@ -282,19 +259,14 @@ async fn sqlite_writer(mut conn: PoolConnection<Sqlite>, mut rx: mpsc::Receiver<
                 }
                 Err(_) => {
                     tracing::error!("a write job panicked; its changes are rolled back");
-                    let undone = tx.exec_script("ROLLBACK TO w").await.is_ok()
-                        && tx.exec_script("RELEASE w").await.is_ok();
+                    let undone = tx.exec_script("ROLLBACK TO w").await.is_ok() && tx.exec_script("RELEASE w").await.is_ok();
                     if !undone {
                         broken = true;
                     }
                 }
             }
         }
-        let commit = if broken {
-            Err(AppError::internal("写入事务中断，本批写入已全部撤销"))
-        } else {
-            tx.exec_script("COMMIT").await
-        };
+        let commit = if broken { Err(AppError::internal("写入事务中断，本批写入已全部撤销")) } else { tx.exec_script("COMMIT").await };
         conn = match tx.conn {
             TxConn::Sqlite(c) => c,
             TxConn::Pg(_) => unreachable!("the SQLite writer holds a SQLite connection"),

@@ -84,10 +84,7 @@ impl From<Vec<u8>> for Val {
     }
 }
 
-pub(super) fn bind_sqlite<'q>(
-    mut q: Query<'q, Sqlite, SqliteArguments<'q>>,
-    args: Vec<Val>,
-) -> Query<'q, Sqlite, SqliteArguments<'q>> {
+pub(super) fn bind_sqlite<'q>(mut q: Query<'q, Sqlite, SqliteArguments<'q>>, args: Vec<Val>) -> Query<'q, Sqlite, SqliteArguments<'q>> {
     for a in args {
         q = match a {
             Val::Int(v) => q.bind(v),

@@ -1,1 +1,3 @@
-pub async fn seed_year(_s: &crate::app::AppState) -> anyhow::Result<()> { Ok(()) }
+pub async fn seed_year(_s: &crate::app::AppState) -> anyhow::Result<()> {
+    Ok(())
+}

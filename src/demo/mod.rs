@@ -106,8 +106,13 @@ pub const TOWNS: &[(&str, &str, &str, usize, usize)] = &[
     ("P-HX", "湖西新区", "park", 5, 4),
 ];
 
-const FIRST: &[char] = &['龙', '凤', '杨', '柳', '桑', '梅', '荷', '竹', '松', '石', '沙', '湖', '河', '塘', '桥', '庄', '营', '港', '湾', '林', '泉', '溪', '岗', '圩', '墩', '集', '甸', '坝'];
-const SECOND: &[char] = &['东', '西', '南', '北', '中', '新', '前', '后', '上', '下', '大', '小', '安', '丰', '兴', '和', '平', '太', '富', '康', '宁', '福', '庆', '华', '光', '明'];
+const FIRST: &[char] = &[
+    '龙', '凤', '杨', '柳', '桑', '梅', '荷', '竹', '松', '石', '沙', '湖', '河', '塘', '桥', '庄', '营', '港', '湾', '林', '泉', '溪', '岗', '圩', '墩', '集',
+    '甸', '坝',
+];
+const SECOND: &[char] = &[
+    '东', '西', '南', '北', '中', '新', '前', '后', '上', '下', '大', '小', '安', '丰', '兴', '和', '平', '太', '富', '康', '宁', '福', '庆', '华', '光', '明',
+];
 
 /// A place name that is not used yet.
 fn place_name(seed: usize, used: &mut std::collections::HashSet<String>) -> String {
@@ -175,7 +180,8 @@ pub async fn seed_base(state: &AppState) -> anyhow::Result<()> {
                     for c in 0..*communities {
                         n += 1;
                         let pname = place_name(n, &mut used);
-                        orgs::create(tx, &actor, &mk(Some(code), &format!("{code}-C{:02}", c + 1), &format!("{pname}社区"), None, "community", 100 + c as i64)).await?;
+                        orgs::create(tx, &actor, &mk(Some(code), &format!("{code}-C{:02}", c + 1), &format!("{pname}社区"), None, "community", 100 + c as i64))
+                            .await?;
                     }
                 }
                 let user = |username: &str, name: &str, org: &str, roles: &[(&str, &str)]| UserInput {
@@ -220,13 +226,40 @@ pub async fn seed_base(state: &AppState) -> anyhow::Result<()> {
                     let town_id = orgs::by_code(&mut *tx, town).await?.map(|o| o.id);
                     for cat in ["CG-ZDJY", "CG-WZDJ", "CG-SRHJ"] {
                         let cat_id = crate::hotline::queries::category_by_code(&mut *tx, cat).await?.map(|c| c.id);
-                        catalogue::create_route(tx, &actor, &RouteInput { position: pos, category_id: cat_id, town_id, org_id: town_id, note: "镇区城市管理由乡镇综合行政执法局办理".into(), ..Default::default() }).await?;
+                        catalogue::create_route(
+                            tx,
+                            &actor,
+                            &RouteInput {
+                                position: pos,
+                                category_id: cat_id,
+                                town_id,
+                                org_id: town_id,
+                                note: "镇区城市管理由乡镇综合行政执法局办理".into(),
+                                ..Default::default()
+                            },
+                        )
+                        .await?;
                         pos += 10;
                     }
                 }
                 let stj = orgs::by_code(&mut *tx, "D-STJ").await?.map(|o| o.id);
-                catalogue::create_route(tx, &actor, &RouteInput { position: 5, keyword: Some("噪声,噪音,异味,排污".into()), org_id: stj, note: "环境污染类关键词".into(), ..Default::default() }).await?;
-                q("INSERT INTO settings (key, value, version, updated_at) VALUES ('hotline.centre', $1, 1, $2)").bind(CENTRE).bind(crate::time::now_ms()).execute(&mut *tx).await?;
+                catalogue::create_route(
+                    tx,
+                    &actor,
+                    &RouteInput {
+                        position: 5,
+                        keyword: Some("噪声,噪音,异味,排污".into()),
+                        org_id: stj,
+                        note: "环境污染类关键词".into(),
+                        ..Default::default()
+                    },
+                )
+                .await?;
+                q("INSERT INTO settings (key, value, version, updated_at) VALUES ('hotline.centre', $1, 1, $2)")
+                    .bind(CENTRE)
+                    .bind(crate::time::now_ms())
+                    .execute(&mut *tx)
+                    .await?;
                 Ok(())
             }
             .boxed()
@@ -286,11 +319,18 @@ pub fn categories() -> Vec<CategoryInput> {
     if let Some(c) = v.iter_mut().find(|c| c.code == "JT-WT") {
         c.attributes = vec![
             Attribute { code: "plate".into(), label: "车牌号".into(), datatype: "string".into(), required: true, values: vec![] },
-            Attribute { code: "blocking".into(), label: "是否堵塞通道".into(), datatype: "singlevaluelist".into(), required: false, values: vec![("yes".into(), "堵塞消防或出行通道".into()), ("no".into(), "未堵塞".into())] },
+            Attribute {
+                code: "blocking".into(),
+                label: "是否堵塞通道".into(),
+                datatype: "singlevaluelist".into(),
+                required: false,
+                values: vec![("yes".into(), "堵塞消防或出行通道".into()), ("no".into(), "未堵塞".into())],
+            },
         ];
     }
     if let Some(c) = v.iter_mut().find(|c| c.code == "LD-QX") {
-        c.attributes = vec![Attribute { code: "amount".into(), label: "拖欠金额（元）".into(), datatype: "number".into(), required: false, values: vec![] }];
+        c.attributes =
+            vec![Attribute { code: "amount".into(), label: "拖欠金额（元）".into(), datatype: "number".into(), required: false, values: vec![] }];
     }
     v
 }

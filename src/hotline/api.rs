@@ -11,7 +11,7 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::model::{evaluation_label, Channel};
+use super::model::{Channel, evaluation_label};
 use super::queries::{self, Filter, ListRow, TicketRow};
 use super::rules::PROCEDURE;
 use super::service::{self, IntakeInput, StepForm, Who};
@@ -170,7 +170,12 @@ pub fn intake_from_dto(dto: IntakeDto, channel: Channel, idempotency_key: Option
     params(("Idempotency-Key" = Option<String>, Header, description = "Repeat-safe submission key")),
     responses((status = 201, body = TicketDto), (status = 200, description = "the same submission again", body = TicketDto), (status = 400, body = ErrorDoc), (status = 415, body = ErrorDoc), (status = 422, body = ErrorDoc)),
     security(("bearer" = [])))]
-pub async fn create_ticket(State(state): State<AppState>, caller: Caller, headers: HeaderMap, JsonBody(dto): JsonBody<IntakeDto>) -> Result<Response, AppError> {
+pub async fn create_ticket(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    JsonBody(dto): JsonBody<IntakeDto>,
+) -> Result<Response, AppError> {
     caller.require(Perm::HotlineIntake)?;
     let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::to_string);
     let channel = match dto.channel.as_deref() {
@@ -305,7 +310,14 @@ pub async fn get_ticket(State(state): State<AppState>, caller: Caller, Path(id):
         ticket: ticket_dto(&case, &t, false, &state),
         timeline: events
             .into_iter()
-            .map(|e| EventDto { at: iso(e.at), actor: e.actor_name, action: e.action, summary: e.summary, changes: serde_json::from_str(&e.changes).unwrap_or_default(), reason: e.reason })
+            .map(|e| EventDto {
+                at: iso(e.at),
+                actor: e.actor_name,
+                action: e.action,
+                summary: e.summary,
+                changes: serde_json::from_str(&e.changes).unwrap_or_default(),
+                reason: e.reason,
+            })
             .collect(),
         actions,
     }))
@@ -327,7 +339,12 @@ pub struct StepDto {
 /// `/procedures/hotline`). A refused step answers 422 with the rule's basis.
 #[utoipa::path(post, path = "/api/v1/hotline/tickets/{id}/steps/{action}", tag = "hotline", request_body = StepDto, params(("id" = i64, Path), ("action" = String, Path)),
     responses((status = 200, body = TicketDto), (status = 404, body = ErrorDoc), (status = 409, body = ErrorDoc), (status = 422, body = ErrorDoc)), security(("bearer" = [])))]
-pub async fn take_step(State(state): State<AppState>, caller: Caller, Path((id, action)): Path<(i64, String)>, JsonBody(dto): JsonBody<StepDto>) -> Result<Json<TicketDto>, AppError> {
+pub async fn take_step(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((id, action)): Path<(i64, String)>,
+    JsonBody(dto): JsonBody<StepDto>,
+) -> Result<Json<TicketDto>, AppError> {
     readable(&state, &caller, id).await?;
     let form = StepForm { reason: dto.reason, fields: dto.fields, days: dto.days, files: vec![] };
     let case = service::step(&state, who(&caller), id, dto.version, &action, form).await?;
@@ -445,7 +462,14 @@ pub async fn categories(State(state): State<AppState>) -> Result<Json<Vec<Catego
     let cats = queries::categories(&state.db, true).await?;
     Ok(Json(
         cats.into_iter()
-            .map(|c| CategoryDto { attributes: serde_json::from_str(&c.attributes).unwrap_or_default(), id: c.id, code: c.code, name: c.name, description: c.description, handle_days: c.handle_days })
+            .map(|c| CategoryDto {
+                attributes: serde_json::from_str(&c.attributes).unwrap_or_default(),
+                id: c.id,
+                code: c.code,
+                name: c.name,
+                description: c.description,
+                handle_days: c.handle_days,
+            })
             .collect(),
     ))
 }
@@ -493,4 +517,3 @@ pub async fn kpi(State(state): State<AppState>, caller: Caller, Query(q): Query<
             .collect(),
     ))
 }
-

@@ -5,7 +5,7 @@ use futures::FutureExt;
 use super::model::{Attribute, Route};
 use super::queries::{self, Category};
 use crate::audit::{self, Actor, Changes, NewEvent};
-use crate::db::{q, Db, Tx};
+use crate::db::{Db, Tx, q};
 use crate::error::{AppError, Check};
 use crate::org::queries as orgs;
 use crate::time::now_ms;
@@ -74,7 +74,13 @@ pub async fn create_category(tx: &mut Tx, actor: &Actor, input: &CategoryInput) 
         .bind(now)
         .fetch_i64(&mut *tx)
         .await?;
-    audit::record(tx, actor, NewEvent::new("hotline_category", id, "create", format!("新建诉求类别“{}”", input.name)).changes(Changes::new().created("办理时限", input.handle_days).created("默认承办单位", &input.default_org_code))).await?;
+    audit::record(
+        tx,
+        actor,
+        NewEvent::new("hotline_category", id, "create", format!("新建诉求类别“{}”", input.name))
+            .changes(Changes::new().created("办理时限", input.handle_days).created("默认承办单位", &input.default_org_code)),
+    )
+    .await?;
     Ok(id)
 }
 
@@ -157,7 +163,13 @@ pub async fn create_route(tx: &mut Tx, actor: &Actor, input: &RouteInput) -> Res
         .bind(now_ms())
         .fetch_i64(&mut *tx)
         .await?;
-    audit::record(tx, actor, NewEvent::new("hotline_route", id, "create", "新建分派规则").changes(Changes::new().created("顺序", input.position).created("承办单位", org.map(|o| o.name)))).await?;
+    audit::record(
+        tx,
+        actor,
+        NewEvent::new("hotline_route", id, "create", "新建分派规则")
+            .changes(Changes::new().created("顺序", input.position).created("承办单位", org.map(|o| o.name))),
+    )
+    .await?;
     Ok(id)
 }
 

@@ -2,10 +2,10 @@
 //! hotline's local settings (deadline days, whether 基本满意 counts as satisfied).
 
 use askama::Template;
+use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
-use axum::Router;
 use futures::FutureExt;
 use serde::Deserialize;
 
@@ -17,10 +17,10 @@ use crate::app::AppState;
 use crate::auth::{Perm, Staff};
 use crate::error::{AppError, FieldError};
 use crate::kernel::engine::rule_days;
-use crate::org::queries::{self as orgs, OrgRow};
 use crate::org::OrgKind;
+use crate::org::queries::{self as orgs, OrgRow};
 use crate::web::form::FormData;
-use crate::web::{redirect_ok, render, Ctx, Layout, PageError};
+use crate::web::{Ctx, Layout, PageError, redirect_ok, render};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -44,7 +44,10 @@ pub fn parse_attribute_lines(text: &str) -> Result<Vec<Attribute>, String> {
         if parts.len() < 4 {
             return Err(format!("附加项第 {} 行应为：编码|名称|类型|必填或选填[|选项]", i + 1));
         }
-        let values = parts.get(4).map(|v| v.split(';').filter_map(|kv| kv.split_once('=').map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))).collect()).unwrap_or_default();
+        let values = parts
+            .get(4)
+            .map(|v| v.split(';').filter_map(|kv| kv.split_once('=').map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))).collect())
+            .unwrap_or_default();
         out.push(Attribute { code: parts[0].into(), label: parts[1].into(), datatype: parts[2].into(), required: parts[3] == "必填", values });
     }
     Ok(out)
@@ -117,7 +120,9 @@ async fn page(state: &AppState, staff: &Staff, ctx: &Ctx, tq: TestQuery, errors:
             let default = all_cats.iter().find(|c| c.id == cid).and_then(|c| c.default_org_id);
             let (org, rule) = model::route(&routes, &RoutingInput { category_id: Some(cid), town_id: town, village_id: None, text: &text }, default);
             Some(match (org, rule) {
-                (Some(o), Some(r)) => format!("→ {}（命中第 {} 条规则{}）", name(Some(o)), r.position, if r.note.is_empty() { String::new() } else { format!("：{}", r.note) }),
+                (Some(o), Some(r)) => {
+                    format!("→ {}（命中第 {} 条规则{}）", name(Some(o)), r.position, if r.note.is_empty() { String::new() } else { format!("：{}", r.note) })
+                }
                 (Some(o), None) => format!("→ {}（没有规则命中，使用类别的默认承办单位）", name(Some(o))),
                 (None, _) => "→ 没有规则命中，类别也没有默认承办单位：留在热线中心由派单员人工分派".into(),
             })
@@ -153,7 +158,11 @@ async fn page(state: &AppState, staff: &Staff, ctx: &Ctx, tq: TestQuery, errors:
 }
 
 fn can_view(staff: &Staff) -> Result<(), AppError> {
-    if staff.has(Perm::AdminSettings) || staff.has(Perm::HotlineDispatch) { Ok(()) } else { Err(AppError::forbidden("forbidden", "您没有查看热线目录与规则的权限")) }
+    if staff.has(Perm::AdminSettings) || staff.has(Perm::HotlineDispatch) {
+        Ok(())
+    } else {
+        Err(AppError::forbidden("forbidden", "您没有查看热线目录与规则的权限"))
+    }
 }
 
 async fn show(State(state): State<AppState>, staff: Staff, ctx: Ctx, Query(tq): Query<TestQuery>) -> Result<Response, PageError> {

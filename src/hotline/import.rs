@@ -16,27 +16,27 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use askama::Template;
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::get;
-use axum::Router;
 use chrono::NaiveDateTime;
 use futures::FutureExt;
 
-use super::model::{self, kpi_flags, Channel, KpiFacts, KPI_COLUMNS};
+use super::model::{self, Channel, KPI_COLUMNS, KpiFacts, kpi_flags};
 use super::queries;
 use super::rules::PROCEDURE;
 use crate::app::AppState;
-use crate::audit::{Actor, Changes, Chain, NewEvent};
+use crate::audit::{Actor, Chain, Changes, NewEvent};
 use crate::auth::{Perm, Staff};
 use crate::calendar::Calendar;
-use crate::db::{q, Tx};
+use crate::db::{Tx, q};
 use crate::error::AppError;
 use crate::org::queries as orgs;
-use crate::tabular::{self, cell, RowError, Table};
+use crate::tabular::{self, RowError, Table, cell};
 use crate::time::{fmt_date, local_date};
 use crate::web::form::Multipart;
-use crate::web::{redirect_ok, render, Ctx, Layout, PageError};
+use crate::web::{Ctx, Layout, PageError, redirect_ok, render};
 
 /// One historical ticket, checked.
 #[derive(Clone, Debug)]
@@ -285,7 +285,9 @@ pub fn check(table: &Table, l: &Lookups, mut progress: impl FnMut(usize)) -> Res
             bad("结果", format!("结果“{}”应为：办结、不予受理、直接答复、终止", get("结果")));
         }
         let handled = matches!(outcome, Some(Outcome::Closed | Outcome::Terminated));
-        let org = org_of("承办单位编码", &mut bad, &|k| !matches!(k, crate::org::OrgKind::City | crate::org::OrgKind::Village | crate::org::OrgKind::Community));
+        let org = org_of("承办单位编码", &mut bad, &|k| {
+            !matches!(k, crate::org::OrgKind::City | crate::org::OrgKind::Village | crate::org::OrgKind::Community)
+        });
         if handled && org.is_none() && get("承办单位编码").is_empty() {
             bad("承办单位编码", "办结或终止的工单须填写承办单位".into());
         }
@@ -537,7 +539,14 @@ async fn write_one(
     }
     // The lifecycle as events, at their original times.
     let ev = |action: &str, summary: &str| NewEvent::new("case", case_id, action, summary);
-    chain.append(tx, actor, ev("intake", "登记（历史数据导入）").changes(Changes::new().created("渠道", t.channel.label()).created("工单编号", &case_no)), t.received_at).await?;
+    chain
+        .append(
+            tx,
+            actor,
+            ev("intake", "登记（历史数据导入）").changes(Changes::new().created("渠道", t.channel.label()).created("工单编号", &case_no)),
+            t.received_at,
+        )
+        .await?;
     match t.outcome {
         Outcome::NotAccepted => {
             chain.append(tx, actor, ev("not_accept", "不予受理").reason(t.reply.clone()), t.closed_at).await?;
@@ -555,7 +564,14 @@ async fn write_one(
             let (action, summary) = if t.outcome == Outcome::Terminated { ("approve_termination", "同意终止") } else { ("review_pass", "审核通过") };
             chain.append(tx, actor, ev(action, summary), t.closed_at).await?;
             if let Some(e) = &t.evaluation {
-                chain.append(tx, actor, ev("callback_close", "回访并办结").changes(Changes::new().set("评价", serde_json::Value::Null, model::evaluation_label(e))), t.closed_at).await?;
+                chain
+                    .append(
+                        tx,
+                        actor,
+                        ev("callback_close", "回访并办结").changes(Changes::new().set("评价", serde_json::Value::Null, model::evaluation_label(e))),
+                        t.closed_at,
+                    )
+                    .await?;
             }
         }
     }
@@ -681,8 +697,16 @@ struct ImportPage {
 
 async fn form(State(state): State<AppState>, staff: Staff, ctx: Ctx) -> Result<Response, PageError> {
     staff.require(Perm::HotlineDispatch)?;
-    let imports: Vec<ImportRow> = q("SELECT id, filename, state, total_rows, checked_rows, imported, errors, created_at FROM hotline_imports ORDER BY id DESC LIMIT 20").fetch_all(&state.db).await?;
-    render(&ImportPage { layout: Layout::new(&staff, &ctx, "历史数据导入").crumb("12345 热线", "/hotline/tickets").crumb("历史数据导入", ""), imports, current: None, columns: COLUMNS.iter().map(|c| c.0).collect() })
+    let imports: Vec<ImportRow> =
+        q("SELECT id, filename, state, total_rows, checked_rows, imported, errors, created_at FROM hotline_imports ORDER BY id DESC LIMIT 20")
+            .fetch_all(&state.db)
+            .await?;
+    render(&ImportPage {
+        layout: Layout::new(&staff, &ctx, "历史数据导入").crumb("12345 热线", "/hotline/tickets").crumb("历史数据导入", ""),
+        imports,
+        current: None,
+        columns: COLUMNS.iter().map(|c| c.0).collect(),
+    })
 }
 
 async fn upload(State(state): State<AppState>, staff: Staff, form: Multipart) -> Result<Response, PageError> {
@@ -695,7 +719,15 @@ async fn upload(State(state): State<AppState>, staff: Staff, form: Multipart) ->
     let id = state
         .db
         .write(move |tx| {
-            async move { q("INSERT INTO hotline_imports (filename, state, created_by, created_at) VALUES ($1, 'queued', $2, $3) RETURNING id").bind(name).bind(uid).bind(crate::time::now_ms()).fetch_i64(tx).await }.boxed()
+            async move {
+                q("INSERT INTO hotline_imports (filename, state, created_by, created_at) VALUES ($1, 'queued', $2, $3) RETURNING id")
+                    .bind(name)
+                    .bind(uid)
+                    .bind(crate::time::now_ms())
+                    .fetch_i64(tx)
+                    .await
+            }
+            .boxed()
         })
         .await?;
     let actor = Actor { name: format!("{}（历史数据导入）", staff.name), ..staff.actor() };
@@ -713,7 +745,12 @@ async fn status(State(state): State<AppState>, staff: Staff, ctx: Ctx, Path(id):
         .fetch_optional(&state.db)
         .await?
         .ok_or_else(|| AppError::not_found("import_not_found", "导入记录不存在"))?;
-    let mut r = render(&ImportPage { layout: Layout::new(&staff, &ctx, "历史数据导入").crumb("12345 热线", "/hotline/tickets").crumb("历史数据导入", "/hotline/import"), imports: vec![], current: Some(current), columns: COLUMNS.iter().map(|c| c.0).collect() })?;
+    let mut r = render(&ImportPage {
+        layout: Layout::new(&staff, &ctx, "历史数据导入").crumb("12345 热线", "/hotline/tickets").crumb("历史数据导入", "/hotline/import"),
+        imports: vec![],
+        current: Some(current),
+        columns: COLUMNS.iter().map(|c| c.0).collect(),
+    })?;
     r.headers_mut().insert("cache-control", axum::http::HeaderValue::from_static("no-store"));
     Ok(r)
 }

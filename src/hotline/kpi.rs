@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::model::KPI_COLUMNS;
 use crate::auth::roles::Scope;
-use crate::db::{q, Db};
+use crate::db::{Db, q};
 use crate::error::AppError;
 
 /// One indicator: a count, or a rate = numerator ÷ denominator.
@@ -21,18 +21,66 @@ pub struct Indicator {
 }
 
 pub const INDICATORS: &[Indicator] = &[
-    Indicator { code: "received", name: "诉求总量", definition: "期间内登记的全部来电、来信和网上诉求（含不予受理、直接答复）", numerator: "received", denominator: None },
-    Indicator { code: "accepted", name: "受理量", definition: "受理并进入办理流程的工单（不含不予受理、直接答复、合并和尚未受理的）", numerator: "accepted", denominator: None },
-    Indicator { code: "close_rate", name: "办结率", definition: "已办结（含经审核终止）÷ 受理量", numerator: "closed", denominator: Some("accepted") },
-    Indicator { code: "on_time_rate", name: "按时办结率", definition: "承办单位在办理期限内答复的办结工单 ÷ 办结工单", numerator: "on_time", denominator: Some("closed") },
-    Indicator { code: "callback_rate", name: "回访率", definition: "已回访并取得评价的办结工单 ÷ 办结工单", numerator: "callback", denominator: Some("closed") },
-    Indicator { code: "satisfaction", name: "满意率", definition: "（满意 + 基本满意）÷ 参评工单；“基本满意”是否计入为设置项 hotline.basic_counts（默认计入）", numerator: "satisfied_total", denominator: Some("evaluated") },
-    Indicator { code: "return_rate", name: "退单率", definition: "至少有一次退单获批的工单 ÷ 受理量", numerator: "returned", denominator: Some("accepted") },
-    Indicator { code: "extension_rate", name: "延期率", definition: "至少有一次延期获批的工单 ÷ 受理量", numerator: "extended", denominator: Some("accepted") },
-    Indicator { code: "reopen_rate", name: "重办率", definition: "回访或评价不满意后退回重办过的工单 ÷ 受理量", numerator: "reopened", denominator: Some("accepted") },
-    Indicator { code: "supervised", name: "督办件数", definition: "被督办（人工或逾期自动）过的工单数", numerator: "supervised", denominator: None },
-    Indicator { code: "direct", name: "直接答复", definition: "话务员依据知识库当即答复办结的诉求，单独统计", numerator: "direct", denominator: None },
-    Indicator { code: "not_accepted", name: "不予受理", definition: "不属于受理范围、已告知理由和途径的诉求", numerator: "not_accepted", denominator: None },
+    Indicator {
+        code: "received",
+        name: "诉求总量",
+        definition: "期间内登记的全部来电、来信和网上诉求（含不予受理、直接答复）",
+        numerator: "received",
+        denominator: None,
+    },
+    Indicator {
+        code: "accepted",
+        name: "受理量",
+        definition: "受理并进入办理流程的工单（不含不予受理、直接答复、合并和尚未受理的）",
+        numerator: "accepted",
+        denominator: None,
+    },
+    Indicator {
+        code: "close_rate", name: "办结率", definition: "已办结（含经审核终止）÷ 受理量", numerator: "closed", denominator: Some("accepted")
+    },
+    Indicator {
+        code: "on_time_rate",
+        name: "按时办结率",
+        definition: "承办单位在办理期限内答复的办结工单 ÷ 办结工单",
+        numerator: "on_time",
+        denominator: Some("closed"),
+    },
+    Indicator {
+        code: "callback_rate",
+        name: "回访率",
+        definition: "已回访并取得评价的办结工单 ÷ 办结工单",
+        numerator: "callback",
+        denominator: Some("closed"),
+    },
+    Indicator {
+        code: "satisfaction",
+        name: "满意率",
+        definition: "（满意 + 基本满意）÷ 参评工单；“基本满意”是否计入为设置项 hotline.basic_counts（默认计入）",
+        numerator: "satisfied_total",
+        denominator: Some("evaluated"),
+    },
+    Indicator {
+        code: "return_rate", name: "退单率", definition: "至少有一次退单获批的工单 ÷ 受理量", numerator: "returned", denominator: Some("accepted")
+    },
+    Indicator {
+        code: "extension_rate", name: "延期率", definition: "至少有一次延期获批的工单 ÷ 受理量", numerator: "extended", denominator: Some("accepted")
+    },
+    Indicator {
+        code: "reopen_rate",
+        name: "重办率",
+        definition: "回访或评价不满意后退回重办过的工单 ÷ 受理量",
+        numerator: "reopened",
+        denominator: Some("accepted"),
+    },
+    Indicator {
+        code: "supervised", name: "督办件数", definition: "被督办（人工或逾期自动）过的工单数", numerator: "supervised", denominator: None
+    },
+    Indicator {
+        code: "direct", name: "直接答复", definition: "话务员依据知识库当即答复办结的诉求，单独统计", numerator: "direct", denominator: None
+    },
+    Indicator {
+        code: "not_accepted", name: "不予受理", definition: "不属于受理范围、已告知理由和途径的诉求", numerator: "not_accepted", denominator: None
+    },
 ];
 
 /// Raw counts of one group.
@@ -193,7 +241,8 @@ pub async fn counts(db: &Db, dim: Dim, from: &str, to: &str, scope: &Scope) -> R
         .chain(KPI_COLUMNS.iter().map(|c| format!("CAST(SUM(CASE WHEN t.k_{c} THEN 1 ELSE 0 END) AS BIGINT) AS {c}")))
         .collect::<Vec<_>>()
         .join(", ");
-    let mut query = q(format!("SELECT {} AS key, {flag_sums} FROM hotline_tickets t WHERE t.received_on >= $1 AND t.received_on <= $2", dim.column())).bind(from).bind(to);
+    let mut query =
+        q(format!("SELECT {} AS key, {flag_sums} FROM hotline_tickets t WHERE t.received_on >= $1 AND t.received_on <= $2", dim.column())).bind(from).bind(to);
     query = scope.filter(query, "t.kpi_org_id");
     let rows: Vec<Counts> = query.push(&format!(" GROUP BY {}", dim.column())).fetch_all(db).await?;
     Ok(rows)
@@ -202,7 +251,12 @@ pub async fn counts(db: &Db, dim: Dim, from: &str, to: &str, scope: &Scope) -> R
 /// Daily received counts (for the volume chart) from the counters or, scoped, from tickets.
 pub async fn daily(db: &Db, from: &str, to: &str, scope: &Scope) -> Result<Vec<(String, i64, i64)>, AppError> {
     if *scope == Scope::All {
-        let rows: Vec<(String, i64, i64)> = q("SELECT day, received, accepted FROM hotline_kpi_daily WHERE dim = 'all' AND dim_id = 0 AND day >= $1 AND day <= $2 ORDER BY day").bind(from).bind(to).fetch_all(db).await?;
+        let rows: Vec<(String, i64, i64)> =
+            q("SELECT day, received, accepted FROM hotline_kpi_daily WHERE dim = 'all' AND dim_id = 0 AND day >= $1 AND day <= $2 ORDER BY day")
+                .bind(from)
+                .bind(to)
+                .fetch_all(db)
+                .await?;
         return Ok(rows);
     }
     let query = scope.filter(q("SELECT t.received_on, CAST(COUNT(*) AS BIGINT), CAST(SUM(CASE WHEN t.k_accepted THEN 1 ELSE 0 END) AS BIGINT) FROM hotline_tickets t WHERE t.received_on >= $1 AND t.received_on <= $2").bind(from).bind(to), "t.kpi_org_id");
@@ -212,14 +266,26 @@ pub async fn daily(db: &Db, from: &str, to: &str, scope: &Scope) -> Result<Vec<(
 /// Monthly satisfaction (for the trend chart).
 pub async fn monthly(db: &Db, from: &str, to: &str, scope: &Scope) -> Result<Vec<(String, Counts)>, AppError> {
     let days: Vec<(String, Counts)> = if *scope == Scope::All {
-        let rows: Vec<DayCounts> = q(format!("SELECT day, 0 AS key, {} FROM hotline_kpi_daily WHERE dim = 'all' AND dim_id = 0 AND day >= $1 AND day <= $2 GROUP BY day ORDER BY day", sums(""))).bind(from).bind(to).fetch_all(db).await?;
+        let rows: Vec<DayCounts> = q(format!(
+            "SELECT day, 0 AS key, {} FROM hotline_kpi_daily WHERE dim = 'all' AND dim_id = 0 AND day >= $1 AND day <= $2 GROUP BY day ORDER BY day",
+            sums("")
+        ))
+        .bind(from)
+        .bind(to)
+        .fetch_all(db)
+        .await?;
         rows.into_iter().map(|r| (r.day.clone(), r.into())).collect()
     } else {
         let flag_sums = std::iter::once("CAST(COUNT(*) AS BIGINT) AS received".to_string())
             .chain(KPI_COLUMNS.iter().map(|c| format!("CAST(SUM(CASE WHEN t.k_{c} THEN 1 ELSE 0 END) AS BIGINT) AS {c}")))
             .collect::<Vec<_>>()
             .join(", ");
-        let query = scope.filter(q(format!("SELECT t.received_on AS day, 0 AS key, {flag_sums} FROM hotline_tickets t WHERE t.received_on >= $1 AND t.received_on <= $2")).bind(from).bind(to), "t.kpi_org_id");
+        let query = scope.filter(
+            q(format!("SELECT t.received_on AS day, 0 AS key, {flag_sums} FROM hotline_tickets t WHERE t.received_on >= $1 AND t.received_on <= $2"))
+                .bind(from)
+                .bind(to),
+            "t.kpi_org_id",
+        );
         let rows: Vec<DayCounts> = query.push(" GROUP BY t.received_on ORDER BY t.received_on").fetch_all(db).await?;
         rows.into_iter().map(|r| (r.day.clone(), r.into())).collect()
     };
@@ -277,8 +343,12 @@ pub async fn verify_counters(db: &Db) -> Result<Vec<String>, AppError> {
             Dim::Town => "t.kpi_town_id",
             Dim::Category => "t.kpi_category_id",
         };
-        let from_flags: Vec<DayCounts> = q(format!("SELECT t.received_on AS day, {col} AS key, {flag_sums} FROM hotline_tickets t GROUP BY t.received_on, {col}")).fetch_all(db).await?;
-        let stored: Vec<DayCounts> = q(format!("SELECT day, dim_id AS key, {} FROM hotline_kpi_daily WHERE dim = $1 GROUP BY day, dim_id", sums(""))).bind(dim.code()).fetch_all(db).await?;
+        let from_flags: Vec<DayCounts> =
+            q(format!("SELECT t.received_on AS day, {col} AS key, {flag_sums} FROM hotline_tickets t GROUP BY t.received_on, {col}")).fetch_all(db).await?;
+        let stored: Vec<DayCounts> = q(format!("SELECT day, dim_id AS key, {} FROM hotline_kpi_daily WHERE dim = $1 GROUP BY day, dim_id", sums("")))
+            .bind(dim.code())
+            .fetch_all(db)
+            .await?;
         let key = |d: &DayCounts| (d.day.clone(), d.c.key);
         let mut a: std::collections::BTreeMap<(String, i64), Counts> = from_flags.into_iter().map(|d| (key(&d), d.c)).collect();
         for s in stored {

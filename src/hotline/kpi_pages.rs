@@ -2,22 +2,22 @@
 //! to its tickets, with charts and an XLSX export.
 
 use askama::Template;
+use axum::Router;
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::Router;
 use serde::Deserialize;
 
 use super::kpi::{self, Counts, Dim, INDICATORS};
-use super::pages::{lines, period, Line};
+use super::pages::{Line, lines, period};
 use crate::app::AppState;
 use crate::auth::roles::Scope;
 use crate::auth::{Perm, Staff};
 use crate::db::q;
 use crate::error::AppError;
 use crate::web::charts;
-use crate::web::{render, Ctx, Layout, Page, PageError, Paging};
+use crate::web::{Ctx, Layout, Page, PageError, Paging, render};
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/hotline/kpi", get(dashboard)).route("/hotline/kpi/drill", get(drill)).route("/hotline/kpi/export.xlsx", get(export))
@@ -118,17 +118,25 @@ async fn dashboard(State(state): State<AppState>, staff: Staff, ctx: Ctx, Query(
     for c in &counts {
         total.add(c);
     }
-    let rows: Vec<Row> = counts.iter().map(|c| row(nm.get(&c.key).cloned().unwrap_or_else(|| format!("#{}", c.key)), c, dim, Some(c.key), &from, &to, basic)).collect();
+    let rows: Vec<Row> =
+        counts.iter().map(|c| row(nm.get(&c.key).cloned().unwrap_or_else(|| format!("#{}", c.key)), c, dim, Some(c.key), &from, &to, basic)).collect();
     // Charts.
     let daily = kpi::daily(&state.db, &from, &to, &scope).await?;
-    let chart_daily = charts::columns(&format!("每日诉求量（{from} 至 {to}）"), "件", &daily.iter().map(|(d, r, _)| (d[5..].to_string(), *r as f64)).collect::<Vec<_>>());
+    let chart_daily =
+        charts::columns(&format!("每日诉求量（{from} 至 {to}）"), "件", &daily.iter().map(|(d, r, _)| (d[5..].to_string(), *r as f64)).collect::<Vec<_>>());
     let mut by_cat = kpi::counts(&state.db, Dim::Category, &from, &to, &scope).await?;
     by_cat.sort_by(|a, b| b.received.cmp(&a.received));
     let cat_names = names(&state, Dim::Category).await?;
     let chart_categories = charts::bars(
         "诉求类别前十",
         "件",
-        &by_cat.iter().take(10).map(|c| (cat_names.get(&c.key).cloned().unwrap_or_default(), c.received as f64, Some(drill_href("received", Dim::Category, Some(c.key), &from, &to)))).collect::<Vec<_>>(),
+        &by_cat
+            .iter()
+            .take(10)
+            .map(|c| {
+                (cat_names.get(&c.key).cloned().unwrap_or_default(), c.received as f64, Some(drill_href("received", Dim::Category, Some(c.key), &from, &to)))
+            })
+            .collect::<Vec<_>>(),
         false,
     );
     let mut by_unit = if dim == Dim::Org { counts.clone() } else { kpi::counts(&state.db, Dim::Org, &from, &to, &scope).await? };
@@ -142,7 +150,17 @@ async fn dashboard(State(state): State<AppState>, staff: Staff, ctx: Ctx, Query(
     let chart_units = charts::bars(
         "承办单位按时办结率排名（办结 5 件以上）",
         "%",
-        &by_unit.iter().take(15).map(|c| (org_names.get(&c.key).cloned().unwrap_or_default(), c.on_time as f64 * 100.0 / c.closed.max(1) as f64, Some(drill_href("closed", Dim::Org, Some(c.key), &from, &to)))).collect::<Vec<_>>(),
+        &by_unit
+            .iter()
+            .take(15)
+            .map(|c| {
+                (
+                    org_names.get(&c.key).cloned().unwrap_or_default(),
+                    c.on_time as f64 * 100.0 / c.closed.max(1) as f64,
+                    Some(drill_href("closed", Dim::Org, Some(c.key), &from, &to)),
+                )
+            })
+            .collect::<Vec<_>>(),
         true,
     );
     let months = kpi::monthly(&state.db, &from, &to, &scope).await?;
@@ -153,10 +171,13 @@ async fn dashboard(State(state): State<AppState>, staff: Staff, ctx: Ctx, Query(
         &months
             .iter()
             .map(|(m, c)| {
-                (m[2..].replace('-', "年") + "月", match c.value(sat, basic) {
-                    kpi::Value::Rate(p, _, _) => p,
-                    _ => None,
-                })
+                (
+                    m[2..].replace('-', "年") + "月",
+                    match c.value(sat, basic) {
+                        kpi::Value::Rate(p, _, _) => p,
+                        _ => None,
+                    },
+                )
             })
             .collect::<Vec<_>>(),
         true,
@@ -205,13 +226,20 @@ async fn drill(State(state): State<AppState>, staff: Staff, ctx: Ctx, Query(d): 
     let cond = kpi::metric_condition(&d.metric, basic).ok_or_else(|| AppError::field("metric", "unknown_metric", "未知指标"))?;
     let dim = Dim::parse(d.dim.as_deref().unwrap_or("all"));
     let key = d.key.unwrap_or(0);
-    let mut w = q(format!(" FROM cases c JOIN hotline_tickets t ON t.case_id = c.id WHERE t.received_on >= $1 AND t.received_on <= $2 AND {cond}")).bind(from.clone()).bind(to.clone());
+    let mut w = q(format!(" FROM cases c JOIN hotline_tickets t ON t.case_id = c.id WHERE t.received_on >= $1 AND t.received_on <= $2 AND {cond}"))
+        .bind(from.clone())
+        .bind(to.clone());
     if dim != Dim::All {
         w = w.push_bind(&format!(" AND {} = {{}}", dim.column()), key);
     }
     w = scope.filter(w, "t.kpi_org_id");
     let paging = Paging { page: d.page, per: Some(30) };
-    let mut lq = q(format!("SELECT c.id, c.case_no, c.title, c.state, c.org_id, c.due_on, c.paused_on, c.clock_rule, c.is_open, c.supervised, c.opened_at, c.opened_on, t.channel, t.caller_phone, t.category_id, t.town_id, t.urgency, t.evaluation{} ORDER BY c.opened_at DESC LIMIT {} OFFSET {}", w.sql(), paging.per(), paging.offset()));
+    let mut lq = q(format!(
+        "SELECT c.id, c.case_no, c.title, c.state, c.org_id, c.due_on, c.paused_on, c.clock_rule, c.is_open, c.supervised, c.opened_at, c.opened_on, t.channel, t.caller_phone, t.category_id, t.town_id, t.urgency, t.evaluation{} ORDER BY c.opened_at DESC LIMIT {} OFFSET {}",
+        w.sql(),
+        paging.per(),
+        paging.offset()
+    ));
     let mut cq = q(format!("SELECT COUNT(*){}", w.sql()));
     for a in w.args() {
         lq = lq.bind(a.clone());

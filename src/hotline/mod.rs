@@ -3,14 +3,14 @@
 
 pub mod api;
 pub mod catalogue;
+pub mod catalogue_pages;
 pub mod import;
 pub mod kpi;
+pub mod kpi_pages;
 pub mod model;
 pub mod open311;
 pub mod pages;
 pub mod publish;
-pub mod kpi_pages;
-pub mod catalogue_pages;
 pub mod queries;
 pub mod rules;
 pub mod service;

@@ -90,7 +90,9 @@ pub fn check_attributes(c: &mut Check, defs: &[Attribute], given: &[(String, Str
         }
         match a.datatype.as_str() {
             "number" if v.parse::<f64>().is_err() => c.add(&field, "attribute_not_number", format!("“{}”须为数字", a.label)),
-            "singlevaluelist" if !a.values.iter().any(|(k, _)| k == v) => c.add(&field, "attribute_bad_value", format!("“{}”的取值“{v}”不在可选范围内", a.label)),
+            "singlevaluelist" if !a.values.iter().any(|(k, _)| k == v) => {
+                c.add(&field, "attribute_bad_value", format!("“{}”的取值“{v}”不在可选范围内", a.label))
+            }
             _ if v.chars().count() > 500 => c.add(&field, "too_long", format!("“{}”不能超过 500 字", a.label)),
             _ => out.push((a.code.clone(), v.to_string())),
         }
@@ -132,7 +134,11 @@ impl Route {
             && self.category_id.is_none_or(|c| Some(c) == t.category_id)
             && self.town_id.is_none_or(|c| Some(c) == t.town_id)
             && self.village_id.is_none_or(|c| Some(c) == t.village_id)
-            && self.keyword.as_deref().filter(|k| !k.trim().is_empty()).is_none_or(|k| k.split(['，', ',', '|']).any(|w| !w.trim().is_empty() && t.text.contains(w.trim())))
+            && self
+                .keyword
+                .as_deref()
+                .filter(|k| !k.trim().is_empty())
+                .is_none_or(|k| k.split(['，', ',', '|']).any(|w| !w.trim().is_empty() && t.text.contains(w.trim())))
     }
 }
 
@@ -234,15 +240,55 @@ impl KpiFlags {
     }
 }
 
-pub const KPI_COLUMNS: [&str; 14] = ["accepted", "closed", "on_time", "callback", "evaluated", "satisfied", "basic", "dissatisfied", "returned", "extended", "reopened", "supervised", "direct", "not_accepted"];
-pub const KPI_FLAG_COLUMNS: [&str; 14] = ["k_accepted", "k_closed", "k_on_time", "k_callback", "k_evaluated", "k_satisfied", "k_basic", "k_dissatisfied", "k_returned", "k_extended", "k_reopened", "k_supervised", "k_direct", "k_not_accepted"];
+pub const KPI_COLUMNS: [&str; 14] = [
+    "accepted",
+    "closed",
+    "on_time",
+    "callback",
+    "evaluated",
+    "satisfied",
+    "basic",
+    "dissatisfied",
+    "returned",
+    "extended",
+    "reopened",
+    "supervised",
+    "direct",
+    "not_accepted",
+];
+pub const KPI_FLAG_COLUMNS: [&str; 14] = [
+    "k_accepted",
+    "k_closed",
+    "k_on_time",
+    "k_callback",
+    "k_evaluated",
+    "k_satisfied",
+    "k_basic",
+    "k_dissatisfied",
+    "k_returned",
+    "k_extended",
+    "k_reopened",
+    "k_supervised",
+    "k_direct",
+    "k_not_accepted",
+];
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn r(pos: i64, cat: Option<i64>, town: Option<i64>, kw: Option<&str>, org: i64) -> Route {
-        Route { id: pos, position: pos, category_id: cat, town_id: town, village_id: None, keyword: kw.map(str::to_string), org_id: org, active: true, note: String::new() }
+        Route {
+            id: pos,
+            position: pos,
+            category_id: cat,
+            town_id: town,
+            village_id: None,
+            keyword: kw.map(str::to_string),
+            org_id: org,
+            active: true,
+            note: String::new(),
+        }
     }
 
     #[test]
@@ -266,7 +312,13 @@ mod tests {
     fn kpi_definitions() {
         let f = KpiFacts { state: "received".into(), ..Default::default() };
         assert_eq!(kpi_flags(&f), KpiFlags::default());
-        let f = KpiFacts { state: "closed".into(), replied_on_time: Some(true), evaluation: Some("basically".into()), evaluated_by_callback_or_citizen: true, ..Default::default() };
+        let f = KpiFacts {
+            state: "closed".into(),
+            replied_on_time: Some(true),
+            evaluation: Some("basically".into()),
+            evaluated_by_callback_or_citizen: true,
+            ..Default::default()
+        };
         let k = kpi_flags(&f);
         assert!(k.accepted && k.closed && k.on_time && k.evaluated && k.basic && !k.satisfied);
         let f = KpiFacts { state: "handling".into(), evaluation: Some("dissatisfied".into()), reopened: true, ..Default::default() };
@@ -281,7 +333,13 @@ mod tests {
     fn attributes_are_checked() {
         let defs = vec![
             Attribute { code: "plate".into(), label: "车牌号".into(), datatype: "string".into(), required: true, values: vec![] },
-            Attribute { code: "kind".into(), label: "类型".into(), datatype: "singlevaluelist".into(), required: false, values: vec![("a".into(), "甲".into())] },
+            Attribute {
+                code: "kind".into(),
+                label: "类型".into(),
+                datatype: "singlevaluelist".into(),
+                required: false,
+                values: vec![("a".into(), "甲".into())],
+            },
         ];
         let mut c = Check::new();
         check_attributes(&mut c, &defs, &[("kind".into(), "b".into()), ("x".into(), "1".into())]);

@@ -4,14 +4,14 @@
 use std::collections::{BTreeMap, HashMap};
 
 use askama::Template;
+use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::Router;
 use serde::Deserialize;
 
-use super::model::{channel_label, evaluation_label, Channel};
+use super::model::{Channel, channel_label, evaluation_label};
 use super::queries::{self, Category, Filter, ListRow, TicketRow};
 use super::rules::{ALT_ROUTES, PROCEDURE};
 use super::service::{self, IntakeInput, StepForm, Who};
@@ -24,12 +24,12 @@ use crate::files::AttachmentRow;
 use crate::kernel::definition::{AskKind, Look};
 use crate::kernel::engine::{self, Authority};
 use crate::kernel::queries::CaseRow;
-use crate::org::queries::{self as orgs, OrgRow};
 use crate::org::OrgKind;
+use crate::org::queries::{self as orgs, OrgRow};
 use crate::privacy::{mask_address, mask_name, mask_phone};
 use crate::time::{fmt_date, fmt_datetime, today};
 use crate::web::form::{FormData, Multipart};
-use crate::web::{redirect_flash, redirect_ok, render, Ctx, Layout, Page, PageError};
+use crate::web::{Ctx, Layout, Page, PageError, redirect_flash, redirect_ok, render};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -118,7 +118,13 @@ pub async fn lines(state: &AppState, rows: Vec<ListRow>) -> Result<Vec<Line>, Ap
         .map(|r| {
             let status = if r.is_open {
                 let soon = r.clock_rule.as_deref().and_then(|c| PROCEDURE.deadline(c, t)).map(|d| d.due_soon_days).unwrap_or(1);
-                engine::DeadlineStatus::of(r.due_on.as_deref().and_then(crate::time::parse_date), r.paused_on.as_deref().and_then(crate::time::parse_date), soon, t, &cal)
+                engine::DeadlineStatus::of(
+                    r.due_on.as_deref().and_then(crate::time::parse_date),
+                    r.paused_on.as_deref().and_then(crate::time::parse_date),
+                    soon,
+                    t,
+                    &cal,
+                )
             } else {
                 engine::DeadlineStatus::None
             };
@@ -224,7 +230,14 @@ async fn export(State(state): State<AppState>, staff: Staff, Query(mut f): Query
         .map(|l| vec![l.case_no, l.title, l.category, l.town, l.state.into(), l.unit, l.channel.into(), l.phone, l.received, l.due_label, l.evaluation.into()])
         .collect();
     let bytes = crate::tabular::write_xlsx("工单", &header, &data)?;
-    Ok(([(header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (header::CONTENT_DISPOSITION, "attachment; filename=\"tickets.xlsx\"")], bytes).into_response())
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"tickets.xlsx\""),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 // ------------------------------------------------------------------ intake console
@@ -350,7 +363,11 @@ async fn intake(State(state): State<AppState>, staff: Staff, ctx: Ctx, form: For
     };
     match service::intake(&state, staff.actor(), input).await {
         Ok(r) => {
-            let msg = if r.duplicate { format!("该诉求已登记过（工单 {}），未重复登记", r.case.case_no) } else { format!("已登记工单 {}", r.case.case_no) };
+            let msg = if r.duplicate {
+                format!("该诉求已登记过（工单 {}），未重复登记", r.case.case_no)
+            } else {
+                format!("已登记工单 {}", r.case.case_no)
+            };
             Ok(redirect_ok(&format!("/hotline/tickets/{}", r.case.id), &msg))
         }
         Err(AppError::Invalid { fields, .. }) => console_page(&state, &staff, &ctx, values, fields).await,
@@ -615,7 +632,18 @@ async fn step(State(state): State<AppState>, staff: Staff, ctx: Ctx, Path((id, a
 
 async fn classify(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>, form: FormData) -> Result<Response, PageError> {
     let version = form.int("version").ok_or_else(|| AppError::bad_request("missing_version", "缺少版本号，请刷新页面后重试"))?;
-    match service::reclassify(&state, &staff, id, version, form.int("category_id"), form.int("town_id"), form.int("village_id"), form.get("reason").map(str::to_string)).await {
+    match service::reclassify(
+        &state,
+        &staff,
+        id,
+        version,
+        form.int("category_id"),
+        form.int("town_id"),
+        form.int("village_id"),
+        form.get("reason").map(str::to_string),
+    )
+    .await
+    {
         Ok(()) => Ok(redirect_ok(&format!("/hotline/tickets/{id}"), "已修改分类或地点，分派建议已按新信息重新计算")),
         Err(e @ (AppError::Invalid { .. } | AppError::Conflict { .. })) => Ok(redirect_flash(&format!("/hotline/tickets/{id}"), false, &e.user_message())),
         Err(e) => Err(e.into()),

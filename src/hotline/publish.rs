@@ -15,7 +15,7 @@ use crate::db::q;
 use crate::error::{AppError, Check};
 use crate::kernel::engine::Authority;
 use crate::web::form::FormData;
-use crate::web::{redirect_ok, PageError};
+use crate::web::{PageError, redirect_ok};
 
 pub async fn publish(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>, form: FormData) -> Result<Response, PageError> {
     let (case, t) = queries::load(&state.db, id).await?.ok_or_else(crate::kernel::access::not_found)?;

@@ -3,11 +3,11 @@
 
 use serde::Serialize;
 
-use super::model::{kpi_flags, KpiFacts, KpiFlags, Route, KPI_COLUMNS, KPI_FLAG_COLUMNS};
+use super::model::{KPI_COLUMNS, KPI_FLAG_COLUMNS, KpiFacts, KpiFlags, Route, kpi_flags};
 use crate::auth::roles::Scope;
-use crate::db::{dialect, q, Ex, Tx, Q};
+use crate::db::{Ex, Q, Tx, dialect, q};
 use crate::error::AppError;
-use crate::kernel::queries::{CaseRow, CASE_COLUMNS};
+use crate::kernel::queries::{CASE_COLUMNS, CaseRow};
 use crate::web::{Page, Paging};
 
 // ---------------------------------------------------------------- catalogue
@@ -251,7 +251,10 @@ async fn add_counts(tx: &mut Tx, dims: &[(&'static str, i64); 4], day: &str, rec
         return Ok(());
     }
     let cols = KPI_COLUMNS.join(", ");
-    let updates: Vec<String> = std::iter::once("received".to_string()).chain(KPI_COLUMNS.iter().map(|c| c.to_string())).map(|c| format!("{c} = hotline_kpi_daily.{c} + excluded.{c}")).collect();
+    let updates: Vec<String> = std::iter::once("received".to_string())
+        .chain(KPI_COLUMNS.iter().map(|c| c.to_string()))
+        .map(|c| format!("{c} = hotline_kpi_daily.{c} + excluded.{c}"))
+        .collect();
     let sql = format!(
         "INSERT INTO hotline_kpi_daily (dim, dim_id, day, received, {cols}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18) ON CONFLICT (dim, dim_id, day) DO UPDATE SET {}",
         updates.join(", ")
@@ -277,7 +280,11 @@ pub async fn refresh_kpi(tx: &mut Tx, case_id: i64, created: bool) -> Result<(),
         .await?;
     let old = if created { KpiFlags::default() } else { k.stored() };
     let new = kpi_flags(&k.facts());
-    let old_dims = if created { dims(k.org_id, k.town_id, k.category_id) } else { [("all", 0), ("org", k.kpi_org_id), ("town", k.kpi_town_id), ("category", k.kpi_category_id)] };
+    let old_dims = if created {
+        dims(k.org_id, k.town_id, k.category_id)
+    } else {
+        [("all", 0), ("org", k.kpi_org_id), ("town", k.kpi_town_id), ("category", k.kpi_category_id)]
+    };
     let new_dims = dims(k.org_id, k.town_id, k.category_id);
     if old == new && old_dims == new_dims && !created {
         return Ok(());
@@ -364,7 +371,9 @@ pub fn filter_sql(f: &Filter, scope: &Scope, today: &str) -> Q {
         if text.chars().all(|c| c.is_ascii_digit()) && text.len() >= 8 {
             w = w.push_bind(" AND (c.case_no = {}", text.to_string()).push_bind(" OR t.caller_phone = {})", text.to_string());
         } else {
-            w = w.push_bind(" AND (c.title LIKE {} ESCAPE '\\'", dialect::contains_pattern(text)).push_bind(" OR t.description LIKE {} ESCAPE '\\')", dialect::contains_pattern(text));
+            w = w
+                .push_bind(" AND (c.title LIKE {} ESCAPE '\\'", dialect::contains_pattern(text))
+                .push_bind(" OR t.description LIKE {} ESCAPE '\\')", dialect::contains_pattern(text));
         }
     }
     if let Some(id) = opt_id(&f.category) {
@@ -430,13 +439,15 @@ pub async fn load<'a>(ex: impl Into<Ex<'a>>, case_id: i64) -> Result<Option<(Cas
     let ex = ex.into();
     match ex {
         Ex::Db(db) => {
-            let c: Option<CaseRow> = q(format!("SELECT {CASE_COLUMNS} FROM cases c WHERE c.id = $1 AND c.procedure = 'hotline'")).bind(case_id).fetch_optional(db).await?;
+            let c: Option<CaseRow> =
+                q(format!("SELECT {CASE_COLUMNS} FROM cases c WHERE c.id = $1 AND c.procedure = 'hotline'")).bind(case_id).fetch_optional(db).await?;
             let Some(c) = c else { return Ok(None) };
             let t = ticket(db, case_id).await?.ok_or_else(|| AppError::internal("ticket row missing"))?;
             Ok(Some((c, t)))
         }
         Ex::Tx(tx) => {
-            let c: Option<CaseRow> = q(format!("SELECT {CASE_COLUMNS} FROM cases c WHERE c.id = $1 AND c.procedure = 'hotline'")).bind(case_id).fetch_optional(&mut *tx).await?;
+            let c: Option<CaseRow> =
+                q(format!("SELECT {CASE_COLUMNS} FROM cases c WHERE c.id = $1 AND c.procedure = 'hotline'")).bind(case_id).fetch_optional(&mut *tx).await?;
             let Some(c) = c else { return Ok(None) };
             let t = ticket(&mut *tx, case_id).await?.ok_or_else(|| AppError::internal("ticket row missing"))?;
             Ok(Some((c, t)))

@@ -18,41 +18,16 @@ pub const OPINION_53: Basis = Basis::secondary(
     "二、（三）",
     "建立受理、派单、办理、答复、督办、办结、回访、评价的闭环",
 );
-pub const WEIFANG_19: Basis = Basis::checked(
-    "潍坊市12345政务服务便民热线条例",
-    "第十九条",
-    "不予受理的，应当告知理由和依法可以采取的途径（本市参照其模式）",
-);
-pub const WEIFANG_20: Basis = Basis::local(
-    "潍坊市12345政务服务便民热线条例",
-    "第二十条",
-    "承办单位一般在5个工作日内办结；法律法规另有规定的从其规定（本市参照，期限为本地默认值）",
-);
-pub const WEIFANG_22: Basis = Basis::local(
-    "潍坊市12345政务服务便民热线条例",
-    "第二十二条",
-    "非本单位职责的可在规定时间内说明理由申请退回，经热线工作机构审核；指定承办的不得退回",
-);
-pub const SHANDONG_RETURN: Basis = Basis::local(
-    "山东省政务服务热线管理办法（2020）",
-    "",
-    "派单错误的应在2个工作日内说明理由退回；延期一般不超过10个工作日",
-);
-pub const GBT_33358: Basis = Basis::secondary(
-    "政府热线服务规范（GB/T 33358-2016）",
-    "",
-    "信件类诉求24小时内响应；来电人要求保密的应保密办理",
-);
-pub const MAILBOX_LOCAL: Basis = Basis::local(
-    "市长信箱办理规则（本地）",
-    "",
-    "未找到全国性规定：信件按本地默认时限办理，属于信访事项的按《信访工作条例》办理",
-);
-pub const WEIFANG_24: Basis = Basis::local(
-    "潍坊市12345政务服务便民热线条例",
-    "第二十四条至第二十七条",
-    "热线工作机构对办理情况回访，诉求人对办理结果评价；不满意的可以要求重新办理",
-);
+pub const WEIFANG_19: Basis = Basis::checked("潍坊市12345政务服务便民热线条例", "第十九条", "不予受理的，应当告知理由和依法可以采取的途径（本市参照其模式）");
+pub const WEIFANG_20: Basis =
+    Basis::local("潍坊市12345政务服务便民热线条例", "第二十条", "承办单位一般在5个工作日内办结；法律法规另有规定的从其规定（本市参照，期限为本地默认值）");
+pub const WEIFANG_22: Basis =
+    Basis::local("潍坊市12345政务服务便民热线条例", "第二十二条", "非本单位职责的可在规定时间内说明理由申请退回，经热线工作机构审核；指定承办的不得退回");
+pub const SHANDONG_RETURN: Basis = Basis::local("山东省政务服务热线管理办法（2020）", "", "派单错误的应在2个工作日内说明理由退回；延期一般不超过10个工作日");
+pub const GBT_33358: Basis = Basis::secondary("政府热线服务规范（GB/T 33358-2016）", "", "信件类诉求24小时内响应；来电人要求保密的应保密办理");
+pub const MAILBOX_LOCAL: Basis = Basis::local("市长信箱办理规则（本地）", "", "未找到全国性规定：信件按本地默认时限办理，属于信访事项的按《信访工作条例》办理");
+pub const WEIFANG_24: Basis =
+    Basis::local("潍坊市12345政务服务便民热线条例", "第二十四条至第二十七条", "热线工作机构对办理情况回访，诉求人对办理结果评价；不满意的可以要求重新办理");
 pub const SUPERVISE_53: Basis = Basis::secondary(
     "国务院办公厅关于进一步优化地方政务服务便民热线的指导意见（国办发〔2020〕53号）",
     "二、（四）",
@@ -98,7 +73,8 @@ fn not_designated(ctx: &GuardCtx<'_>) -> Result<(), String> {
     if ctx.case.flag("designated") { Err("该工单由热线工作机构指定承办，不得退回".into()) } else { Ok(()) }
 }
 
-const OPEN: &[&str] = &["received", "accepted", "dispatched", "handling", "return_requested", "extension_requested", "termination_requested", "replied", "callback"];
+const OPEN: &[&str] =
+    &["received", "accepted", "dispatched", "handling", "return_requested", "extension_requested", "termination_requested", "replied", "callback"];
 
 pub static PROCEDURE: LazyLock<Procedure> = LazyLock::new(|| {
     let handle = DeadlineRule {
@@ -224,11 +200,17 @@ pub static PROCEDURE: LazyLock<Procedure> = LazyLock::new(|| {
             Transition::new("reject_termination", "驳回终止", &["termination_requested"], To::Previous, staff(Perm::HotlineDispatch))
                 .guard(Guard::Reason, None)
                 .basis(WEIFANG_22),
-            Transition::new("review_pass", "审核通过", &["replied"], To::Choose { targets: &["callback", "closed"], choose: after_review }, staff(Perm::HotlineDispatch))
-                .clock(ClockEffect::Stop)
-                .basis(OPINION_53)
-                .look(Look::Primary)
-                .hint("诉求人要求回复的进入回访，否则直接办结"),
+            Transition::new(
+                "review_pass",
+                "审核通过",
+                &["replied"],
+                To::Choose { targets: &["callback", "closed"], choose: after_review },
+                staff(Perm::HotlineDispatch),
+            )
+            .clock(ClockEffect::Stop)
+            .basis(OPINION_53)
+            .look(Look::Primary)
+            .hint("诉求人要求回复的进入回访，否则直接办结"),
             Transition::new("review_reject", "审核退回", &["replied"], To::State("handling"), staff(Perm::HotlineDispatch))
                 .guard(Guard::Reason, None)
                 .clock(ClockEffect::Resume)

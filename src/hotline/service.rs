@@ -12,16 +12,16 @@ use super::queries::{self, NewTicket, TicketRow};
 use super::rules::PROCEDURE;
 use crate::app::AppState;
 use crate::audit::{self, Actor, Changes, NewEvent};
+use crate::auth::Staff;
 use crate::auth::roles::Perm;
 use crate::auth::tokens::TokenCaller;
-use crate::auth::Staff;
 use crate::calendar::Calendar;
 use crate::db::q;
 use crate::error::{AppError, Check};
 use crate::kernel::engine::{self, Authority, Clock, Input};
 use crate::kernel::queries::{self as cases, CaseRow, NewCase};
-use crate::org::queries as orgs;
 use crate::org::OrgKind;
+use crate::org::queries as orgs;
 use crate::privacy::Phone;
 use crate::time::{self, now_ms};
 use crate::web::form::Upload;
@@ -241,7 +241,9 @@ pub async fn intake(state: &AppState, actor: Actor, input: IntakeInput) -> Resul
         .db
         .write(move |tx| {
             async move {
-                if let Some(existing) = queries::find_duplicate(tx, ticket.idempotency_key.as_deref(), &ticket.dedupe_hash, ticket.received_at - model::DUPLICATE_WINDOW_MS).await? {
+                if let Some(existing) =
+                    queries::find_duplicate(tx, ticket.idempotency_key.as_deref(), &ticket.dedupe_hash, ticket.received_at - model::DUPLICATE_WINDOW_MS).await?
+                {
                     let case = cases::get(&mut *tx, existing).await?.ok_or_else(|| AppError::internal("duplicate vanished"))?;
                     return Ok(Intake { case, duplicate: true });
                 }
@@ -264,7 +266,13 @@ pub async fn insert_ticket(
     direct: Option<String>,
     cal: &Calendar,
 ) -> Result<CaseRow, AppError> {
-    let state_code = if direct.is_some() { "answered" } else if accept_now { "accepted" } else { "received" };
+    let state_code = if direct.is_some() {
+        "answered"
+    } else if accept_now {
+        "accepted"
+    } else {
+        "received"
+    };
     let case = cases::create(
         tx,
         NewCase {
@@ -283,7 +291,12 @@ pub async fn insert_ticket(
     .await?;
     queries::insert_ticket(tx, case.id, centre.id, &ticket).await?;
     if let Some(a) = &direct {
-        q("UPDATE hotline_tickets SET answer_text = $1, closed_at = $2 WHERE case_id = $3").bind(a.as_str()).bind(ticket.received_at).bind(case.id).execute(&mut *tx).await?;
+        q("UPDATE hotline_tickets SET answer_text = $1, closed_at = $2 WHERE case_id = $3")
+            .bind(a.as_str())
+            .bind(ticket.received_at)
+            .bind(case.id)
+            .execute(&mut *tx)
+            .await?;
     }
     let summary = match state_code {
         "answered" => "登记并直接答复办结",
@@ -458,7 +471,8 @@ pub async fn step(state: &AppState, who: Who<'_>, case_id: i64, seen_version: Op
                 let ticket = queries::ticket(&mut *tx, case_id).await?.ok_or_else(crate::kernel::access::not_found)?;
                 let auth = TicketAuthority { who: who_owned.as_who(), paths, filer_phone: filer };
                 let now = now_ms();
-                let plan = engine::plan(&PROCEDURE, &case.facts(facts_flags(&case, &ticket)), &action, &auth, &input, today, &cal, &overrides).map_err(AppError::from)?;
+                let plan = engine::plan(&PROCEDURE, &case.facts(facts_flags(&case, &ticket)), &action, &auth, &input, today, &cal, &overrides)
+                    .map_err(AppError::from)?;
                 let mut extra = Changes::new();
                 let names = OrgNames::load(tx, &[Some(case.org_id), target_org.as_ref().map(|o| o.id)]).await?;
                 match action.as_str() {
@@ -475,7 +489,11 @@ pub async fn step(state: &AppState, who: Who<'_>, case_id: i64, seen_version: Op
                         extra = extra.set("告知途径", serde_json::Value::Null, label);
                     }
                     "callback_close" | "callback_reopen" | "rate_close" | "rate_reopen" => {
-                        extra = extra.set("评价", ticket.evaluation.as_deref().map(model::evaluation_label), input.field("evaluation").map(model::evaluation_label));
+                        extra = extra.set(
+                            "评价",
+                            ticket.evaluation.as_deref().map(model::evaluation_label),
+                            input.field("evaluation").map(model::evaluation_label),
+                        );
                         if let Some(c) = input.field("comment") {
                             extra = extra.set("意见", serde_json::Value::Null, c);
                         }
@@ -497,7 +515,11 @@ pub async fn step(state: &AppState, who: Who<'_>, case_id: i64, seen_version: Op
                     "dispatch" | "reassign" => {
                         let o = target_org.as_ref().expect("checked");
                         q("UPDATE cases SET org_id = $1, assignee_id = NULL WHERE id = $2").bind(o.id).bind(case_id).execute(&mut *tx).await?;
-                        q("UPDATE hotline_tickets SET dispatched_at = $1, replied_on_time = NULL WHERE case_id = $2").bind(now).bind(case_id).execute(&mut *tx).await?;
+                        q("UPDATE hotline_tickets SET dispatched_at = $1, replied_on_time = NULL WHERE case_id = $2")
+                            .bind(now)
+                            .bind(case_id)
+                            .execute(&mut *tx)
+                            .await?;
                     }
                     "reply" => {
                         let on_time = case.due_date().is_none_or(|d| today <= d);
@@ -519,15 +541,29 @@ pub async fn step(state: &AppState, who: Who<'_>, case_id: i64, seen_version: Op
                             .await?;
                     }
                     "answer_directly" => {
-                        q("UPDATE hotline_tickets SET answer_text = $1, closed_at = $2 WHERE case_id = $3").bind(input.field("answer")).bind(now).bind(case_id).execute(&mut *tx).await?;
+                        q("UPDATE hotline_tickets SET answer_text = $1, closed_at = $2 WHERE case_id = $3")
+                            .bind(input.field("answer"))
+                            .bind(now)
+                            .bind(case_id)
+                            .execute(&mut *tx)
+                            .await?;
                     }
                     "merge" => {
                         let m = merge_target.as_ref().expect("checked");
-                        q("UPDATE hotline_tickets SET merged_into = $1, closed_at = $2 WHERE case_id = $3").bind(m.id).bind(now).bind(case_id).execute(&mut *tx).await?;
+                        q("UPDATE hotline_tickets SET merged_into = $1, closed_at = $2 WHERE case_id = $3")
+                            .bind(m.id)
+                            .bind(now)
+                            .bind(case_id)
+                            .execute(&mut *tx)
+                            .await?;
                         audit::record(tx, &actor, NewEvent::new("case", m.id, "merged_in", format!("工单 {} 并入本工单", case.case_no))).await?;
                     }
                     "request_extension" => {
-                        q("UPDATE hotline_tickets SET extension_requested_days = $1 WHERE case_id = $2").bind(input.days.map(i64::from)).bind(case_id).execute(&mut *tx).await?;
+                        q("UPDATE hotline_tickets SET extension_requested_days = $1 WHERE case_id = $2")
+                            .bind(input.days.map(i64::from))
+                            .bind(case_id)
+                            .execute(&mut *tx)
+                            .await?;
                     }
                     "callback_close" | "callback_reopen" | "rate_close" | "rate_reopen" => {
                         let by = if citizen { "citizen" } else { "callback" };
@@ -543,7 +579,10 @@ pub async fn step(state: &AppState, who: Who<'_>, case_id: i64, seen_version: Op
                         }
                     }
                     "close_unreached" => {
-                        q("UPDATE hotline_tickets SET evaluation = NULL, evaluation_by = 'unreached' WHERE case_id = $1").bind(case_id).execute(&mut *tx).await?;
+                        q("UPDATE hotline_tickets SET evaluation = NULL, evaluation_by = 'unreached' WHERE case_id = $1")
+                            .bind(case_id)
+                            .execute(&mut *tx)
+                            .await?;
                     }
                     "supervise" => {
                         q("UPDATE cases SET supervised = TRUE WHERE id = $1").bind(case_id).execute(&mut *tx).await?;
@@ -646,7 +685,16 @@ pub async fn reveal(state: &AppState, staff: &Staff, case_id: i64) -> Result<Tic
         .db
         .write(move |tx| {
             async move {
-                audit::record(tx, &actor, NewEvent::new("case", case_id, "pii_view", "查看来电人电话、地址原文").changes(Changes::new().set("查看字段", serde_json::Value::Null, "电话、姓名、地址"))).await?;
+                audit::record(
+                    tx,
+                    &actor,
+                    NewEvent::new("case", case_id, "pii_view", "查看来电人电话、地址原文").changes(Changes::new().set(
+                        "查看字段",
+                        serde_json::Value::Null,
+                        "电话、姓名、地址",
+                    )),
+                )
+                .await?;
                 Ok(())
             }
             .boxed()
@@ -657,7 +705,16 @@ pub async fn reveal(state: &AppState, staff: &Staff, case_id: i64) -> Result<Tic
 
 /// Change the category or location of a ticket (the dispatcher's correction); routing is
 /// evaluated again on the next view.
-pub async fn reclassify(state: &AppState, staff: &Staff, case_id: i64, version: i64, category_id: Option<i64>, town_id: Option<i64>, village_id: Option<i64>, reason: Option<String>) -> Result<(), AppError> {
+pub async fn reclassify(
+    state: &AppState,
+    staff: &Staff,
+    case_id: i64,
+    version: i64,
+    category_id: Option<i64>,
+    town_id: Option<i64>,
+    village_id: Option<i64>,
+    reason: Option<String>,
+) -> Result<(), AppError> {
     staff.require(Perm::HotlineDispatch)?;
     let (case, t) = queries::load(&state.db, case_id).await?.ok_or_else(crate::kernel::access::not_found)?;
     let auth = authority(state, Who::Staff(staff), &case, &t).await?;
@@ -667,7 +724,17 @@ pub async fn reclassify(state: &AppState, staff: &Staff, case_id: i64, version: 
     if !case.is_open {
         return Err(AppError::conflict("case_closed", "工单已办结，不能再修改分类"));
     }
-    let probe = IntakeInput { category_id, town_id, village_id, description: Some(t.description.clone()), caller_phone: t.caller_phone.clone(), channel: Channel::parse(&t.channel), address: t.address.clone(), subject: t.subject.clone(), ..Default::default() };
+    let probe = IntakeInput {
+        category_id,
+        town_id,
+        village_id,
+        description: Some(t.description.clone()),
+        caller_phone: t.caller_phone.clone(),
+        channel: Channel::parse(&t.channel),
+        address: t.address.clone(),
+        subject: t.subject.clone(),
+        ..Default::default()
+    };
     let (valid, _) = validate(state, &probe).await?;
     let actor = staff.actor();
     state
@@ -675,13 +742,23 @@ pub async fn reclassify(state: &AppState, staff: &Staff, case_id: i64, version: 
         .write(move |tx| {
             async move {
                 let c = cases::load_for_change(tx, case_id, Some(version)).await?;
-                q("UPDATE hotline_tickets SET category_id = $1, town_id = $2, village_id = $3 WHERE case_id = $4").bind(valid.category_id).bind(valid.town_id).bind(valid.village_id).bind(case_id).execute(&mut *tx).await?;
+                q("UPDATE hotline_tickets SET category_id = $1, town_id = $2, village_id = $3 WHERE case_id = $4")
+                    .bind(valid.category_id)
+                    .bind(valid.town_id)
+                    .bind(valid.village_id)
+                    .bind(case_id)
+                    .execute(&mut *tx)
+                    .await?;
                 q("UPDATE cases SET version = version + 1, updated_at = $1 WHERE id = $2").bind(now_ms()).bind(c.id).execute(&mut *tx).await?;
                 audit::record(
                     tx,
                     &actor,
                     NewEvent::new("case", case_id, "reclassify", "修改分类或地点")
-                        .changes(Changes::new().set("类别", t.category_id, valid.category_id).set("乡镇", t.town_id, valid.town_id).set("村社区", t.village_id, valid.village_id))
+                        .changes(Changes::new().set("类别", t.category_id, valid.category_id).set("乡镇", t.town_id, valid.town_id).set(
+                            "村社区",
+                            t.village_id,
+                            valid.village_id,
+                        ))
                         .reason(reason),
                 )
                 .await?;

@@ -11,11 +11,12 @@ use super::queries::{self, CaseRow};
 
 /// The paths of the case's lead unit and co-units.
 pub async fn case_org_paths(state: &AppState, case: &CaseRow) -> Result<Vec<String>, AppError> {
-    let rows: Vec<(String,)> = q("SELECT o.path FROM orgs o WHERE o.id = $1 UNION SELECT o.path FROM case_units cu JOIN orgs o ON o.id = cu.org_id WHERE cu.case_id = $2")
-        .bind(case.org_id)
-        .bind(case.id)
-        .fetch_all(&state.db)
-        .await?;
+    let rows: Vec<(String,)> =
+        q("SELECT o.path FROM orgs o WHERE o.id = $1 UNION SELECT o.path FROM case_units cu JOIN orgs o ON o.id = cu.org_id WHERE cu.case_id = $2")
+            .bind(case.org_id)
+            .bind(case.id)
+            .fetch_all(&state.db)
+            .await?;
     Ok(rows.into_iter().map(|r| r.0).collect())
 }
 
@@ -27,11 +28,7 @@ pub fn not_found() -> AppError {
 pub async fn readable_case(state: &AppState, staff: &Staff, id: i64) -> Result<CaseRow, AppError> {
     let case = queries::get(&state.db, id).await?.ok_or_else(not_found)?;
     let paths = case_org_paths(state, &case).await?;
-    if paths.iter().any(|p| staff.allows(Perm::CaseRead, Some(&case.procedure), p)) {
-        Ok(case)
-    } else {
-        Err(not_found())
-    }
+    if paths.iter().any(|p| staff.allows(Perm::CaseRead, Some(&case.procedure), p)) { Ok(case) } else { Err(not_found()) }
 }
 
 /// The lead unit's path.

@@ -56,11 +56,7 @@ impl Basis {
     }
     /// `《政府信息公开条例》第三十三条`
     pub fn cite(&self) -> String {
-        if self.article.is_empty() {
-            format!("《{}》", self.law)
-        } else {
-            format!("《{}》{}", self.law, self.article)
-        }
+        if self.article.is_empty() { format!("《{}》", self.law) } else { format!("《{}》{}", self.law, self.article) }
     }
     /// The citation with what it says and how well it is sourced.
     pub fn full(&self) -> String {
@@ -192,7 +188,10 @@ pub enum To {
     /// Stay (an overlay step such as 督办 or a note).
     Same,
     /// One of these states, chosen from the case facts and the input.
-    Choose { targets: &'static [&'static str], choose: fn(&super::engine::CaseFacts, &super::engine::Input) -> &'static str },
+    Choose {
+        targets: &'static [&'static str],
+        choose: fn(&super::engine::CaseFacts, &super::engine::Input) -> &'static str,
+    },
 }
 
 /// Who takes a step.
@@ -414,9 +413,11 @@ impl Procedure {
                     }
                 }
             }
-            let clash = self.transitions.iter().filter(|o| o.action == t.action).any(|o| {
-                !std::ptr::eq(o, t) && overlaps(&o.validity, &t.validity) && o.from.iter().any(|f| t.from.contains(f))
-            });
+            let clash = self
+                .transitions
+                .iter()
+                .filter(|o| o.action == t.action)
+                .any(|o| !std::ptr::eq(o, t) && overlaps(&o.validity, &t.validity) && o.from.iter().any(|f| t.from.contains(f)));
             if clash {
                 return Err(format!("{}: action {} defined twice for the same dates and state", self.code, t.action));
             }

@@ -182,7 +182,13 @@ pub fn precheck(p: &Procedure, case: &CaseFacts, t: &Transition, who: &dyn Autho
                     if today > limit {
                         return Err(refuse(
                             "time_window_passed",
-                            format!("“{}”须在 {} 后 {} 个工作日内（即 {} 前）办理，现已超过", t.name, crate::time::fmt_date(start), days, crate::time::fmt_date(limit)),
+                            format!(
+                                "“{}”须在 {} 后 {} 个工作日内（即 {} 前）办理，现已超过",
+                                t.name,
+                                crate::time::fmt_date(start),
+                                days,
+                                crate::time::fmt_date(limit)
+                            ),
                             basis.as_ref().or(t.basis.as_ref()),
                         ));
                     }
@@ -306,12 +312,7 @@ pub fn plan(
             }
             ClockEffect::Resume => {
                 if let (Some(paused), Some(due)) = (clock.paused_on, clock.due_on) {
-                    let unit = clock
-                        .rule
-                        .as_deref()
-                        .and_then(|r| p.deadline(r, case.opened_on))
-                        .map(|r| r.unit)
-                        .unwrap_or(DayUnit::WorkingDays);
+                    let unit = clock.rule.as_deref().and_then(|r| p.deadline(r, case.opened_on)).map(|r| r.unit).unwrap_or(DayUnit::WorkingDays);
                     clock.due_on = Some(match unit {
                         DayUnit::WorkingDays => {
                             let gone = cal.working_days_between(paused, today).max(0) as u32;
@@ -322,43 +323,42 @@ pub fn plan(
                 }
                 clock.paused_on = None;
             }
-            ClockEffect::Extend { max_days, basis: b, .. } => {
-                match input.days {
-                    None | Some(0) => {
-                        if first_basis.is_none() {
-                            first_basis = Some(*b);
-                        }
-                        fields.push(FieldError::new("days", "days_required", "请填写延长的天数"));
+            ClockEffect::Extend { max_days, basis: b, .. } => match input.days {
+                None | Some(0) => {
+                    if first_basis.is_none() {
+                        first_basis = Some(*b);
                     }
-                    Some(d) if d > *max_days => {
-                        if first_basis.is_none() {
-                            first_basis = Some(*b);
-                        }
-                        fields.push(FieldError::new("days", "too_many_days", format!("最多只能延长 {max_days} 个工作日")));
-                    }
-                    Some(d) => {
-                        if let Some(due) = clock.due_on {
-                            let unit = clock
-                                .rule
-                                .as_deref()
-                                .and_then(|r| p.deadline(r, case.opened_on))
-                                .map(|r| (r.unit, r.rollover))
-                                .unwrap_or((DayUnit::WorkingDays, false));
-                            clock.due_on = Some(add_days(cal, unit.0, unit.1, due, d));
-                        }
-                        clock.extension_days += i64::from(d);
-                        clock.extension_count += 1;
-                        basis.push(b.full());
-                    }
+                    fields.push(FieldError::new("days", "days_required", "请填写延长的天数"));
                 }
-            }
+                Some(d) if d > *max_days => {
+                    if first_basis.is_none() {
+                        first_basis = Some(*b);
+                    }
+                    fields.push(FieldError::new("days", "too_many_days", format!("最多只能延长 {max_days} 个工作日")));
+                }
+                Some(d) => {
+                    if let Some(due) = clock.due_on {
+                        let unit = clock
+                            .rule
+                            .as_deref()
+                            .and_then(|r| p.deadline(r, case.opened_on))
+                            .map(|r| (r.unit, r.rollover))
+                            .unwrap_or((DayUnit::WorkingDays, false));
+                        clock.due_on = Some(add_days(cal, unit.0, unit.1, due, d));
+                    }
+                    clock.extension_days += i64::from(d);
+                    clock.extension_count += 1;
+                    basis.push(b.full());
+                }
+            },
             ClockEffect::Stop => {
                 clock = Clock { extension_days: clock.extension_days, extension_count: clock.extension_count, ..Clock::default() };
             }
         }
     }
     if !fields.is_empty() {
-        let message = if fields.len() == 1 { fields[0].message.clone() } else { format!("{}（另有 {} 处未满足）", fields[0].message, fields.len() - 1) };
+        let message =
+            if fields.len() == 1 { fields[0].message.clone() } else { format!("{}（另有 {} 处未满足）", fields[0].message, fields.len() - 1) };
         return Err(Refusal { code: "guard_failed", message, basis: first_basis.map(|b| vec![b.full()]).unwrap_or_default(), fields });
     }
     let to = match &t.to {
@@ -393,10 +393,21 @@ pub fn available<'p>(p: &'p Procedure, case: &CaseFacts, who: &dyn Authority, to
 pub enum DeadlineStatus {
     /// No clock running.
     None,
-    Paused { since: NaiveDate },
-    OnTime { due: NaiveDate, working_days_left: i64 },
-    DueSoon { due: NaiveDate, working_days_left: i64 },
-    Overdue { due: NaiveDate, working_days_over: i64 },
+    Paused {
+        since: NaiveDate,
+    },
+    OnTime {
+        due: NaiveDate,
+        working_days_left: i64,
+    },
+    DueSoon {
+        due: NaiveDate,
+        working_days_left: i64,
+    },
+    Overdue {
+        due: NaiveDate,
+        working_days_over: i64,
+    },
 }
 
 impl DeadlineStatus {

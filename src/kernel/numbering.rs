@@ -3,7 +3,7 @@
 //! transaction: numbers are unique and gap-free — a rolled-back case gives its number back —
 //! also with several instances on one PostgreSQL (the row lock serialises them).
 
-use crate::db::{q, Tx};
+use crate::db::{Tx, q};
 use crate::error::AppError;
 
 /// Fill in a pattern.

@@ -12,7 +12,7 @@ use super::numbering;
 use crate::audit::{self, Actor, Changes, NewEvent};
 use crate::auth::roles::{Grants, Perm};
 use crate::calendar::Calendar;
-use crate::db::{q, Ex, Q, Tx};
+use crate::db::{Ex, Q, Tx, q};
 use crate::error::AppError;
 use crate::time::{self, fmt_date, parse_date};
 
@@ -221,7 +221,15 @@ pub async fn apply(
 }
 
 /// Move a case to another unit and/or person, with a reason.
-pub async fn transfer(tx: &mut Tx, case: &CaseRow, org_id: i64, assignee_id: Option<i64>, actor: &Actor, reason: Option<String>, labels: (&str, &str)) -> Result<CaseRow, AppError> {
+pub async fn transfer(
+    tx: &mut Tx,
+    case: &CaseRow,
+    org_id: i64,
+    assignee_id: Option<i64>,
+    actor: &Actor,
+    reason: Option<String>,
+    labels: (&str, &str),
+) -> Result<CaseRow, AppError> {
     let n = q("UPDATE cases SET org_id = $1, assignee_id = $2, version = version + 1, updated_at = $3 WHERE id = $4 AND version = $5")
         .bind(org_id)
         .bind(assignee_id)
@@ -233,13 +241,19 @@ pub async fn transfer(tx: &mut Tx, case: &CaseRow, org_id: i64, assignee_id: Opt
     if n != 1 {
         return Err(AppError::stale());
     }
-    audit::record(tx, actor, NewEvent::new("case", case.id, "transfer", "转办").changes(Changes::new().set("承办单位", labels.0, labels.1)).reason(reason)).await?;
+    audit::record(tx, actor, NewEvent::new("case", case.id, "transfer", "转办").changes(Changes::new().set("承办单位", labels.0, labels.1)).reason(reason))
+        .await?;
     get(&mut *tx, case.id).await?.ok_or_else(|| AppError::internal("办件读取失败"))
 }
 
 /// Put a case under supervision (督办) or take it off.
 pub async fn set_supervised(tx: &mut Tx, case: &CaseRow, on: bool, actor: &Actor, reason: Option<String>) -> Result<(), AppError> {
-    q("UPDATE cases SET supervised = $1, version = version + 1, updated_at = $2 WHERE id = $3").bind(on).bind(time::now_ms()).bind(case.id).execute(&mut *tx).await?;
+    q("UPDATE cases SET supervised = $1, version = version + 1, updated_at = $2 WHERE id = $3")
+        .bind(on)
+        .bind(time::now_ms())
+        .bind(case.id)
+        .execute(&mut *tx)
+        .await?;
     let (action, label) = if on { ("supervise", "督办") } else { ("unsupervise", "解除督办") };
     audit::record(tx, actor, NewEvent::new("case", case.id, action, label).changes(Changes::new().set("督办", case.supervised, on)).reason(reason)).await?;
     Ok(())
@@ -290,7 +304,13 @@ struct CountsRow {
     overdue: Option<i64>,
 }
 
-pub async fn workbench_counts<'a>(ex: impl Into<Ex<'a>>, procedures: &[&Procedure], grants: &Grants, my_id: i64, today: NaiveDate) -> Result<WorkbenchCounts, AppError> {
+pub async fn workbench_counts<'a>(
+    ex: impl Into<Ex<'a>>,
+    procedures: &[&Procedure],
+    grants: &Grants,
+    my_id: i64,
+    today: NaiveDate,
+) -> Result<WorkbenchCounts, AppError> {
     let t = fmt_date(today);
     let mut query = q("SELECT COUNT(*) AS todo, CAST(SUM(CASE WHEN c.due_on >= ")
         .push_bind("{}", t.clone())

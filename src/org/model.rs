@@ -22,15 +22,7 @@ pub enum OrgKind {
     Unit,
 }
 
-pub const ALL_KINDS: [OrgKind; 7] = [
-    OrgKind::City,
-    OrgKind::Department,
-    OrgKind::Town,
-    OrgKind::Park,
-    OrgKind::Village,
-    OrgKind::Community,
-    OrgKind::Unit,
-];
+pub const ALL_KINDS: [OrgKind; 7] = [OrgKind::City, OrgKind::Department, OrgKind::Town, OrgKind::Park, OrgKind::Village, OrgKind::Community, OrgKind::Unit];
 
 impl OrgKind {
     pub fn code(self) -> &'static str {
@@ -86,9 +78,7 @@ impl OrgKind {
 
 /// An organisation code: 1–32 characters of ASCII letters, digits, `-` and `_`.
 pub fn valid_code(code: &str) -> bool {
-    !code.is_empty()
-        && code.len() <= 32
-        && code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    !code.is_empty() && code.len() <= 32 && code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
 /// The materialised path of a node: `/1/5/23/`. A subtree is every path with this prefix.

@@ -1,11 +1,11 @@
 //! `/admin/orgs`: the organisation tree, its editing, import and export.
 
 use askama::Template;
+use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::Router;
 use futures::FutureExt;
 use serde::Deserialize;
 
@@ -18,7 +18,7 @@ use crate::auth::{Perm, Staff};
 use crate::error::{AppError, FieldError};
 use crate::tabular::RowError;
 use crate::web::form::{FormData, Multipart};
-use crate::web::{redirect_ok, render, Ctx, Layout, PageError};
+use crate::web::{Ctx, Layout, PageError, redirect_ok, render};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -162,7 +162,15 @@ async fn edit_form(State(state): State<AppState>, staff: Staff, ctx: Ctx, Path(i
         Some(p) => queries::get(&state.db, p).await?.map(|p| p.code),
         None => None,
     };
-    let input = OrgInput { parent_code, code: org.code.clone(), name: org.name.clone(), short_name: Some(org.short_name.clone()), kind: org.kind.clone(), sort: org.sort, active: org.active };
+    let input = OrgInput {
+        parent_code,
+        code: org.code.clone(),
+        name: org.name.clone(),
+        short_name: Some(org.short_name.clone()),
+        kind: org.kind.clone(),
+        sort: org.sort,
+        active: org.active,
+    };
     form_page(&state, &staff, &ctx, Some(org), input, vec![]).await
 }
 
@@ -201,7 +209,14 @@ async fn export_csv(State(state): State<AppState>, staff: Staff) -> Result<Respo
     staff.require(Perm::AdminOrgs)?;
     let rows = transfer::export_rows(&state.db).await?;
     let body = crate::tabular::write_csv(&transfer::HEADER, &rows);
-    Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8"), (header::CONTENT_DISPOSITION, "attachment; filename=\"orgs.csv\"; filename*=UTF-8''%E6%9C%BA%E6%9E%84.csv")], body).into_response())
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"orgs.csv\"; filename*=UTF-8''%E6%9C%BA%E6%9E%84.csv"),
+        ],
+        body,
+    )
+        .into_response())
 }
 
 async fn export_xlsx(State(state): State<AppState>, staff: Staff) -> Result<Response, PageError> {

@@ -2,9 +2,9 @@
 
 use serde::Serialize;
 
-use super::model::{child_path, valid_code, OrgKind};
+use super::model::{OrgKind, child_path, valid_code};
 use crate::audit::{self, Actor, Changes, NewEvent};
-use crate::db::{dialect, q, Ex, Tx};
+use crate::db::{Ex, Tx, dialect, q};
 use crate::error::{AppError, Check};
 use crate::time::now_ms;
 
@@ -165,17 +165,17 @@ pub async fn create(tx: &mut Tx, actor: &Actor, input: &OrgInput) -> Result<OrgR
     };
     let id = q("INSERT INTO orgs (parent_id, code, name, short_name, kind, path, depth, sort, active, version, created_at, updated_at) \
                 VALUES ($1, $2, $3, $4, $5, '', $6, $7, $8, 1, $9, $9) RETURNING id")
-        .bind(parent_id)
-        .bind(v.code.as_str())
-        .bind(v.name.as_str())
-        .bind(v.short_name.as_str())
-        .bind(v.kind.code())
-        .bind(depth)
-        .bind(v.sort)
-        .bind(v.active)
-        .bind(now)
-        .fetch_i64(&mut *tx)
-        .await?;
+    .bind(parent_id)
+    .bind(v.code.as_str())
+    .bind(v.name.as_str())
+    .bind(v.short_name.as_str())
+    .bind(v.kind.code())
+    .bind(depth)
+    .bind(v.sort)
+    .bind(v.active)
+    .bind(now)
+    .fetch_i64(&mut *tx)
+    .await?;
     let path = child_path(&parent_path, id);
     q("UPDATE orgs SET path = $1 WHERE id = $2").bind(path.as_str()).bind(id).execute(&mut *tx).await?;
     audit::record(
@@ -208,17 +208,17 @@ pub async fn update(tx: &mut Tx, actor: &Actor, id: i64, expected_version: i64, 
     let now = now_ms();
     let n = q("UPDATE orgs SET code = $1, name = $2, short_name = $3, kind = $4, sort = $5, active = $6, version = version + 1, updated_at = $7 \
                WHERE id = $8 AND version = $9")
-        .bind(v.code.as_str())
-        .bind(v.name.as_str())
-        .bind(v.short_name.as_str())
-        .bind(v.kind.code())
-        .bind(v.sort)
-        .bind(v.active)
-        .bind(now)
-        .bind(id)
-        .bind(expected_version)
-        .execute(&mut *tx)
-        .await?;
+    .bind(v.code.as_str())
+    .bind(v.name.as_str())
+    .bind(v.short_name.as_str())
+    .bind(v.kind.code())
+    .bind(v.sort)
+    .bind(v.active)
+    .bind(now)
+    .bind(id)
+    .bind(expected_version)
+    .execute(&mut *tx)
+    .await?;
     if n != 1 {
         return Err(AppError::stale());
     }

@@ -9,12 +9,12 @@ use std::collections::{HashMap, HashSet};
 
 use futures::FutureExt;
 
-use super::model::{valid_code, OrgKind};
+use super::model::{OrgKind, valid_code};
 use super::queries::{self, OrgInput};
 use crate::audit::Actor;
 use crate::db::Db;
 use crate::error::AppError;
-use crate::tabular::{self, cell, RowError, Table};
+use crate::tabular::{self, RowError, Table, cell};
 
 pub const HEADER: [&str; 7] = ["编码", "名称", "简称", "类型", "上级编码", "排序", "启用"];
 
@@ -46,7 +46,12 @@ pub struct ImportReport {
 
 /// Check a file against the rules; return the inputs in an order that creates parents first.
 pub fn check(table: &Table, existing_codes: &HashMap<String, (OrgKind, Option<String>)>) -> Result<Vec<(usize, OrgInput)>, Vec<RowError>> {
-    let idx = match table.require(&[("编码", &["编码", "code"]), ("名称", &["名称", "name"]), ("类型", &["类型", "kind"]), ("上级编码", &["上级编码", "parent_code", "上级"])]) {
+    let idx = match table.require(&[
+        ("编码", &["编码", "code"]),
+        ("名称", &["名称", "name"]),
+        ("类型", &["类型", "kind"]),
+        ("上级编码", &["上级编码", "parent_code", "上级"]),
+    ]) {
         Ok(i) => i,
         Err(e) => return Err(vec![RowError::new(1, "", e.user_message())]),
     };
@@ -93,15 +98,18 @@ pub fn check(table: &Table, existing_codes: &HashMap<String, (OrgKind, Option<St
                 true
             }
         };
-        rows.push((*line, OrgInput {
-            parent_code: if parent.is_empty() { None } else { Some(parent) },
-            code,
-            name,
-            short_name: c_short.map(|c| cell(cells, c).to_string()).filter(|s| !s.is_empty()),
-            kind,
-            sort,
-            active,
-        }));
+        rows.push((
+            *line,
+            OrgInput {
+                parent_code: if parent.is_empty() { None } else { Some(parent) },
+                code,
+                name,
+                short_name: c_short.map(|c| cell(cells, c).to_string()).filter(|s| !s.is_empty()),
+                kind,
+                sort,
+                active,
+            },
+        ));
     }
     // Parents must exist in the file or the database, and the kinds must fit.
     let in_file: HashMap<String, OrgKind> = rows.iter().filter_map(|(_, r)| OrgKind::parse(&r.kind).map(|k| (r.code.clone(), k))).collect();
@@ -159,7 +167,8 @@ pub async fn import(db: &Db, actor: Actor, bytes: &[u8]) -> Result<ImportReport,
     let table = tabular::read(bytes).map_err(|e| vec![RowError::new(0, "", e.user_message())])?;
     let all = queries::all(db).await.map_err(|e| vec![RowError::new(0, "", e.user_message())])?;
     let code_of: HashMap<i64, String> = all.iter().map(|o| (o.id, o.code.clone())).collect();
-    let existing: HashMap<String, (OrgKind, Option<String>)> = all.iter().map(|o| (o.code.clone(), (o.kind(), o.parent_id.and_then(|p| code_of.get(&p).cloned())))).collect();
+    let existing: HashMap<String, (OrgKind, Option<String>)> =
+        all.iter().map(|o| (o.code.clone(), (o.kind(), o.parent_id.and_then(|p| code_of.get(&p).cloned())))).collect();
     let ordered = check(&table, &existing)?;
     db.write(move |tx| {
         async move {
@@ -172,7 +181,10 @@ pub async fn import(db: &Db, actor: Actor, bytes: &[u8]) -> Result<ImportReport,
                 };
                 if let Err(e) = result {
                     let detail = e.field_errors().iter().map(|f| f.message.clone()).collect::<Vec<_>>().join("；");
-                    return Err(AppError::bad_request("import_row_failed", format!("第 {line} 行：{}", if detail.is_empty() { e.user_message() } else { detail })));
+                    return Err(AppError::bad_request(
+                        "import_row_failed",
+                        format!("第 {line} 行：{}", if detail.is_empty() { e.user_message() } else { detail }),
+                    ));
                 }
             }
             Ok(report)

@@ -28,17 +28,40 @@ pub fn columns(title: &str, unit: &str, points: &[(String, f64)]) -> String {
     let bw = (w - left - 10.0) / n;
     let mut s = String::new();
     let _ = write!(s, r#"<svg class="chart" viewBox="0 0 {w} {h}" role="img" aria-label="{}"><title>{}</title>"#, esc(title), esc(title));
-    let _ = write!(s, r##"<text x="{left}" y="18" font-size="13" font-weight="600" fill="#1d2b3a">{}</text><text x="{}" y="18" font-size="11" text-anchor="end" fill="#7a8896">单位：{}</text>"##, esc(title), w - 10.0, esc(unit));
+    let _ = write!(
+        s,
+        r##"<text x="{left}" y="18" font-size="13" font-weight="600" fill="#1d2b3a">{}</text><text x="{}" y="18" font-size="11" text-anchor="end" fill="#7a8896">单位：{}</text>"##,
+        esc(title),
+        w - 10.0,
+        esc(unit)
+    );
     for i in 0..=4 {
         let v = max * i as f64 / 4.0;
         let y = h - bottom - (h - bottom - top) * i as f64 / 4.0;
-        let _ = write!(s, r##"<line x1="{left}" y1="{y}" x2="{}" y2="{y}" stroke="#e3e8ee"/><text x="{}" y="{}" font-size="10" text-anchor="end" fill="#7a8896">{}</text>"##, w - 10.0, left - 4.0, y + 3.0, v.round());
+        let _ = write!(
+            s,
+            r##"<line x1="{left}" y1="{y}" x2="{}" y2="{y}" stroke="#e3e8ee"/><text x="{}" y="{}" font-size="10" text-anchor="end" fill="#7a8896">{}</text>"##,
+            w - 10.0,
+            left - 4.0,
+            y + 3.0,
+            v.round()
+        );
     }
     let every = ((n / 12.0).ceil() as usize).max(1);
     for (i, (label, v)) in points.iter().enumerate() {
         let bh = (h - bottom - top) * v / max;
         let x = left + bw * i as f64;
-        let _ = write!(s, r##"<rect x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" fill="#1f5fa8"><title>{} {}{}</title></rect>"##, x + bw * 0.1, h - bottom - bh, (bw * 0.8).max(0.6), bh, esc(label), v, esc(unit));
+        let _ = write!(
+            s,
+            r##"<rect x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" fill="#1f5fa8"><title>{} {}{}</title></rect>"##,
+            x + bw * 0.1,
+            h - bottom - bh,
+            (bw * 0.8).max(0.6),
+            bh,
+            esc(label),
+            v,
+            esc(unit)
+        );
         if i % every == 0 {
             let _ = write!(s, r##"<text x="{:.1}" y="{}" font-size="10" text-anchor="middle" fill="#7a8896">{}</text>"##, x + bw / 2.0, h - 10.0, esc(label));
         }
@@ -55,7 +78,13 @@ pub fn bars(title: &str, unit: &str, items: &[(String, f64, Option<String>)], pe
     let max = if percent { 100.0 } else { nice_max(items.iter().map(|i| i.1).fold(0.0, f64::max)) };
     let mut s = String::new();
     let _ = write!(s, r#"<svg class="chart" viewBox="0 0 {w} {h}" role="img" aria-label="{}"><title>{}</title>"#, esc(title), esc(title));
-    let _ = write!(s, r##"<text x="0" y="18" font-size="13" font-weight="600" fill="#1d2b3a">{}</text><text x="{}" y="18" font-size="11" text-anchor="end" fill="#7a8896">单位：{}</text>"##, esc(title), w - 10.0, esc(unit));
+    let _ = write!(
+        s,
+        r##"<text x="0" y="18" font-size="13" font-weight="600" fill="#1d2b3a">{}</text><text x="{}" y="18" font-size="11" text-anchor="end" fill="#7a8896">单位：{}</text>"##,
+        esc(title),
+        w - 10.0,
+        esc(unit)
+    );
     for (i, (label, v, href)) in items.iter().enumerate() {
         let y = top + row * i as f64;
         let bw = ((w - left - 70.0) * v / max).max(1.0);
@@ -89,11 +118,24 @@ pub fn line(title: &str, unit: &str, points: &[(String, Option<f64>)], percent: 
     let y = |v: f64| h - bottom - (h - bottom - top) * (v - lo) / (hi - lo).max(0.0001);
     let mut s = String::new();
     let _ = write!(s, r#"<svg class="chart" viewBox="0 0 {w} {h}" role="img" aria-label="{}"><title>{}</title>"#, esc(title), esc(title));
-    let _ = write!(s, r##"<text x="{left}" y="18" font-size="13" font-weight="600" fill="#1d2b3a">{}</text><text x="{}" y="18" font-size="11" text-anchor="end" fill="#7a8896">单位：{}</text>"##, esc(title), w - 10.0, esc(unit));
+    let _ = write!(
+        s,
+        r##"<text x="{left}" y="18" font-size="13" font-weight="600" fill="#1d2b3a">{}</text><text x="{}" y="18" font-size="11" text-anchor="end" fill="#7a8896">单位：{}</text>"##,
+        esc(title),
+        w - 10.0,
+        esc(unit)
+    );
     for i in 0..=4 {
         let v = lo + (hi - lo) * i as f64 / 4.0;
         let yy = y(v);
-        let _ = write!(s, r##"<line x1="{left}" y1="{yy:.1}" x2="{}" y2="{yy:.1}" stroke="#e3e8ee"/><text x="{}" y="{:.1}" font-size="10" text-anchor="end" fill="#7a8896">{}</text>"##, w - 10.0, left - 4.0, yy + 3.0, if percent { format!("{v:.0}%") } else { format!("{v:.0}") });
+        let _ = write!(
+            s,
+            r##"<line x1="{left}" y1="{yy:.1}" x2="{}" y2="{yy:.1}" stroke="#e3e8ee"/><text x="{}" y="{:.1}" font-size="10" text-anchor="end" fill="#7a8896">{}</text>"##,
+            w - 10.0,
+            left - 4.0,
+            yy + 3.0,
+            if percent { format!("{v:.0}%") } else { format!("{v:.0}") }
+        );
     }
     let mut path = String::new();
     for (i, (_, v)) in points.iter().enumerate() {
@@ -104,7 +146,14 @@ pub fn line(title: &str, unit: &str, points: &[(String, Option<f64>)], percent: 
     let _ = write!(s, r##"<path d="{path}" fill="none" stroke="#1f5fa8" stroke-width="2"/>"##);
     for (i, (label, v)) in points.iter().enumerate() {
         if let Some(v) = v {
-            let _ = write!(s, r##"<circle cx="{:.1}" cy="{:.1}" r="3" fill="#1f5fa8"><title>{} {}</title></circle>"##, x(i), y(*v), esc(label), if percent { format!("{v:.2}%") } else { format!("{v}") });
+            let _ = write!(
+                s,
+                r##"<circle cx="{:.1}" cy="{:.1}" r="3" fill="#1f5fa8"><title>{} {}</title></circle>"##,
+                x(i),
+                y(*v),
+                esc(label),
+                if percent { format!("{v:.2}%") } else { format!("{v}") }
+            );
         }
         let _ = write!(s, r##"<text x="{:.1}" y="{}" font-size="10" text-anchor="middle" fill="#7a8896">{}</text>"##, x(i), h - 10.0, esc(label));
     }

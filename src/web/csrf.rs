@@ -4,9 +4,9 @@
 //! match is refused before any handler runs. Logged-out forms (login, the citizen portal) are
 //! covered too, without a session. The token is rotated at login.
 
-use axum::body::{to_bytes, Body};
+use axum::body::{Body, to_bytes};
 use axum::extract::Request;
-use axum::http::{header, HeaderValue, Method};
+use axum::http::{HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -89,11 +89,8 @@ pub async fn guard(mut req: Request, next: Next) -> Response {
             return crate::web::PageError(AppError::forbidden("csrf_failed", "页面已过期或浏览器禁用了 Cookie，请刷新页面后重新提交")).into_response();
         };
         let mut submitted = query_token(&req).or_else(|| req.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_string));
-        let is_form = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
+        let is_form =
+            req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
         if submitted.is_none() && is_form {
             let (parts, body) = req.into_parts();
             let bytes = match to_bytes(body, 4 * 1024 * 1024).await {

@@ -90,7 +90,11 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
             }
         };
         let field = if path == "." { String::new() } else { path };
-        AppError::BadRequest { code: "bad_json".into(), message: msg.clone(), fields: if field.is_empty() { vec![] } else { vec![FieldError::new(field, "invalid", msg)] } }
+        AppError::BadRequest {
+            code: "bad_json".into(),
+            message: msg.clone(),
+            fields: if field.is_empty() { vec![] } else { vec![FieldError::new(field, "invalid", msg)] },
+        }
     })
 }
 
@@ -121,7 +125,8 @@ impl<S: Send + Sync> FromRequest<S> for Multipart {
         if !ct.starts_with("multipart/form-data") {
             return Err(AppError::UnsupportedMedia { message: "上传须以 multipart/form-data 提交".into() }.into());
         }
-        let mut mp = axum::extract::Multipart::from_request(req, state).await.map_err(|e| AppError::bad_request("bad_multipart", format!("上传内容无法解析：{e}")))?;
+        let mut mp =
+            axum::extract::Multipart::from_request(req, state).await.map_err(|e| AppError::bad_request("bad_multipart", format!("上传内容无法解析：{e}")))?;
         let mut out = Multipart::default();
         loop {
             let field = match mp.next_field().await {

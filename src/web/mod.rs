@@ -10,7 +10,7 @@ pub mod pagination;
 use askama::Template;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
 use crate::app::AppState;
@@ -215,7 +215,9 @@ pub async fn security_headers(req: axum::extract::Request, next: axum::middlewar
     if !h.contains_key("content-security-policy") {
         h.insert(
             "content-security-policy",
-            HeaderValue::from_static("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'"),
+            HeaderValue::from_static(
+                "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'",
+            ),
         );
     }
     resp

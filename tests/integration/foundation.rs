@@ -113,9 +113,19 @@ async fn organisations_validate_version_and_import_all_or_nothing() {
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
     let id = org_id(&app, "D-TEST").await;
     // A stale version is refused with 409.
-    let r = c.post_form(&format!("/admin/orgs/{id}"), &[("code", "D-TEST"), ("name", "市测试局改"), ("kind", "department"), ("parent_code", "SFS"), ("version", "1"), ("active", "1")]).await;
+    let r = c
+        .post_form(
+            &format!("/admin/orgs/{id}"),
+            &[("code", "D-TEST"), ("name", "市测试局改"), ("kind", "department"), ("parent_code", "SFS"), ("version", "1"), ("active", "1")],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
-    let r = c.post_form(&format!("/admin/orgs/{id}"), &[("code", "D-TEST"), ("name", "旧页面提交"), ("kind", "department"), ("parent_code", "SFS"), ("version", "1"), ("active", "1")]).await;
+    let r = c
+        .post_form(
+            &format!("/admin/orgs/{id}"),
+            &[("code", "D-TEST"), ("name", "旧页面提交"), ("kind", "department"), ("parent_code", "SFS"), ("version", "1"), ("active", "1")],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::CONFLICT);
     assert!(r.contains("已被他人修改"));
     // Import: one bad row rejects the file; every bad row is listed.
@@ -250,7 +260,8 @@ async fn api_tokens_are_scoped_expiring_and_revocable() {
     assert_eq!(r.status, StatusCode::OK);
     let token = r.text.split("<code>fz_").nth(1).map(|t| format!("fz_{}", t.split("</code>").next().unwrap())).expect("the new token is shown once");
     assert!(token.starts_with("fz_"));
-    let stored = q("SELECT COUNT(*) FROM api_tokens WHERE token_hash = $1").bind(fazhi::auth::session::token_hash(&token)).fetch_i64(&app.state.db).await.unwrap();
+    let stored =
+        q("SELECT COUNT(*) FROM api_tokens WHERE token_hash = $1").bind(fazhi::auth::session::token_hash(&token)).fetch_i64(&app.state.db).await.unwrap();
     assert_eq!(stored, 1, "only the hash is stored");
     let mut api = app.client();
     api.bearer = Some(token.clone());
