@@ -131,6 +131,10 @@ pub async fn sweep(state: &AppState, day: NaiveDate) -> Result<SweepReport, AppE
                             .bind(now_ms())
                             .execute(&mut *tx)
                             .await?;
+                        if c.procedure == "hotline" {
+                            // The 督办 indicator moves with the case.
+                            crate::hotline::queries::refresh_kpi(tx, c.id, false).await?;
+                        }
                     }
                     Ok(())
                 }

@@ -212,7 +212,7 @@ impl Dim {
     /// The ticket column of this grouping.
     pub fn column(self) -> &'static str {
         match self {
-            Dim::All => "0",
+            Dim::All => "CAST(0 AS BIGINT)",
             Dim::Org => "t.kpi_org_id",
             Dim::Town => "COALESCE(t.town_id, 0)",
             Dim::Category => "COALESCE(t.category_id, 0)",
@@ -244,8 +244,11 @@ pub async fn counts(db: &Db, dim: Dim, from: &str, to: &str, scope: &Scope) -> R
     let mut query =
         q(format!("SELECT {} AS key, {flag_sums} FROM hotline_tickets t WHERE t.received_on >= $1 AND t.received_on <= $2", dim.column())).bind(from).bind(to);
     query = scope.filter(query, "t.kpi_org_id");
-    let rows: Vec<Counts> = query.push(&format!(" GROUP BY {}", dim.column())).fetch_all(db).await?;
-    Ok(rows)
+    if dim != Dim::All {
+        query = query.push(&format!(" GROUP BY {}", dim.column()));
+    }
+    let rows: Vec<Counts> = query.fetch_all(db).await?;
+    Ok(rows.into_iter().filter(|r| r.received > 0).collect())
 }
 
 /// Daily received counts (for the volume chart) from the counters or, scoped, from tickets.
@@ -267,7 +270,7 @@ pub async fn daily(db: &Db, from: &str, to: &str, scope: &Scope) -> Result<Vec<(
 pub async fn monthly(db: &Db, from: &str, to: &str, scope: &Scope) -> Result<Vec<(String, Counts)>, AppError> {
     let days: Vec<(String, Counts)> = if *scope == Scope::All {
         let rows: Vec<DayCounts> = q(format!(
-            "SELECT day, 0 AS key, {} FROM hotline_kpi_daily WHERE dim = 'all' AND dim_id = 0 AND day >= $1 AND day <= $2 GROUP BY day ORDER BY day",
+            "SELECT day, CAST(0 AS BIGINT) AS key, {} FROM hotline_kpi_daily WHERE dim = 'all' AND dim_id = 0 AND day >= $1 AND day <= $2 GROUP BY day ORDER BY day",
             sums("")
         ))
         .bind(from)
@@ -281,9 +284,11 @@ pub async fn monthly(db: &Db, from: &str, to: &str, scope: &Scope) -> Result<Vec
             .collect::<Vec<_>>()
             .join(", ");
         let query = scope.filter(
-            q(format!("SELECT t.received_on AS day, 0 AS key, {flag_sums} FROM hotline_tickets t WHERE t.received_on >= $1 AND t.received_on <= $2"))
-                .bind(from)
-                .bind(to),
+            q(format!(
+                "SELECT t.received_on AS day, CAST(0 AS BIGINT) AS key, {flag_sums} FROM hotline_tickets t WHERE t.received_on >= $1 AND t.received_on <= $2"
+            ))
+            .bind(from)
+            .bind(to),
             "t.kpi_org_id",
         );
         let rows: Vec<DayCounts> = query.push(" GROUP BY t.received_on ORDER BY t.received_on").fetch_all(db).await?;
@@ -338,13 +343,14 @@ pub async fn verify_counters(db: &Db) -> Result<Vec<String>, AppError> {
             .collect::<Vec<_>>()
             .join(", ");
         let col = match dim {
-            Dim::All => "0",
+            Dim::All => "CAST(0 AS BIGINT)",
             Dim::Org => "t.kpi_org_id",
             Dim::Town => "t.kpi_town_id",
             Dim::Category => "t.kpi_category_id",
         };
+        let group = if dim == Dim::All { "t.received_on".to_string() } else { format!("t.received_on, {col}") };
         let from_flags: Vec<DayCounts> =
-            q(format!("SELECT t.received_on AS day, {col} AS key, {flag_sums} FROM hotline_tickets t GROUP BY t.received_on, {col}")).fetch_all(db).await?;
+            q(format!("SELECT t.received_on AS day, {col} AS key, {flag_sums} FROM hotline_tickets t GROUP BY {group}")).fetch_all(db).await?;
         let stored: Vec<DayCounts> = q(format!("SELECT day, dim_id AS key, {} FROM hotline_kpi_daily WHERE dim = $1 GROUP BY day, dim_id", sums("")))
             .bind(dim.code())
             .fetch_all(db)

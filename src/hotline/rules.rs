@@ -140,6 +140,7 @@ pub static PROCEDURE: LazyLock<Procedure> = LazyLock::new(|| {
                 .basis(OPINION_53)
                 .hint("话务员依据知识库当即答复的，直接办结，单独统计"),
             Transition::new("merge", "合并重复工单", &["received", "accepted"], To::State("merged"), staff(Perm::HotlineIntake))
+                .optional()
                 .guard(Guard::Field { name: "merge_into", label: "并入的工单编号" }, None)
                 .ask("merge_into", "并入的工单编号", AskKind::Text)
                 .basis(OPINION_53)
@@ -151,6 +152,7 @@ pub static PROCEDURE: LazyLock<Procedure> = LazyLock::new(|| {
                 .basis(WEIFANG_20)
                 .look(Look::Primary),
             Transition::new("reassign", "改派", &["dispatched", "handling"], To::State("dispatched"), staff(Perm::HotlineDispatch))
+                .optional()
                 .guard(Guard::Reason, None)
                 .guard(Guard::Field { name: "org", label: "新的承办单位" }, None)
                 .ask("org", "新的承办单位", AskKind::Org)
@@ -158,6 +160,7 @@ pub static PROCEDURE: LazyLock<Procedure> = LazyLock::new(|| {
                 .basis(WEIFANG_22),
             Transition::new("sign", "签收", &["dispatched"], To::State("handling"), staff(Perm::CaseHandle)).basis(OPINION_53).look(Look::Primary),
             Transition::new("request_return", "申请退单", &["dispatched", "handling"], To::State("return_requested"), staff(Perm::CaseHandle))
+                .optional()
                 .guard(Guard::Reason, Some(WEIFANG_22))
                 .guard(Guard::WithinWorkingDays { since: Since::ClockStart, days: 2 }, Some(SHANDONG_RETURN))
                 .guard(Guard::Check { label: "非指定承办", check: not_designated }, Some(WEIFANG_22))
@@ -171,6 +174,7 @@ pub static PROCEDURE: LazyLock<Procedure> = LazyLock::new(|| {
                 .guard(Guard::Reason, None)
                 .basis(WEIFANG_22),
             Transition::new("request_extension", "申请延期", &["handling"], To::State("extension_requested"), staff(Perm::CaseHandle))
+                .optional()
                 .guard(Guard::Reason, Some(SHANDONG_RETURN))
                 .guard(Guard::Input { field: "days", check: extension_days_requested }, Some(SHANDONG_RETURN))
                 .ask("days", "申请延长的工作日数（不超过10）", AskKind::Days)
@@ -191,6 +195,7 @@ pub static PROCEDURE: LazyLock<Procedure> = LazyLock::new(|| {
                 .look(Look::Primary)
                 .hint("诉求人不需要答复的，仍须填写办理结果，供审核和回访"),
             Transition::new("request_termination", "申请终止", &["handling"], To::State("termination_requested"), staff(Perm::CaseHandle))
+                .optional()
                 .guard(Guard::Reason, Some(WEIFANG_22))
                 .basis(WEIFANG_22),
             Transition::new("approve_termination", "同意终止", &["termination_requested"], To::State("terminated"), staff(Perm::HotlineDispatch))
@@ -231,6 +236,7 @@ pub static PROCEDURE: LazyLock<Procedure> = LazyLock::new(|| {
                 .basis(WEIFANG_24)
                 .hint("退回原承办单位重新办理，重新计算办理时限"),
             Transition::new("close_unreached", "无法回访·办结", &["callback"], To::State("closed"), staff(Perm::HotlineCallback))
+                .optional()
                 .guard(Guard::Reason, None)
                 .basis(WEIFANG_24)
                 .hint("多次联系不上诉求人的，说明情况后办结，不计入评价"),
@@ -243,6 +249,7 @@ pub static PROCEDURE: LazyLock<Procedure> = LazyLock::new(|| {
                 .clock(ClockEffect::Start("handle"))
                 .basis(WEIFANG_24),
             Transition::new("supervise", "督办", OPEN, To::Same, staff(Perm::Supervise))
+                .optional()
                 .guard(Guard::Reason, Some(SUPERVISE_53))
                 .guard(Guard::Check { label: "尚未督办", check: |c| if c.case.flag("supervised") { Err("该工单已在督办中".into()) } else { Ok(()) } }, None)
                 .basis(SUPERVISE_53),

@@ -303,9 +303,13 @@ pub async fn insert_ticket(
         "accepted" => "登记并受理",
         _ => "登记",
     };
+    let category: Option<(String,)> = match ticket.category_id {
+        Some(id) => q("SELECT name FROM hotline_categories WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?,
+        None => None,
+    };
     let changes = Changes::new()
         .created("渠道", model::channel_label(&ticket.channel))
-        .created("类别", ticket.category_id)
+        .created("类别", category.map(|c| c.0))
         .created("来电人电话", ticket.caller_phone.as_deref().map(crate::privacy::mask_phone))
         .created("状态", PROCEDURE.state_name(state_code));
     audit::record_at(tx, actor, NewEvent::new("case", case.id, "intake", summary).changes(changes), ticket.received_at).await?;
@@ -396,18 +400,36 @@ impl StepForm {
 
 /// Take a step on a ticket. `seen_version` is the version the person saw (stale → 409).
 pub async fn step(state: &AppState, who: Who<'_>, case_id: i64, seen_version: Option<i64>, action: &str, form: StepForm) -> Result<CaseRow, AppError> {
+    step_at(state, who, case_id, seen_version, action, form, None).await
+}
+
+/// A step at a given moment (the demo city's history is built with this; live requests use
+/// the present).
+pub async fn step_at(
+    state: &AppState,
+    who: Who<'_>,
+    case_id: i64,
+    seen_version: Option<i64>,
+    action: &str,
+    form: StepForm,
+    at: Option<i64>,
+) -> Result<CaseRow, AppError> {
     let (case, ticket) = queries::load(&state.db, case_id).await?.ok_or_else(crate::kernel::access::not_found)?;
     let auth = authority(state, who, &case, &ticket).await?;
     if !can_read(&auth) {
         return Err(crate::kernel::access::not_found());
     }
     let cal = state.calendar();
-    let today = time::today();
+    let today = at.map(time::local_date).unwrap_or_else(time::today);
     let overrides = crate::settings::procedure_overrides(&state.db, "hotline").await?;
     let mut input = form.input();
     // Days of a started clock: the category's own handling time, or the mailbox time for letters.
     if matches!(action, "dispatch" | "reassign" | "callback_reopen" | "rate_reopen") {
         input.clock_days = Some(clock_days(state, &ticket, &overrides).await?);
+    }
+    // Approving an extension grants what was asked unless the approver gives another number.
+    if action == "approve_extension" && input.days.is_none() {
+        input.days = ticket.extension_requested_days.map(|d| d as u32);
     }
     // A quick check before any file is stored or any lock taken.
     let plan = engine::plan(&PROCEDURE, &case.facts(facts_flags(&case, &ticket)), action, &auth, &input, today, &cal, &overrides).map_err(AppError::from)?;
@@ -435,9 +457,6 @@ pub async fn step(state: &AppState, who: Who<'_>, case_id: i64, seen_version: Op
             Some(o) => merge_target = Some(o),
             None => return Err(AppError::field("merge_into", "merge_not_found", format!("工单 {no} 不存在"))),
         }
-    }
-    if action == "approve_extension" && input.days.is_none() {
-        input.days = ticket.extension_requested_days.map(|d| d as u32);
     }
     // Files first (content-addressed, harmless if the step is then refused).
     let max = (state.config.server.max_upload_mb as usize) * 1024 * 1024;
@@ -470,7 +489,7 @@ pub async fn step(state: &AppState, who: Who<'_>, case_id: i64, seen_version: Op
                 let case = cases::load_for_change(tx, case_id, seen_version).await?;
                 let ticket = queries::ticket(&mut *tx, case_id).await?.ok_or_else(crate::kernel::access::not_found)?;
                 let auth = TicketAuthority { who: who_owned.as_who(), paths, filer_phone: filer };
-                let now = now_ms();
+                let now = at.unwrap_or_else(now_ms);
                 let plan = engine::plan(&PROCEDURE, &case.facts(facts_flags(&case, &ticket)), &action, &auth, &input, today, &cal, &overrides)
                     .map_err(AppError::from)?;
                 let mut extra = Changes::new();

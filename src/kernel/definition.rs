@@ -58,6 +58,13 @@ impl Basis {
     pub fn cite(&self) -> String {
         if self.article.is_empty() { format!("《{}》", self.law) } else { format!("《{}》{}", self.law, self.article) }
     }
+    /// The citation, marked when it is an unconfirmed local default (for event logs).
+    pub fn short(&self) -> String {
+        match self.confidence {
+            Confidence::Unconfirmed => format!("{}（本地默认）", self.cite()),
+            _ => self.cite(),
+        }
+    }
     /// The citation with what it says and how well it is sourced.
     pub fn full(&self) -> String {
         format!("{}：{}（{}）", self.cite(), self.says, self.confidence.label())
@@ -260,6 +267,9 @@ pub struct Transition {
     pub look: Look,
     /// Shown to the user beside the button.
     pub hint: &'static str,
+    /// A step one may take (督办, 改派, 申请延期…), not a duty that puts the case on someone's
+    /// 工作台.
+    pub optional: bool,
 }
 
 impl Transition {
@@ -277,6 +287,7 @@ impl Transition {
             asks: Vec::new(),
             look: Look::Normal,
             hint: "",
+            optional: false,
         }
     }
     pub fn guard(mut self, g: Guard, basis: Option<Basis>) -> Self {
@@ -305,6 +316,10 @@ impl Transition {
     }
     pub fn hint(mut self, h: &'static str) -> Self {
         self.hint = h;
+        self
+    }
+    pub fn optional(mut self) -> Self {
+        self.optional = true;
         self
     }
     /// The states this transition may lead to.
@@ -377,7 +392,7 @@ impl Procedure {
     /// The (state, permission) pairs where staff act: the queues of the 工作台.
     pub fn queues(&self) -> Vec<(&'static str, Perm)> {
         let mut v = Vec::new();
-        for t in &self.transitions {
+        for t in self.transitions.iter().filter(|t| !t.optional) {
             if let Taker::Staff(perm) = t.taker {
                 for s in t.from {
                     if !v.contains(&(*s, perm)) {

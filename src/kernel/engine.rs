@@ -107,7 +107,7 @@ pub struct Plan {
     pub to: String,
     pub clock: Clock,
     pub terminal: bool,
-    /// The bases shown in the event.
+    /// The bases, as short citations for the event.
     pub basis: Vec<String>,
 }
 
@@ -286,7 +286,7 @@ pub fn plan(
         extension_days: case.extension_days,
         extension_count: case.extension_count,
     };
-    let mut basis: Vec<String> = t.basis.iter().map(|b| b.full()).collect();
+    let mut basis: Vec<String> = t.basis.iter().map(|b| b.short()).collect();
     for e in &t.clock {
         match e {
             ClockEffect::Start(code) => {
@@ -303,7 +303,7 @@ pub fn plan(
                     extension_days: 0,
                     extension_count: 0,
                 };
-                basis.push(format!("时限：{}{}{}，{}", rule.name, days, rule.unit.label(), rule.basis.full()));
+                basis.push(format!("时限{days}{}（{}，{}）", rule.unit.label(), rule.name, rule.basis.short()));
             }
             ClockEffect::Pause => {
                 if clock.paused_on.is_none() {

@@ -288,7 +288,7 @@ async fn deadline_sweep_escalates_once_and_reminds_once() {
         let (no, due, warn) = (no.to_string(), due.to_string(), warn.to_string());
         db.write(move |tx| {
             async move {
-                q("INSERT INTO cases (procedure, case_no, year, title, state, org_id, opened_at, opened_on, due_on, warn_on, is_open, updated_at) VALUES ('hotline', $1, 2026, '测试', 'handling', $2, 0, '2026-03-01', $3, $4, TRUE, 0)")
+                q("INSERT INTO cases (procedure, case_no, year, title, state, org_id, opened_at, opened_on, due_on, warn_on, is_open, updated_at) VALUES ('test', $1, 2026, '测试', 'handling', $2, 0, '2026-03-01', $3, $4, TRUE, 0)")
                     .bind(no).bind(centre).bind(due).bind(warn).execute(tx).await.map(|_| ())
             }
             .boxed()
