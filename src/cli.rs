@@ -36,6 +36,9 @@ enum Command {
         /// Fill the database and exit without serving.
         #[arg(long)]
         seed_only: bool,
+        /// Generate a light history (hundreds instead of tens of thousands of tickets).
+        #[arg(long)]
+        light: bool,
     },
     /// Apply database migrations and exit.
     Migrate,
@@ -142,7 +145,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let state = AppState::start(cfg).await?;
             crate::app::serve(state).await?;
         }
-        Command::Demo { fresh, bind, seed_only } => {
+        Command::Demo { fresh, bind, seed_only, light } => {
             let mut cfg = load_config(cli.config.as_ref())?;
             if std::env::var("DATABASE_URL").is_err() && std::env::var("FAZHI_DATABASE_URL").is_err() {
                 cfg.database.url = "sqlite://data/demo.db".into();
@@ -160,7 +163,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             cfg.check()?;
             let state = AppState::start(cfg).await?;
-            let seeded = crate::demo::ensure(&state).await?;
+            let seeded = crate::demo::ensure(&state, if light { crate::demo::Size::Light } else { crate::demo::Size::Full }).await?;
             println!();
             println!("  法治政府建设平台 · 演示城市「示范市」{}", if seeded { "（已生成演示数据）" } else { "（沿用已有演示数据）" });
             println!("  地址：     http://{}", state.config.server.bind);

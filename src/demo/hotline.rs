@@ -164,7 +164,7 @@ fn day_weight(d: NaiveDate, state: &AppState) -> f64 {
 }
 
 /// Generate and import the year; then the live tickets.
-pub async fn seed_year(state: &AppState) -> anyhow::Result<()> {
+pub async fn seed_year(state: &AppState, size: super::Size) -> anyhow::Result<()> {
     let mut rng = StdRng::seed_from_u64(20201231);
     let end = today() - Duration::days(6);
     let start = end - Duration::days(365);
@@ -178,7 +178,7 @@ pub async fn seed_year(state: &AppState) -> anyhow::Result<()> {
         q("SELECT code, id, handle_days, default_org_id FROM hotline_categories").fetch_all(&state.db).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     let routes = crate::hotline::queries::routes(&state.db).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     let total_weight: u32 = CATS.iter().map(|c| c.1).sum();
-    let per_day = 180.0;
+    let per_day = if size == super::Size::Full { 180.0 } else { 8.0 };
     let mut tickets = Vec::with_capacity(62_000);
     let mut d = start;
     while d <= end {
@@ -287,14 +287,14 @@ pub async fn seed_year(state: &AppState) -> anyhow::Result<()> {
         .await
         .map_err(|e| anyhow::anyhow!("演示工单导入失败：{e}"))?;
     tracing::info!("已生成 {n} 张历史工单");
-    live(state, &mut rng).await?;
+    live(state, &mut rng, if size == super::Size::Full { 260 } else { 40 }).await?;
     knowledge_base(state).await?;
     Ok(())
 }
 
 /// A few hundred tickets taken through the real steps over the last days: open work in every
 /// state, some overdue.
-async fn live(state: &AppState, rng: &mut StdRng) -> anyhow::Result<()> {
+async fn live(state: &AppState, rng: &mut StdRng, count: usize) -> anyhow::Result<()> {
     let err = |e: crate::error::AppError| anyhow::anyhow!("{e} {:?}", e.field_errors());
     let user = |name: &'static str| async move {
         let id = q("SELECT id FROM users WHERE username = $1").bind(name).fetch_i64(&state.db).await.map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -309,7 +309,7 @@ async fn live(state: &AppState, rng: &mut StdRng) -> anyhow::Result<()> {
     let villages: Vec<(i64, String, String)> =
         q("SELECT id, path, name FROM orgs WHERE kind IN ('village', 'community')").fetch_all(&state.db).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     let now = crate::time::now_ms();
-    for i in 0..260usize {
+    for i in 0..count {
         let (code, cat_id) = cats[rng.gen_range(0..cats.len())].clone();
         let spec = CATS.iter().find(|c| c.0 == code).unwrap_or(&CATS[0]);
         let (town_id, town_path) = towns[rng.gen_range(0..towns.len())].clone();

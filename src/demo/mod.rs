@@ -133,14 +133,23 @@ pub async fn present(state: &AppState) -> anyhow::Result<bool> {
     Ok(orgs::by_code(&state.db, CITY).await.map_err(|e| anyhow::anyhow!("{e}"))?.is_some())
 }
 
+/// How much history to generate.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Size {
+    /// A realistic year (about 60,000 hotline tickets).
+    Full,
+    /// A few hundred tickets a month: for tests and quick looks.
+    Light,
+}
+
 /// Fill the demo city on first start. Returns whether anything was created.
-pub async fn ensure(state: &AppState) -> anyhow::Result<bool> {
+pub async fn ensure(state: &AppState, size: Size) -> anyhow::Result<bool> {
     if present(state).await? {
         return Ok(false);
     }
     tracing::info!("生成演示城市「示范市」……");
     seed_base(state).await?;
-    hotline::seed_year(state).await?;
+    hotline::seed_year(state, size).await?;
     Ok(true)
 }
 

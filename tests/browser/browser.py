@@ -1,0 +1,72 @@
+"""Shared helpers for the browser tests: a headless Chromium, login, screenshots."""
+import os
+import time
+import unittest
+
+from selenium import webdriver
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+BASE = os.environ.get("BASE_URL", "http://127.0.0.1:8080")
+SHOTS = os.environ.get("SHOTS", "/tmp")
+PASSWORD = "demo-2026-fazhi"
+
+
+def driver(width=1366, height=900):
+    o = Options()
+    for a in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+              "--disable-dev-shm-usage", "--disable-component-update", "--no-first-run", f"--window-size={width},{height}"]:
+        o.add_argument(a)
+    o.binary_location = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    d = webdriver.Chrome(service=Service(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")), options=o)
+    d.implicitly_wait(2)
+    return d
+
+
+class BrowserTest(unittest.TestCase):
+    width, height = 1366, 900
+
+    def setUp(self):
+        self.d = driver(self.width, self.height)
+
+    def tearDown(self):
+        self.d.quit()
+
+    def go(self, path):
+        self.d.get(BASE + path)
+
+    def shot(self, name):
+        self.d.save_screenshot(os.path.join(SHOTS, f"{name}.png"))
+
+    def login(self, username):
+        self.go("/login")
+        self.d.find_element(By.NAME, "username").send_keys(username)
+        self.d.find_element(By.NAME, "password").send_keys(PASSWORD)
+        self.d.find_element(By.CSS_SELECTOR, "form.login button[type=submit]").click()
+        WebDriverWait(self.d, 10).until(EC.presence_of_element_located((By.CSS_SELECTOR, "header.topbar")))
+
+    def logout(self):
+        self.d.find_element(By.CSS_SELECTOR, "header.topbar form button").click()
+        WebDriverWait(self.d, 10).until(EC.presence_of_element_located((By.NAME, "username")))
+
+    def text(self):
+        return self.d.find_element(By.TAG_NAME, "body").text
+
+    def open_step(self, name):
+        """Open the <details> of a step by its title and return it."""
+        for det in self.d.find_elements(By.CSS_SELECTOR, "details.step"):
+            summary = det.find_element(By.TAG_NAME, "summary")
+            if summary.text.split("\n")[0].strip() == name:
+                if det.get_attribute("open") is None:
+                    summary.click()
+                    time.sleep(0.1)
+                return det
+        self.fail(f"no step {name!r} on the page; steps: {[d.text[:20] for d in self.d.find_elements(By.CSS_SELECTOR, 'details.step')]}")
+
+    def wait_text(self, needle, timeout=10):
+        WebDriverWait(self.d, timeout, ignored_exceptions=(StaleElementReferenceException, NoSuchElementException)).until(
+            lambda d: needle in d.find_element(By.TAG_NAME, "body").text)
