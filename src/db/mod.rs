@@ -109,7 +109,7 @@ impl Db {
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(30))
             .pragma("temp_store", "memory")
-            .pragma("cache_size", "-32000");
+            .pragma("cache_size", "-8000");
         // The writer: one connection, owned by the writer task.
         let write_pool =
             SqlitePoolOptions::new().max_connections(1).min_connections(1).idle_timeout(None).max_lifetime(None).connect_with(base.clone()).await?;

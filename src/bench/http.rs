@@ -1,0 +1,143 @@
+//! A minimal HTTP/1.1 load client over keep-alive connections: enough to drive our own server
+//! from the benchmark without measuring a heavyweight client library instead.
+
+use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpStream;
+
+pub struct Conn {
+    stream: BufReader<TcpStream>,
+    host: String,
+}
+
+pub struct Resp {
+    pub status: u16,
+    pub body: Vec<u8>,
+}
+
+impl Conn {
+    pub async fn open(addr: &str) -> std::io::Result<Conn> {
+        let s = TcpStream::connect(addr).await?;
+        s.set_nodelay(true)?;
+        Ok(Conn { stream: BufReader::new(s), host: addr.to_string() })
+    }
+
+    pub async fn request(&mut self, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> std::io::Result<Resp> {
+        let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {}\r\nContent-Length: {}\r\n", self.host, body.len());
+        for (k, v) in headers {
+            req.push_str(k);
+            req.push_str(": ");
+            req.push_str(v);
+            req.push_str("\r\n");
+        }
+        req.push_str("\r\n");
+        let s = self.stream.get_mut();
+        s.write_all(req.as_bytes()).await?;
+        s.write_all(body).await?;
+        // Status line and headers.
+        let mut head = Vec::with_capacity(512);
+        loop {
+            let b = self.stream.read_u8().await?;
+            head.push(b);
+            if head.ends_with(b"\r\n\r\n") {
+                break;
+            }
+            if head.len() > 64 * 1024 {
+                return Err(std::io::Error::other("header too long"));
+            }
+        }
+        let text = String::from_utf8_lossy(&head);
+        let status: u16 = text.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+        let len: usize = text
+            .lines()
+            .find_map(|l| {
+                let (k, v) = l.split_once(':')?;
+                k.trim().eq_ignore_ascii_case("content-length").then(|| v.trim().parse().ok()).flatten()
+            })
+            .unwrap_or(0);
+        let mut body = vec![0u8; len];
+        self.stream.read_exact(&mut body).await?;
+        Ok(Resp { status, body })
+    }
+}
+
+/// Latencies and counts of one phase.
+#[derive(Default)]
+pub struct Stats {
+    pub ok: u64,
+    pub failed: u64,
+    pub latencies_us: Vec<u64>,
+    pub elapsed: Duration,
+}
+
+impl Stats {
+    pub fn merge(&mut self, o: Stats) {
+        self.ok += o.ok;
+        self.failed += o.failed;
+        self.latencies_us.extend(o.latencies_us);
+    }
+    pub fn per_sec(&self) -> f64 {
+        self.ok as f64 / self.elapsed.as_secs_f64().max(1e-9)
+    }
+    pub fn pct_ms(&self, p: f64) -> f64 {
+        if self.latencies_us.is_empty() {
+            return 0.0;
+        }
+        let mut v = self.latencies_us.clone();
+        v.sort_unstable();
+        let i = ((v.len() as f64 - 1.0) * p).round() as usize;
+        v[i] as f64 / 1000.0
+    }
+}
+
+/// Run `workers` concurrent loops for `duration`, each on its own connection, each calling
+/// `make(worker, i)` for the next request.
+pub async fn drive<F>(addr: &str, workers: usize, duration: Duration, make: F) -> Stats
+where
+    F: Fn(usize, u64) -> (String, String, Vec<(String, String)>, Vec<u8>) + Send + Sync + Clone + 'static,
+{
+    let start = Instant::now();
+    let mut handles = Vec::new();
+    for w in 0..workers {
+        let addr = addr.to_string();
+        let make = make.clone();
+        handles.push(tokio::spawn(async move {
+            let mut st = Stats::default();
+            let mut conn = match Conn::open(&addr).await {
+                Ok(c) => c,
+                Err(_) => return st,
+            };
+            let mut i = 0u64;
+            while start.elapsed() < duration {
+                let (method, path, headers, body) = make(w, i);
+                i += 1;
+                let hs: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+                let t = Instant::now();
+                match conn.request(&method, &path, &hs, &body).await {
+                    Ok(r) if (200..300).contains(&r.status) => {
+                        st.ok += 1;
+                        st.latencies_us.push(t.elapsed().as_micros() as u64);
+                    }
+                    Ok(_) => st.failed += 1,
+                    Err(_) => {
+                        st.failed += 1;
+                        match Conn::open(&addr).await {
+                            Ok(c) => conn = c,
+                            Err(_) => break,
+                        }
+                    }
+                }
+            }
+            st
+        }));
+    }
+    let mut all = Stats::default();
+    for h in handles {
+        if let Ok(s) = h.await {
+            all.merge(s);
+        }
+    }
+    all.elapsed = start.elapsed();
+    all
+}
