@@ -23,6 +23,11 @@ pub fn spawn(state: AppState) {
     tokio::spawn(async move {
         loop {
             tokio::time::sleep(every).await;
+            // Another instance may have changed the calendar.
+            match crate::calendar::queries::load(&state.db).await {
+                Ok(c) => state.set_calendar(c),
+                Err(e) => tracing::warn!(error = %e, "cannot reload the calendar"),
+            }
             match claim(&state).await {
                 Ok(true) => {
                     if let Err(e) = sweep(&state, today()).await {

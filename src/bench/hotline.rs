@@ -284,19 +284,7 @@ impl Server {
     }
 }
 
-/// Log a staff member in over HTTP; returns the Cookie header.
-async fn login(addr: &str, user: &str) -> anyhow::Result<String> {
-    let mut c = Conn::open(addr).await?;
-    let csrf = "b".repeat(43);
-    let body = format!("username={user}&password={}&_csrf={csrf}&next=%2F", crate::demo::DEMO_PASSWORD);
-    let cookie = format!("fazhi_csrf={csrf}");
-    let r = c.request("POST", "/login", &[("Content-Type", "application/x-www-form-urlencoded"), ("Cookie", &cookie)], body.as_bytes()).await?;
-    anyhow::ensure!(r.status == 303, "login failed: {}", r.status);
-    // The session cookie is in the response headers, which the minimal client does not keep:
-    // log in through the library instead for the cookie value.
-    Ok(cookie)
-}
-
+/// A session for a staff member, created directly (the load client keeps no cookies).
 async fn session_cookie(state: &AppState, user: &str) -> anyhow::Result<String> {
     let id = q("SELECT id FROM users WHERE username = $1").bind(user).fetch_i64(&state.db).await.map_err(err)?;
     let token = crate::auth::session::create(&state.db, Some(id), None, None, None).await.map_err(err)?;
@@ -352,7 +340,6 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
 
     let addr = format!("127.0.0.1:{}", args.port);
     let server = start_server(&url, args.port).await?;
-    let _ = login(&addr, "zjj_staff").await;
 
     println!("\n## HTTP 受理（{} 并发，{} 秒）", args.concurrency, args.seconds);
     let bearer = format!("Bearer {token}");

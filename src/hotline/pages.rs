@@ -43,6 +43,7 @@ pub fn routes() -> Router<AppState> {
         .route("/hotline/tickets/{id}/step/{action}", post(step))
         .route("/hotline/tickets/{id}/reveal", post(reveal))
         .route("/hotline/tickets/{id}/classify", post(classify))
+        .route("/hotline/tickets/{id}/assign", post(assign))
         .route("/hotline/tickets/{id}/publish", post(super::publish::publish))
         .merge(super::kpi_pages::routes())
         .merge(super::catalogue_pages::routes())
@@ -433,6 +434,9 @@ struct TicketPage {
     alt_route: String,
     merged_into: Option<String>,
     can_publish: bool,
+    assignee: String,
+    can_assign: bool,
+    unit_users: Vec<(i64, String)>,
 }
 
 /// A refused step, shown on the step's own form.
@@ -550,6 +554,12 @@ async fn ticket_page(state: &AppState, staff: &Staff, ctx: &Ctx, id: i64, reveal
     let bad = error.is_some();
     let can_classify = auth.staff_may(Perm::HotlineDispatch) && case.is_open;
     let can_publish = t.channel == "mailbox" && t.publish_consent && case.state == "closed" && auth.staff_may(Perm::HotlineDispatch);
+    let can_assign = case.is_open && auth.staff_may(Perm::CaseApprove);
+    let unit_users = if can_assign { unit_users(state, case.org_id).await? } else { vec![] };
+    let assignee = match case.assignee_id {
+        Some(u) => q("SELECT display_name FROM users WHERE id = $1").bind(u).fetch_optional::<(String,)>(&state.db).await?.map(|r| r.0).unwrap_or_default(),
+        None => String::new(),
+    };
     let page = TicketPage {
         state_name: PROCEDURE.state_name(&case.state),
         deadline_label: status.label(),
@@ -579,6 +589,9 @@ async fn ticket_page(state: &AppState, staff: &Staff, ctx: &Ctx, id: i64, reveal
         alt_route: t.alt_route.as_deref().and_then(|r| ALT_ROUTES.iter().find(|x| x.0 == r)).map(|x| x.1.to_string()).unwrap_or_default(),
         merged_into,
         can_publish,
+        assignee,
+        can_assign,
+        unit_users,
         layout,
         case,
         t,
@@ -646,6 +659,52 @@ async fn classify(State(state): State<AppState>, staff: Staff, Path(id): Path<i6
     {
         Ok(()) => Ok(redirect_ok(&format!("/hotline/tickets/{id}"), "已修改分类或地点，分派建议已按新信息重新计算")),
         Err(e @ (AppError::Invalid { .. } | AppError::Conflict { .. })) => Ok(redirect_flash(&format!("/hotline/tickets/{id}"), false, &e.user_message())),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Active staff of a unit and the units below it.
+async fn unit_users(state: &AppState, org_id: i64) -> Result<Vec<(i64, String)>, AppError> {
+    let path = crate::kernel::access::org_path(state, org_id).await?;
+    q("SELECT u.id, u.display_name FROM users u JOIN orgs o ON o.id = u.org_id WHERE u.active = TRUE AND o.path LIKE $1 ESCAPE '\\' ORDER BY u.id")
+        .bind(format!("{}%", crate::db::dialect::like_escape(&path)))
+        .fetch_all(&state.db)
+        .await
+}
+
+async fn assign(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>, form: FormData) -> Result<Response, PageError> {
+    let (case, t) = queries::load(&state.db, id).await?.ok_or_else(crate::kernel::access::not_found)?;
+    let auth = service::authority(&state, Who::Staff(&staff), &case, &t).await?;
+    if !service::can_read(&auth) {
+        return Err(crate::kernel::access::not_found().into());
+    }
+    if !auth.staff_may(Perm::CaseApprove) {
+        return Err(AppError::forbidden("forbidden", "只有承办单位负责人可以指定承办人").into());
+    }
+    let version = form.int("version").ok_or_else(|| AppError::bad_request("missing_version", "缺少版本号，请刷新页面后重试"))?;
+    let users = unit_users(&state, case.org_id).await?;
+    let target = match form.int("assignee") {
+        Some(u) => Some(users.iter().find(|x| x.0 == u).cloned().ok_or_else(|| AppError::field("assignee", "not_in_unit", "所选人员不属于承办单位"))?),
+        None => None,
+    };
+    let before = match case.assignee_id {
+        Some(u) => q("SELECT display_name FROM users WHERE id = $1").bind(u).fetch_optional::<(String,)>(&state.db).await?.map(|r| r.0),
+        None => None,
+    };
+    let reason = form.get("reason").map(str::to_string).filter(|s| !s.trim().is_empty());
+    let actor = staff.actor();
+    let r = state
+        .db
+        .write(move |tx| {
+            Box::pin(async move {
+                let c = crate::kernel::queries::load_for_change(tx, id, Some(version)).await?;
+                crate::kernel::queries::assign_person(tx, &c, target.as_ref().map(|t| t.0), &actor, reason, (before, target.map(|t| t.1))).await
+            })
+        })
+        .await;
+    match r {
+        Ok(_) => Ok(redirect_ok(&format!("/hotline/tickets/{id}"), "已指定承办人")),
+        Err(e @ AppError::Conflict { .. }) => Ok(redirect_flash(&format!("/hotline/tickets/{id}"), false, &e.user_message())),
         Err(e) => Err(e.into()),
     }
 }
