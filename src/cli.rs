@@ -89,6 +89,20 @@ enum AdminCommand {
         #[arg(long, env = "FAZHI_NEW_PASSWORD", hide_env_values = true)]
         password: String,
     },
+    /// Issue an API token (also the Open311 `api_key`); prints only the token.
+    CreateToken {
+        #[arg(long)]
+        name: String,
+        /// The code of the unit the token acts for.
+        #[arg(long)]
+        org: String,
+        /// A permission, e.g. `hotline_intake`. Repeatable.
+        #[arg(long = "scope", required = true)]
+        scopes: Vec<String>,
+        /// Days until it expires (1–366).
+        #[arg(long, default_value_t = 90)]
+        days: i64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -213,6 +227,25 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Ok(id) => println!("已创建账号 {username}（编号 {id}），首次登录须修改密码"),
                 Err(e) => {
                     eprintln!("未创建：{}", e.user_message());
+                    for f in e.field_errors() {
+                        eprintln!("  - {}：{}", f.field, f.message);
+                    }
+                    return Ok(ExitCode::FAILURE);
+                }
+            }
+        }
+        Command::Admin { command: AdminCommand::CreateToken { name, org, scopes, days } } => {
+            let cfg = load_config(cli.config.as_ref())?;
+            let state = AppState::start(cfg).await?;
+            let Some(unit) = crate::org::queries::by_code(&state.db, &org).await.map_err(|e| anyhow::anyhow!("{e}"))? else {
+                eprintln!("未签发：机构“{org}”不存在");
+                return Ok(ExitCode::FAILURE);
+            };
+            let creator = crate::auth::roles::Grants(vec![]);
+            match crate::auth::tokens::create(&state.db, Actor::system(), &creator, &name, Some(unit.id), &scopes, Some(days)).await {
+                Ok((_, raw)) => println!("{raw}"),
+                Err(e) => {
+                    eprintln!("未签发：{}", e.user_message());
                     for f in e.field_errors() {
                         eprintln!("  - {}：{}", f.field, f.message);
                     }

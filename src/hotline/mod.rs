@@ -9,6 +9,7 @@ pub mod kpi;
 pub mod kpi_pages;
 pub mod model;
 pub mod open311;
+pub mod open311_format;
 pub mod pages;
 pub mod publish;
 pub mod queries;

@@ -454,3 +454,131 @@ pub async fn load<'a>(ex: impl Into<Ex<'a>>, case_id: i64) -> Result<Option<(Cas
         }
     }
 }
+
+// ---------------------------------------------------------------- public reads (Open311)
+
+/// A service of the public catalogue, with the name of the unit that usually handles it.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct PublicService {
+    pub code: String,
+    pub name: String,
+    pub description: String,
+    pub attributes: String,
+    pub keywords: String,
+    pub unit_name: Option<String>,
+}
+
+pub async fn public_services<'a>(ex: impl Into<Ex<'a>>) -> Result<Vec<PublicService>, AppError> {
+    q("SELECT k.code, k.name, k.description, k.attributes, k.keywords, o.name AS unit_name FROM hotline_categories k LEFT JOIN orgs o ON o.id = k.default_org_id \
+       WHERE k.active = TRUE ORDER BY k.sort, k.id")
+    .fetch_all(ex)
+    .await
+}
+
+/// A ticket as far as the public may see it. The caller's name and phone are not even read.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct PublicTicket {
+    pub id: i64,
+    pub case_no: String,
+    pub state: String,
+    pub is_open: bool,
+    pub due_on: Option<String>,
+    pub closed_at: Option<i64>,
+    pub updated_at: i64,
+    pub unit_name: String,
+    pub channel: String,
+    pub category_code: Option<String>,
+    pub category_name: Option<String>,
+    pub address: Option<String>,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub description: String,
+    pub confidential: bool,
+    pub published: bool,
+    pub publish_body: Option<String>,
+    pub received_at: i64,
+}
+
+const PUBLIC_COLS: &str = "c.id, c.case_no, c.state, c.is_open, c.due_on, c.closed_at, c.updated_at, o.name AS unit_name, t.channel, k.code AS category_code, \
+                           k.name AS category_name, t.address, t.lat, t.lon, t.description, t.confidential, t.published, t.publish_body, t.received_at";
+const PUBLIC_FROM: &str = " FROM cases c JOIN hotline_tickets t ON t.case_id = c.id JOIN orgs o ON o.id = c.org_id \
+                            LEFT JOIN hotline_categories k ON k.id = t.category_id WHERE c.procedure = 'hotline'";
+
+/// Which tickets a public list asks for.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PublicSelect {
+    /// These ticket numbers, whatever else was asked.
+    Numbers(Vec<String>),
+    /// Received within `[from, to]` (UTC ms), optionally of these categories and open or closed.
+    Window { from: i64, to: i64, category_codes: Vec<String>, open: Option<bool>, limit: i64, offset: i64 },
+}
+
+/// Public tickets, newest first (received time, then id: a stable order for paging).
+pub async fn public_tickets<'a>(ex: impl Into<Ex<'a>>, select: &PublicSelect) -> Result<Vec<PublicTicket>, AppError> {
+    let base = q(format!("SELECT {PUBLIC_COLS}{PUBLIC_FROM}"));
+    let query = match select {
+        PublicSelect::Numbers(nos) => base.push(" AND").push_in("c.case_no", nos).push(" ORDER BY t.received_at DESC, c.id DESC"),
+        PublicSelect::Window { from, to, category_codes, open, limit, offset } => {
+            let mut w = base.push_bind(" AND t.received_at >= {}", *from).push_bind(" AND t.received_at <= {}", *to);
+            if !category_codes.is_empty() {
+                w = w.push(" AND").push_in("k.code", category_codes);
+            }
+            if let Some(open) = open {
+                w = w.push_bind(" AND c.is_open = {}", *open);
+            }
+            w.push(&format!(" ORDER BY t.received_at DESC, c.id DESC LIMIT {} OFFSET {}", (*limit).max(0), (*offset).max(0)))
+        }
+    };
+    query.fetch_all(ex).await
+}
+
+/// The public steps of these tickets, oldest first: (ticket id, action).
+pub async fn public_steps<'a>(ex: impl Into<Ex<'a>>, case_ids: &[i64], actions: &[&'static str]) -> Result<Vec<(i64, String)>, AppError> {
+    if case_ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let actions: Vec<String> = actions.iter().map(|a| a.to_string()).collect();
+    q("SELECT entity_id, action FROM events WHERE entity = 'case' AND")
+        .push_in("entity_id", case_ids)
+        .push(" AND")
+        .push_in("action", &actions)
+        .push(" ORDER BY seq")
+        .fetch_all(ex)
+        .await
+}
+
+/// One public step of a ticket, from the event log.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct PublicStep {
+    pub seq: i64,
+    pub at: i64,
+    pub action: String,
+    pub changes: String,
+    pub case_no: String,
+}
+
+/// Public steps taken within `[from, to]` (UTC ms), newest first.
+pub async fn public_steps_between<'a>(
+    ex: impl Into<Ex<'a>>,
+    actions: &[&'static str],
+    from: i64,
+    to: i64,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<PublicStep>, AppError> {
+    let actions: Vec<String> = actions.iter().map(|a| a.to_string()).collect();
+    q("SELECT e.seq, e.at, e.action, e.changes, c.case_no FROM events e JOIN cases c ON c.id = e.entity_id \
+       WHERE e.entity = 'case' AND c.procedure = 'hotline' AND")
+    .push_in("e.action", &actions)
+    .push_bind(" AND e.at >= {}", from)
+    .push_bind(" AND e.at <= {}", to)
+    .push(&format!(" ORDER BY e.at DESC, e.seq DESC LIMIT {} OFFSET {}", limit.max(0), offset.max(0)))
+    .fetch_all(ex)
+    .await
+}
+
+/// When the public catalogue last changed (UTC ms), if it ever did.
+pub async fn catalogue_changed_at<'a>(ex: impl Into<Ex<'a>>) -> Result<Option<i64>, AppError> {
+    let r: Option<(Option<i64>,)> = q("SELECT MAX(at) FROM events WHERE entity = 'hotline_category'").fetch_optional(ex).await?;
+    Ok(r.and_then(|r| r.0))
+}

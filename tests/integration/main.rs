@@ -4,4 +4,5 @@
 mod common;
 mod foundation;
 mod hotline;
+mod open311;
 mod permissions;

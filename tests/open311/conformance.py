@@ -71,6 +71,11 @@ SERVICE_TYPES = {"realtime", "batch", "blackbox"}
 STATUSES = {"open", "closed"}
 RUN_ID = uuid.uuid4().hex[:8]
 NOW = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+# Personal data posted with the first request. The phone must be a number the server accepts
+# (a Chinese mobile: the server rejects malformed phones with 400); none of it may come back
+# from a public GET.
+CALLER = {"first_name": f"名{RUN_ID[:4]}", "last_name": f"姓{RUN_ID[4:]}", "phone": "139" + str(int(RUN_ID, 16) % 10**8).zfill(8),
+          "email": f"caller-{RUN_ID}@example.org"}
 
 # Status codes, per the spec's "Possible Errors" and "Errors" sections.
 NOT_FOUND = 404      # unknown service_code / service_request_id / jurisdiction_id
@@ -406,7 +411,8 @@ def post_request():
     S["id"] = create(S["code"], S["desc"], address_string=S["address"],
                      attributes=attribute_values(S["definition"]),
                      validate_remote=True,  # civicbot checks required attrs against the live definition
-                     first_name="测试", last_name="用户", phone="12345", email="test@example.org")
+                     first_name=CALLER["first_name"], last_name=CALLER["last_name"],
+                     phone=CALLER["phone"], email=CALLER["email"])
     S["id2"] = create(S["code"], f"Open311 conformance {RUN_ID} #2",
                       attributes=attribute_values(S["definition"]))
     check(S["id"] != S["id2"], "two POSTs returned the same service_request_id")
@@ -436,6 +442,19 @@ def get_request_xml():
     check(r.get("description") == S["desc"], f"<description> UTF-8 round trip: {r.get('description')!r}")
     check(r.get("status") in STATUSES, f"<status> {r.get('status')!r}")
     xml_doc(*http("GET", url(f"requests/{S['id']}", "xml"), with_jurisdiction()), root="service_requests")
+
+
+@step("public GETs never show the caller's name, phone or e-mail", needs=("id",))
+def caller_private():
+    bodies = [http("GET", url(f"requests/{S['id']}", fmt), with_jurisdiction())[2] for fmt in ("json", "xml")]
+    window = with_jurisdiction({"service_request_id": S["id"]})
+    bodies += [http("GET", url("requests", fmt), window)[2] for fmt in ("json", "xml")]
+    updates = with_jurisdiction({"start_date": w3c(NOW - dt.timedelta(days=1)), "end_date": w3c(NOW + dt.timedelta(days=1))})
+    bodies += [http("GET", url("servicerequestupdates", fmt), updates)[2] for fmt in ("json", "xml")]
+    for body in bodies:
+        text = body.decode("utf-8")
+        for field, value in CALLER.items():
+            check(value not in text, f"{field} {value!r} disclosed by a public GET")
 
 
 @step("GET requests/{unknown}.json -> 404 error array")
