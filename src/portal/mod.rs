@@ -111,6 +111,11 @@ impl FormState {
     pub fn bad(&self) -> bool {
         !self.errors.is_empty()
     }
+    /// List the errors in the order the fields appear on the form (others last).
+    pub fn order(&mut self, fields: &[&str]) {
+        let rank = |f: &str| fields.iter().position(|x| *x == f || (x.ends_with('[') && f.starts_with(*x))).unwrap_or(fields.len());
+        self.errors.sort_by_key(|e| rank(&e.field));
+    }
 }
 
 /// `2026-03-05 14:20` from the API's ISO time.
@@ -158,6 +163,11 @@ mod tests {
         assert!(s.checked("b"));
         assert_eq!(s.err("a"), "错一；错二");
         assert!(s.has_err("a") && !s.has_err("b"));
+        s.errors.push(FieldError::new("attribute[plate]", "required", "车牌"));
+        s.errors.insert(0, FieldError::new("photos", "bad", "照片"));
+        s.order(&["attribute[", "a", "photos"]);
+        let order: Vec<&str> = s.errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(order, ["attribute[plate]", "a", "a", "photos"]);
         assert_eq!(iso_to_display("2026-03-05T14:20:09+08:00"), "2026-03-05 14:20");
         assert_eq!(date_cn("2026-03-05"), "2026年3月5日");
     }

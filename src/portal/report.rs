@@ -89,7 +89,8 @@ async fn categories(state: &AppState) -> Result<Vec<CatView>, AppError> {
         .collect())
 }
 
-async fn report_page(state: &AppState, ctx: &Ctx, c: &Citizen, form: FormState) -> Result<Response, PageError> {
+async fn report_page(state: &AppState, ctx: &Ctx, c: &Citizen, mut form: FormState) -> Result<Response, PageError> {
+    form.order(&["category", "attribute[", "town_id", "village_id", "address", "description", "photos"]);
     let bad = form.bad();
     let r = render(&ReportPage {
         layout: PortalLayout::new(ctx, "我要反映", Some(c)),
@@ -223,7 +224,8 @@ struct LetterPage {
     mailbox_days: u32,
 }
 
-async fn letter_page(state: &AppState, ctx: &Ctx, c: &Citizen, form: FormState) -> Result<Response, PageError> {
+async fn letter_page(state: &AppState, ctx: &Ctx, c: &Citizen, mut form: FormState) -> Result<Response, PageError> {
+    form.order(&["subject", "description", "publish_consent"]);
     let bad = form.bad();
     let (_, mailbox_days) = super::home::time_limits(state).await?;
     let r = render(&LetterPage {
