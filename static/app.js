@@ -47,3 +47,52 @@
   input.addEventListener('blur', load);
   input.addEventListener('input', function () { if (input.value.replace(/\s/g, '').length === 11) load(); });
 })();
+// Portal: a character counter, the chosen category's description and extra fields, and the
+// villages of the chosen town.
+(function () {
+  'use strict';
+  document.querySelectorAll('[data-count]').forEach(function (t) {
+    var out = document.getElementById(t.getAttribute('data-count'));
+    if (!out) return;
+    var max = parseInt(t.getAttribute('maxlength') || '0', 10);
+    function update() { out.textContent = '已写 ' + Array.from(t.value).length + (max ? ' / ' + max : '') + ' 字'; }
+    t.addEventListener('input', update);
+    update();
+  });
+  var cat = document.querySelector('[data-cat-select]');
+  if (cat) {
+    var help = document.getElementById('cat-help');
+    var showCategory = function () {
+      var o = cat.options[cat.selectedIndex];
+      if (help) help.textContent = o && o.value ? o.getAttribute('data-desc') + '。一般 ' + o.getAttribute('data-days') + ' 个工作日内办结。' : '';
+      document.querySelectorAll('[data-cat]').forEach(function (d) {
+        var on = d.getAttribute('data-cat') === cat.value;
+        d.hidden = !on;
+        d.querySelectorAll('input, select').forEach(function (i) { i.disabled = !on; });
+      });
+    };
+    cat.addEventListener('change', showCategory);
+    showCategory();
+  }
+  var town = document.querySelector('[data-town-select]');
+  var village = document.querySelector('[data-village-select]');
+  if (town && village) {
+    var groups = Array.prototype.slice.call(village.querySelectorAll('optgroup'));
+    var showVillages = function () {
+      var keep = village.value;
+      groups.forEach(function (g) { if (g.parentNode) g.parentNode.removeChild(g); });
+      groups.forEach(function (g) { if (!town.value || g.getAttribute('data-town') === town.value) village.appendChild(g); });
+      village.value = keep;
+      if (village.value !== keep) village.value = '';
+    };
+    village.addEventListener('change', function () {
+      var o = village.options[village.selectedIndex];
+      if (o && o.parentNode && o.parentNode.tagName === 'OPTGROUP' && !town.value) {
+        town.value = o.parentNode.getAttribute('data-town');
+        showVillages();
+      }
+    });
+    town.addEventListener('change', showVillages);
+    showVillages();
+  }
+})();

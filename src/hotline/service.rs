@@ -231,7 +231,22 @@ fn title_of(t: &NewTicket, cat: Option<&queries::Category>) -> String {
 
 /// Take in a ticket. A repeat of the same submission returns the first ticket.
 pub async fn intake(state: &AppState, actor: Actor, input: IntakeInput) -> Result<Intake, AppError> {
+    intake_with_files(state, actor, input, vec![], "").await
+}
+
+/// Take in a ticket with files the filer sent along (the portal's photos): checked first, then
+/// stored (content-addressed, harmless if the intake then fails), then attached to the new
+/// ticket with `purpose` in the intake's own transaction. A repeat of the same submission
+/// returns the first ticket and attaches nothing.
+pub async fn intake_with_files(state: &AppState, actor: Actor, input: IntakeInput, files: Vec<Upload>, purpose: &str) -> Result<Intake, AppError> {
     let (ticket, category) = validate(state, &input).await?;
+    let max = (state.config.server.max_upload_mb as usize) * 1024 * 1024;
+    let mut stored = Vec::with_capacity(files.len());
+    for f in &files {
+        let (sha, mime) = state.files.put(&f.bytes, &f.filename, max)?;
+        stored.push((sha, mime, f.bytes.len(), f.filename.clone()));
+    }
+    let purpose = purpose.to_string();
     let centre = centre(state).await?;
     let cal = state.calendar();
     let title = title_of(&ticket, category.as_ref());
@@ -247,7 +262,11 @@ pub async fn intake(state: &AppState, actor: Actor, input: IntakeInput) -> Resul
                     let case = cases::get(&mut *tx, existing).await?.ok_or_else(|| AppError::internal("duplicate vanished"))?;
                     return Ok(Intake { case, duplicate: true });
                 }
-                insert_ticket(tx, &actor, &centre, ticket, title, accept_now, direct, &cal).await.map(|case| Intake { case, duplicate: false })
+                let case = insert_ticket(tx, &actor, &centre, ticket, title, accept_now, direct, &cal).await?;
+                for (sha, mime, size, name) in &stored {
+                    crate::files::attach(tx, "case", case.id, &purpose, sha, mime, *size, name, actor.kind.as_str(), actor.id).await?;
+                }
+                Ok(Intake { case, duplicate: false })
             }
             .boxed()
         })

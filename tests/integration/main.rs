@@ -6,3 +6,4 @@ mod foundation;
 mod hotline;
 mod open311;
 mod permissions;
+mod portal;

@@ -1,5 +1,0 @@
-use crate::app::AppState;
-use axum::Router;
-pub fn routes() -> Router<AppState> {
-    Router::new()
-}
