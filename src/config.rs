@@ -11,6 +11,7 @@ use serde::Deserialize;
 
 #[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
+#[derive(Default)]
 pub struct Config {
     pub server: ServerConfig,
     pub database: DatabaseConfig,
@@ -47,11 +48,6 @@ pub struct JobsConfig {
     pub interval_secs: u64,
 }
 
-impl Default for Config {
-    fn default() -> Self {
-        Config { server: ServerConfig::default(), database: DatabaseConfig::default(), files: FilesConfig::default(), jobs: JobsConfig::default() }
-    }
-}
 impl Default for ServerConfig {
     fn default() -> Self {
         ServerConfig { bind: "127.0.0.1:8080".into(), public_url: "http://127.0.0.1:8080".into(), demo: false, max_upload_mb: 20 }

@@ -15,8 +15,8 @@
 
 use std::path::PathBuf;
 use std::process::Stdio;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use chrono::Duration as CDuration;
@@ -24,11 +24,11 @@ use futures::FutureExt;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-use super::http::{drive, Conn, Stats};
+use super::http::{Conn, Stats, drive};
 use crate::app::AppState;
 use crate::audit::Actor;
 use crate::config::Config;
-use crate::db::{q, ConnectOptions, Db};
+use crate::db::{ConnectOptions, Db, q};
 use crate::hotline::import::{self, LegacyTicket, Outcome};
 use crate::hotline::model::Channel;
 use crate::hotline::service::{self, IntakeInput, StepForm, Who};
@@ -81,7 +81,8 @@ async fn prepare(state: &AppState, n: usize) -> anyhow::Result<()> {
         println!("数据库已有 {have} 张工单，直接使用");
         return Ok(());
     }
-    let cats: Vec<(i64, i64, Option<i64>)> = q("SELECT id, handle_days, default_org_id FROM hotline_categories WHERE default_org_id IS NOT NULL").fetch_all(&state.db).await.map_err(err)?;
+    let cats: Vec<(i64, i64, Option<i64>)> =
+        q("SELECT id, handle_days, default_org_id FROM hotline_categories WHERE default_org_id IS NOT NULL").fetch_all(&state.db).await.map_err(err)?;
     let towns: Vec<(i64,)> = q("SELECT id FROM orgs WHERE kind IN ('town', 'park')").fetch_all(&state.db).await.map_err(err)?;
     let mut rng = StdRng::seed_from_u64(7);
     let today = crate::time::today();
@@ -251,14 +252,9 @@ async fn start_server(db_url: &str, port: u16) -> anyhow::Result<Server> {
     let max_rss_kb = Arc::new(AtomicU64::new(0));
     let m = max_rss_kb.clone();
     tokio::spawn(async move {
-        loop {
-            match std::fs::read_to_string(format!("/proc/{pid}/status")) {
-                Ok(s) => {
-                    if let Some(kb) = s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)).and_then(|v| v.parse::<u64>().ok()) {
-                        m.fetch_max(kb, Ordering::Relaxed);
-                    }
-                }
-                Err(_) => break,
+        while let Ok(s) = std::fs::read_to_string(format!("/proc/{pid}/status")) {
+            if let Some(kb) = s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)).and_then(|v| v.parse::<u64>().ok()) {
+                m.fetch_max(kb, Ordering::Relaxed);
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
@@ -323,8 +319,19 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     let root = crate::org::queries::root(&state.db).await.map_err(err)?.map(|o| o.id);
     let zjj = crate::org::queries::by_code(&state.db, "D-ZJJ").await.map_err(err)?.map(|o| o.id);
     let perms = |p: &[&str]| p.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-    let (_, token) = crate::auth::tokens::create(&state.db, Actor::system(), &Default::default(), "bench", root, &perms(&["hotline_intake", "case_read", "kpi_read"]), Some(1)).await.map_err(err)?;
-    let (_, dept_token) = crate::auth::tokens::create(&state.db, Actor::system(), &Default::default(), "bench-zjj", zjj, &perms(&["case_read"]), Some(1)).await.map_err(err)?;
+    let (_, token) = crate::auth::tokens::create(
+        &state.db,
+        Actor::system(),
+        &Default::default(),
+        "bench",
+        root,
+        &perms(&["hotline_intake", "case_read", "kpi_read"]),
+        Some(1),
+    )
+    .await
+    .map_err(err)?;
+    let (_, dept_token) =
+        crate::auth::tokens::create(&state.db, Actor::system(), &Default::default(), "bench-zjj", zjj, &perms(&["case_read"]), Some(1)).await.map_err(err)?;
     let dept_cookie = session_cookie(&state, "zjj_staff").await?;
     let kpi_cookie = session_cookie(&state, "dispatcher").await?;
     let total = q("SELECT COUNT(*) FROM hotline_tickets").fetch_i64(&state.db).await.map_err(err)?;
@@ -345,7 +352,12 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     let bearer = format!("Bearer {token}");
     let b2 = bearer.clone();
     let intake = drive(&addr, args.concurrency, Duration::from_secs(args.seconds), move |w, i| {
-        ("POST".into(), "/api/v1/hotline/tickets".into(), vec![("Authorization".into(), b2.clone()), ("Content-Type".into(), "application/json".into())], intake_body(w, i, town))
+        (
+            "POST".into(),
+            "/api/v1/hotline/tickets".into(),
+            vec![("Authorization".into(), b2.clone()), ("Content-Type".into(), "application/json".into())],
+            intake_body(w, i, town),
+        )
     })
     .await;
     println!("{} 张，{:.0} 张/秒，p50 {:.1} ms，p99 {:.1} ms，失败 {}", intake.ok, intake.per_sec(), intake.pct_ms(0.5), intake.pct_ms(0.99), intake.failed);
@@ -408,7 +420,8 @@ async fn postgres_phase(pg: &str, args: &Args) -> anyhow::Result<()> {
     crate::demo::seed_base(&state).await?;
     let town = crate::org::queries::by_code(&state.db, "T-DH").await.map_err(err)?.map(|o| o.id).unwrap_or(0);
     let root = crate::org::queries::root(&state.db).await.map_err(err)?.map(|o| o.id);
-    let (_, token) = crate::auth::tokens::create(&state.db, Actor::system(), &Default::default(), "bench", root, &["hotline_intake".into()], Some(1)).await.map_err(err)?;
+    let (_, token) =
+        crate::auth::tokens::create(&state.db, Actor::system(), &Default::default(), "bench", root, &["hotline_intake".into()], Some(1)).await.map_err(err)?;
     let a = start_server(&url, args.port + 1).await?;
     let b = start_server(&url, args.port + 2).await?;
     let bearer = format!("Bearer {token}");
@@ -418,8 +431,18 @@ async fn postgres_phase(pg: &str, args: &Args) -> anyhow::Result<()> {
     let addr_b = format!("127.0.0.1:{}", args.port + 2);
     let dur = Duration::from_secs(args.seconds);
     let (mut ra, rb) = tokio::join!(
-        drive(&addr_a, half, dur, move |w, i| ("POST".into(), "/api/v1/hotline/tickets".into(), vec![("Authorization".into(), b1.clone()), ("Content-Type".into(), "application/json".into())], intake_body(w, i, town))),
-        drive(&addr_b, half, dur, move |w, i| ("POST".into(), "/api/v1/hotline/tickets".into(), vec![("Authorization".into(), b2.clone()), ("Content-Type".into(), "application/json".into())], intake_body(w + 1000, i, town)))
+        drive(&addr_a, half, dur, move |w, i| (
+            "POST".into(),
+            "/api/v1/hotline/tickets".into(),
+            vec![("Authorization".into(), b1.clone()), ("Content-Type".into(), "application/json".into())],
+            intake_body(w, i, town)
+        )),
+        drive(&addr_b, half, dur, move |w, i| (
+            "POST".into(),
+            "/api/v1/hotline/tickets".into(),
+            vec![("Authorization".into(), b2.clone()), ("Content-Type".into(), "application/json".into())],
+            intake_body(w + 1000, i, town)
+        ))
     );
     let rss = (a.stop().await.max(b.stop().await)) as f64 / 1024.0;
     let ok = ra.ok + rb.ok;

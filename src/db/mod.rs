@@ -108,8 +108,7 @@ impl Db {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(30))
-            .pragma("temp_store", "memory")
-            .pragma("cache_size", "-8000");
+            .pragma("temp_store", "memory");
         // The writer: one connection, owned by the writer task.
         let write_pool =
             SqlitePoolOptions::new().max_connections(1).min_connections(1).idle_timeout(None).max_lifetime(None).connect_with(base.clone()).await?;
@@ -206,7 +205,7 @@ impl Db {
 }
 
 async fn sqlite_exec(conn: &mut PoolConnection<Sqlite>, sql: &str) -> Result<(), AppError> {
-    sqlite_raw(&mut **conn, sql.to_string()).await?;
+    sqlite_raw(conn, sql.to_string()).await?;
     Ok(())
 }
 
@@ -301,8 +300,8 @@ impl Tx {
 
     pub(crate) async fn exec_script(&mut self, sql: &str) -> Result<(), AppError> {
         match &mut self.conn {
-            TxConn::Sqlite(c) => sqlite_raw(&mut **c, sql.to_string()).await?,
-            TxConn::Pg(c) => pg_raw(&mut **c, sql.to_string()).await?,
+            TxConn::Sqlite(c) => sqlite_raw(c, sql.to_string()).await?,
+            TxConn::Pg(c) => pg_raw(c, sql.to_string()).await?,
         }
         Ok(())
     }

@@ -125,7 +125,7 @@ async fn dashboard(State(state): State<AppState>, staff: Staff, ctx: Ctx, Query(
     let chart_daily =
         charts::columns(&format!("每日诉求量（{from} 至 {to}）"), "件", &daily.iter().map(|(d, r, _)| (d[5..].to_string(), *r as f64)).collect::<Vec<_>>());
     let mut by_cat = kpi::counts(&state.db, Dim::Category, &from, &to, &scope).await?;
-    by_cat.sort_by(|a, b| b.received.cmp(&a.received));
+    by_cat.sort_by_key(|c| std::cmp::Reverse(c.received));
     let cat_names = names(&state, Dim::Category).await?;
     let chart_categories = charts::bars(
         "诉求类别前十",
@@ -266,7 +266,7 @@ async fn drill(State(state): State<AppState>, staff: Staff, ctx: Ctx, Query(d): 
     let who = if dim == Dim::All { "全市".to_string() } else { names(&state, dim).await?.get(&key).cloned().unwrap_or_default() };
     let title = format!("{who} · {metric_name} · {from} 至 {to}（{total} 件）");
     render(&DrillPage {
-        layout: Layout::new(&staff, &ctx, title.clone()).crumb("热线指标", &format!("/hotline/kpi?from={from}&to={to}")).crumb("明细", ""),
+        layout: Layout::new(&staff, &ctx, title.clone()).crumb("热线指标", format!("/hotline/kpi?from={from}&to={to}")).crumb("明细", ""),
         base: format!("/hotline/kpi/drill?metric={}&dim={}&key={key}&from={from}&to={to}&", d.metric, dim.code()),
         title,
         page: Page::new(items, &paging, total),

@@ -194,11 +194,9 @@ pub fn precheck(p: &Procedure, case: &CaseFacts, t: &Transition, who: &dyn Autho
                     }
                 }
             }
-            Guard::AtMost { max } => {
-                if case.count(t.action) >= *max {
-                    let times = if *max == 1 { "一次".to_string() } else { format!("{max} 次") };
-                    return Err(refuse("limit_reached", format!("“{}”在本案中只能办理{times}，已经办理过", t.name), basis.as_ref().or(t.basis.as_ref())));
-                }
+            Guard::AtMost { max } if case.count(t.action) >= *max => {
+                let times = if *max == 1 { "一次".to_string() } else { format!("{max} 次") };
+                return Err(refuse("limit_reached", format!("“{}”在本案中只能办理{times}，已经办理过", t.name), basis.as_ref().or(t.basis.as_ref())));
             }
             Guard::Check { check, .. } => {
                 let ctx = GuardCtx { case, input: &dummy, today, calendar: cal };

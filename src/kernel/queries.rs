@@ -247,7 +247,14 @@ pub async fn transfer(
 }
 
 /// Give a case to a person of its unit (or take it back to the unit), with a reason.
-pub async fn assign_person(tx: &mut Tx, case: &CaseRow, assignee_id: Option<i64>, actor: &Actor, reason: Option<String>, names: (Option<String>, Option<String>)) -> Result<CaseRow, AppError> {
+pub async fn assign_person(
+    tx: &mut Tx,
+    case: &CaseRow,
+    assignee_id: Option<i64>,
+    actor: &Actor,
+    reason: Option<String>,
+    names: (Option<String>, Option<String>),
+) -> Result<CaseRow, AppError> {
     let n = q("UPDATE cases SET assignee_id = $1, version = version + 1, updated_at = $2 WHERE id = $3 AND version = $4")
         .bind(assignee_id)
         .bind(time::now_ms())
@@ -258,7 +265,8 @@ pub async fn assign_person(tx: &mut Tx, case: &CaseRow, assignee_id: Option<i64>
     if n != 1 {
         return Err(AppError::stale());
     }
-    audit::record(tx, actor, NewEvent::new("case", case.id, "assign", "指定承办人").changes(Changes::new().set("承办人", names.0, names.1)).reason(reason)).await?;
+    audit::record(tx, actor, NewEvent::new("case", case.id, "assign", "指定承办人").changes(Changes::new().set("承办人", names.0, names.1)).reason(reason))
+        .await?;
     get(&mut *tx, case.id).await?.ok_or_else(|| AppError::internal("办件读取失败"))
 }
 

@@ -70,7 +70,7 @@ pub async fn children<'a>(ex: impl Into<Ex<'a>>, parent_id: i64) -> Result<Vec<O
 
 /// Sort rows so that each node is followed by its subtree.
 pub fn tree_order(mut rows: Vec<OrgRow>) -> Vec<OrgRow> {
-    rows.sort_by(|a, b| (a.depth, a.sort, a.id).cmp(&(b.depth, b.sort, b.id)));
+    rows.sort_by_key(|a| (a.depth, a.sort, a.id));
     let mut out = Vec::with_capacity(rows.len());
     fn visit(rows: &[OrgRow], parent: Option<i64>, out: &mut Vec<OrgRow>) {
         for r in rows.iter().filter(|r| r.parent_id == parent) {

@@ -112,7 +112,10 @@ pub async fn guard(mut req: Request, next: Next) -> Response {
     let had_flash = read_cookie(req.headers(), "fazhi_flash").is_some();
     let mut resp = next.run(req).await;
     // A flash message is shown once: the first page rendered after it clears it.
-    if had_flash && !resp.status().is_redirection() && !resp.headers().get_all(header::SET_COOKIE).iter().any(|v| v.to_str().unwrap_or("").starts_with("fazhi_flash=")) {
+    if had_flash
+        && !resp.status().is_redirection()
+        && !resp.headers().get_all(header::SET_COOKIE).iter().any(|v| v.to_str().unwrap_or("").starts_with("fazhi_flash="))
+    {
         resp.headers_mut().append(header::SET_COOKIE, HeaderValue::from_static("fazhi_flash=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"));
     }
     if existing.is_none() && !resp.headers().get_all(header::SET_COOKIE).iter().any(|v| v.to_str().unwrap_or("").starts_with(CSRF_COOKIE)) {
