@@ -110,9 +110,20 @@ impl Db {
             .busy_timeout(Duration::from_secs(30))
             .pragma("temp_store", "memory");
         // The writer: one connection, owned by the writer task.
-        let write_pool =
-            SqlitePoolOptions::new().max_connections(1).min_connections(1).idle_timeout(None).max_lifetime(None).connect_with(base.clone()).await?;
-        let read = SqlitePoolOptions::new().max_connections(max_connections.max(1)).connect_with(base.pragma("query_only", "ON")).await?;
+        // The writer keeps the indexes it updates in memory: 64 MB of page cache.
+        let write_pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .connect_with(base.clone().pragma("cache_size", "-65536"))
+            .await?;
+        // Readers lean on the operating system's file cache; a small private cache each keeps the
+        // server's memory bounded whatever the number of connections.
+        let read = SqlitePoolOptions::new()
+            .max_connections(max_connections.max(1))
+            .connect_with(base.pragma("query_only", "ON").pragma("cache_size", "-4000"))
+            .await?;
         let conn = write_pool.acquire().await?;
         let (tx, rx) = mpsc::channel::<Job>(4096);
         tokio::spawn(sqlite_writer(conn, rx));
