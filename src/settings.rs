@@ -16,6 +16,38 @@ pub async fn procedure_overrides<'a>(ex: impl Into<Ex<'a>>, procedure: &str) -> 
     Ok(rows.into_iter().filter_map(|(k, v)| v.parse().ok().map(|d| (k, d))).collect())
 }
 
+/// A procedure's text setting (such as its case-number pattern).
+pub async fn procedure_value<'a>(ex: impl Into<Ex<'a>>, procedure: &str, key: &str) -> Result<Option<String>, AppError> {
+    let r: Option<(String,)> = q("SELECT value FROM procedure_settings WHERE procedure = $1 AND key = $2").bind(procedure).bind(key).fetch_optional(ex).await?;
+    Ok(r.map(|r| r.0))
+}
+
+pub async fn set_procedure_value(db: &Db, actor: Actor, procedure: &'static str, key: &'static str, value: String) -> Result<(), AppError> {
+    db.write(move |tx| {
+        async move {
+            let old = procedure_value(&mut *tx, procedure, key).await?;
+            if old.as_deref() == Some(value.as_str()) {
+                return Ok(());
+            }
+            q("INSERT INTO procedure_settings (procedure, key, value) VALUES ($1, $2, $3) ON CONFLICT (procedure, key) DO UPDATE SET value = excluded.value")
+                .bind(procedure)
+                .bind(key)
+                .bind(value.as_str())
+                .execute(&mut *tx)
+                .await?;
+            audit::record(
+                tx,
+                &actor,
+                NewEvent::new("setting", 0, "procedure_value", format!("修改{procedure}设置 {key}")).changes(Changes::new().set(key, old, &value)),
+            )
+            .await?;
+            Ok(())
+        }
+        .boxed()
+    })
+    .await
+}
+
 pub async fn set_procedure_days(db: &Db, actor: Actor, procedure: &'static str, key: String, days: u32) -> Result<(), AppError> {
     db.write(move |tx| {
         async move {

@@ -34,18 +34,24 @@
   var input = document.querySelector('[data-history]');
   var box = document.getElementById('history');
   if (!input || !box) return;
+  var cat = document.getElementById('category_id');
+  var town = document.getElementById('town_id');
   var last = '';
   function load() {
     var v = input.value.replace(/\s/g, '');
-    if (v.length < 7 || v === last) return;
-    last = v;
-    fetch(input.getAttribute('data-history') + '?phone=' + encodeURIComponent(v), { credentials: 'same-origin' })
+    var key = v + '|' + (cat ? cat.value : '') + '|' + (town ? town.value : '');
+    if (key === last) return;
+    last = key;
+    var q = '?phone=' + encodeURIComponent(v) + '&category=' + encodeURIComponent(cat ? cat.value : '') + '&town=' + encodeURIComponent(town ? town.value : '');
+    fetch(input.getAttribute('data-history') + q, { credentials: 'same-origin' })
       .then(function (r) { return r.ok ? r.text() : ''; })
       .then(function (html) { if (html) box.innerHTML = html; });
   }
   input.addEventListener('change', load);
   input.addEventListener('blur', load);
   input.addEventListener('input', function () { if (input.value.replace(/\s/g, '').length === 11) load(); });
+  if (cat) cat.addEventListener('change', load);
+  if (town) town.addEventListener('change', load);
 })();
 // Portal: a character counter, the chosen category's description and extra fields, and the
 // villages of the chosen town.

@@ -105,6 +105,7 @@ struct CataloguePage {
     handle_days: u32,
     mailbox_days: u32,
     basic_counts: bool,
+    number_pattern: String,
 }
 
 async fn page(state: &AppState, staff: &Staff, ctx: &Ctx, tq: TestQuery, errors: Vec<FieldError>) -> Result<Response, PageError> {
@@ -131,7 +132,8 @@ async fn page(state: &AppState, staff: &Staff, ctx: &Ctx, tq: TestQuery, errors:
     };
     let overrides = crate::settings::procedure_overrides(&state.db, "hotline").await?;
     let rule = |code: &str| PROCEDURE.deadlines.iter().find(|d| d.code == code).map(|r| rule_days(r, &overrides)).unwrap_or(0);
-    render(&CataloguePage {
+    let bad = !errors.is_empty();
+    let mut r = render(&CataloguePage {
         layout: Layout::new(staff, ctx, "目录与分派规则").crumb("12345 热线", "/hotline/tickets").crumb("目录与分派规则", ""),
         cats: all_cats.into_iter().map(|c| CatView { unit: name(c.default_org_id), attrs: attribute_lines(&c.attribute_defs()), cat: c }).collect(),
         routes: routes
@@ -154,7 +156,12 @@ async fn page(state: &AppState, staff: &Staff, ctx: &Ctx, tq: TestQuery, errors:
         handle_days: rule("handle"),
         mailbox_days: rule("mailbox"),
         basic_counts: super::kpi::basic_counts(&state.db).await,
-    })
+        number_pattern: crate::settings::procedure_value(&state.db, "hotline", "number_pattern").await?.unwrap_or_else(|| PROCEDURE.number_pattern.to_string()),
+    })?;
+    if bad {
+        *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(r)
 }
 
 fn can_view(staff: &Staff) -> Result<(), AppError> {
@@ -253,11 +260,16 @@ async fn save_settings(State(state): State<AppState>, staff: Staff, ctx: Ctx, fo
     if mailbox.is_none() {
         errors.push(FieldError::new("mailbox_days", "out_of_range", "信箱办理时限应为 1–60 个工作日"));
     }
+    let pattern = form.get("number_pattern").unwrap_or("").trim().to_string();
+    if let Err(m) = crate::kernel::numbering::check_pattern(&pattern) {
+        errors.push(FieldError::new("number_pattern", "bad_pattern", m));
+    }
     if !errors.is_empty() {
         return page(&state, &staff, &ctx, TestQuery::default(), errors).await;
     }
     crate::settings::set_procedure_days(&state.db, staff.actor(), "hotline", "handle_days".into(), handle.unwrap_or(5)).await?;
     crate::settings::set_procedure_days(&state.db, staff.actor(), "hotline", "mailbox_days".into(), mailbox.unwrap_or(10)).await?;
+    crate::settings::set_procedure_value(&state.db, staff.actor(), "hotline", "number_pattern", pattern).await?;
     crate::settings::set(&state.db, staff.actor(), "hotline.basic_counts", if form.checked("basic_counts") { "true".into() } else { "false".into() }).await?;
     Ok(redirect_ok("/hotline/catalogue", "已保存热线设置；新的时限对此后开始计时的工单生效"))
 }

@@ -44,6 +44,7 @@ pub fn routes() -> Router<AppState> {
         .route("/hotline/tickets/{id}/reveal", post(reveal))
         .route("/hotline/tickets/{id}/classify", post(classify))
         .route("/hotline/tickets/{id}/assign", post(assign))
+        .route("/hotline/tickets/{id}/note", post(note))
         .route("/hotline/tickets/{id}/publish", post(super::publish::publish))
         .merge(super::kpi_pages::routes())
         .merge(super::catalogue_pages::routes())
@@ -178,6 +179,7 @@ pub fn filter_query(f: &Filter) -> String {
         ("to", &f.to),
         ("due", &f.due),
         ("state", &f.state),
+        ("co", &f.co),
     ] {
         if let Some(v) = v.as_deref().filter(|s| !s.is_empty()) {
             parts.push(format!("{k}={}", crate::web::urlencode(v)));
@@ -253,6 +255,7 @@ struct ConsolePage {
     values: BTreeMap<String, String>,
     errors: Vec<FieldError>,
     history: Vec<Line>,
+    similar: Vec<Line>,
     kb: Vec<(String, String, String)>,
     token: String,
 }
@@ -275,13 +278,35 @@ impl ConsolePage {
 #[derive(Deserialize)]
 struct ConsoleQuery {
     phone: Option<String>,
+    category: Option<String>,
+    town: Option<String>,
 }
 
-async fn console_page(state: &AppState, staff: &Staff, ctx: &Ctx, values: BTreeMap<String, String>, errors: Vec<FieldError>) -> Result<Response, PageError> {
-    let history = match values.get("caller_phone").and_then(|p| crate::privacy::Phone::parse(p).ok()) {
+/// The caller's earlier tickets, and open tickets about the same kind of matter in the same place.
+async fn history_and_similar(state: &AppState, phone: Option<&str>, category: Option<&str>, town: Option<&str>) -> Result<(Vec<Line>, Vec<Line>), AppError> {
+    let history = match phone.and_then(|p| crate::privacy::Phone::parse(p).ok()) {
         Some(p) => lines(state, queries::by_phone(&state.db, p.as_str(), 10).await?).await?,
         None => vec![],
     };
+    let similar = match (category.and_then(|c| c.parse::<i64>().ok()), town.and_then(|t| t.parse::<i64>().ok())) {
+        (Some(c), Some(t)) => {
+            let since = crate::time::now_ms() - 14 * 86_400_000;
+            let rows = queries::similar_open(&state.db, c, t, since, 5).await?;
+            lines(state, rows.into_iter().filter(|r| !history.iter().any(|h| h.id == r.id)).collect()).await?
+        }
+        _ => vec![],
+    };
+    Ok((history, similar))
+}
+
+async fn console_page(state: &AppState, staff: &Staff, ctx: &Ctx, values: BTreeMap<String, String>, errors: Vec<FieldError>) -> Result<Response, PageError> {
+    let (history, similar) = history_and_similar(
+        state,
+        values.get("caller_phone").map(String::as_str),
+        values.get("category_id").map(String::as_str),
+        values.get("town_id").map(String::as_str),
+    )
+    .await?;
     let kb: Vec<(String, String, String)> = q("SELECT k.question, k.answer, COALESCE(c.name, '') FROM hotline_kb k LEFT JOIN hotline_categories c ON c.id = k.category_id WHERE k.active = TRUE ORDER BY k.id LIMIT 50").fetch_all(&state.db).await?;
     let bad = !errors.is_empty();
     let mut r = render(&ConsolePage {
@@ -292,6 +317,7 @@ async fn console_page(state: &AppState, staff: &Staff, ctx: &Ctx, values: BTreeM
         values,
         errors,
         history,
+        similar,
         kb,
         token: crate::auth::session::random_token(),
     })?;
@@ -316,16 +342,14 @@ async fn console(State(state): State<AppState>, staff: Staff, ctx: Ctx, Query(cq
 #[template(path = "hotline/_history.html")]
 struct HistoryFragment {
     history: Vec<Line>,
+    similar: Vec<Line>,
 }
 
 /// The caller's earlier tickets, as an HTML fragment for the console's script.
 async fn history_fragment(State(state): State<AppState>, staff: Staff, Query(cq): Query<ConsoleQuery>) -> Result<Response, PageError> {
     staff.require(Perm::HotlineIntake)?;
-    let history = match cq.phone.as_deref().and_then(|p| crate::privacy::Phone::parse(p).ok()) {
-        Some(p) => lines(&state, queries::by_phone(&state.db, p.as_str(), 10).await?).await?,
-        None => vec![],
-    };
-    render(&HistoryFragment { history })
+    let (history, similar) = history_and_similar(&state, cq.phone.as_deref(), cq.category.as_deref(), cq.town.as_deref()).await?;
+    render(&HistoryFragment { history, similar })
 }
 
 fn form_values(form: &FormData) -> BTreeMap<String, String> {
@@ -437,6 +461,8 @@ struct TicketPage {
     assignee: String,
     can_assign: bool,
     unit_users: Vec<(i64, String)>,
+    co_units: String,
+    can_note: bool,
 }
 
 /// A refused step, shown on the step's own form.
@@ -502,6 +528,7 @@ async fn ticket_page(state: &AppState, staff: &Staff, ctx: &Ctx, id: i64, reveal
                         AskKind::LongText => ("long", vec![]),
                         AskKind::Choice(c) => ("choice", c.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()),
                         AskKind::Org => ("org", handling_units.iter().map(|o| (o.id.to_string(), o.name.clone())).collect()),
+                        AskKind::Orgs => ("orgs", handling_units.iter().map(|o| (o.id.to_string(), o.name.clone())).collect()),
                         AskKind::Days => ("days", vec![]),
                         AskKind::Files => ("files", vec![]),
                     };
@@ -555,6 +582,10 @@ async fn ticket_page(state: &AppState, staff: &Staff, ctx: &Ctx, id: i64, reveal
     let can_classify = auth.staff_may(Perm::HotlineDispatch) && case.is_open;
     let can_publish = t.channel == "mailbox" && t.publish_consent && case.state == "closed" && auth.staff_may(Perm::HotlineDispatch);
     let can_assign = case.is_open && auth.staff_may(Perm::CaseApprove);
+    let can_note = case.is_open && (auth.staff_may(Perm::CaseHandle) || auth.co_may(Perm::CaseHandle) || auth.staff_may(Perm::HotlineDispatch));
+    let co_units: Vec<(String,)> =
+        q("SELECT o.name FROM case_units cu JOIN orgs o ON o.id = cu.org_id WHERE cu.case_id = $1 ORDER BY o.sort").bind(id).fetch_all(&state.db).await?;
+    let co_units = co_units.into_iter().map(|r| r.0).collect::<Vec<_>>().join("、");
     let unit_users = if can_assign { unit_users(state, case.org_id).await? } else { vec![] };
     let assignee = match case.assignee_id {
         Some(u) => q("SELECT display_name FROM users WHERE id = $1").bind(u).fetch_optional::<(String,)>(&state.db).await?.map(|r| r.0).unwrap_or_default(),
@@ -592,6 +623,8 @@ async fn ticket_page(state: &AppState, staff: &Staff, ctx: &Ctx, id: i64, reveal
         assignee,
         can_assign,
         unit_users,
+        co_units,
+        can_note,
         layout,
         case,
         t,
@@ -614,10 +647,17 @@ async fn reveal(State(state): State<AppState>, staff: Staff, ctx: Ctx, Path(id):
 
 async fn step(State(state): State<AppState>, staff: Staff, ctx: Ctx, Path((id, action)): Path<(i64, String)>, form: Multipart) -> Result<Response, PageError> {
     let f = &form.fields;
-    let mut fields = BTreeMap::new();
+    let mut fields: BTreeMap<String, String> = BTreeMap::new();
     for (k, v) in &f.0 {
         if !matches!(k.as_str(), "_csrf" | "reason" | "days" | "version") {
-            fields.insert(k.clone(), v.clone());
+            // Multi-selects (协办单位) arrive as repeated fields: keep them all.
+            fields
+                .entry(k.clone())
+                .and_modify(|e| {
+                    e.push(',');
+                    e.push_str(v);
+                })
+                .or_insert_with(|| v.clone());
         }
     }
     let days = match f.get("days").map(str::trim).filter(|s| !s.is_empty()) {
@@ -704,6 +744,16 @@ async fn assign(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>
         .await;
     match r {
         Ok(_) => Ok(redirect_ok(&format!("/hotline/tickets/{id}"), "已指定承办人")),
+        Err(e @ AppError::Conflict { .. }) => Ok(redirect_flash(&format!("/hotline/tickets/{id}"), false, &e.user_message())),
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn note(State(state): State<AppState>, staff: Staff, ctx: Ctx, Path(id): Path<i64>, form: Multipart) -> Result<Response, PageError> {
+    let text = form.fields.get("note").unwrap_or("").to_string();
+    match service::add_note(&state, &staff, id, text, form.files.clone()).await {
+        Ok(()) => Ok(redirect_ok(&format!("/hotline/tickets/{id}"), "已添加记录")),
+        Err(e @ AppError::Invalid { .. }) => ticket_page(&state, &staff, &ctx, id, false, Some(("note".into(), e))).await,
         Err(e @ AppError::Conflict { .. }) => Ok(redirect_flash(&format!("/hotline/tickets/{id}"), false, &e.user_message())),
         Err(e) => Err(e.into()),
     }

@@ -347,6 +347,8 @@ pub struct Filter {
     pub to: Option<String>,
     pub due: Option<String>,
     pub state: Option<String>,
+    /// `1`: the tickets the caller's units co-handle (协办) instead of those they lead.
+    pub co: Option<String>,
     pub page: Option<i64>,
     pub per: Option<i64>,
 }
@@ -358,7 +360,14 @@ fn opt_id(s: &Option<String>) -> Option<i64> {
 /// The WHERE part shared by the list and its count.
 pub fn filter_sql(f: &Filter, scope: &Scope, today: &str) -> Q {
     let mut w = q(" FROM cases c JOIN hotline_tickets t ON t.case_id = c.id WHERE c.procedure = 'hotline'");
-    w = scope.filter(w, "c.org_id");
+    if f.co.as_deref() == Some("1") {
+        // Co-handled: the scope applies to the co-units.
+        w = w.push(" AND c.id IN (SELECT cu.case_id FROM case_units cu WHERE cu.role = 'co'");
+        w = scope.filter(w, "cu.org_id");
+        w = w.push(")");
+    } else {
+        w = scope.filter(w, "c.org_id");
+    }
     match f.status.as_deref().unwrap_or("open") {
         "open" => w = w.push(" AND c.is_open = TRUE"),
         "closed" => w = w.push(" AND c.is_open = FALSE"),
@@ -581,4 +590,18 @@ pub async fn public_steps_between<'a>(
 pub async fn catalogue_changed_at<'a>(ex: impl Into<Ex<'a>>) -> Result<Option<i64>, AppError> {
     let r: Option<(Option<i64>,)> = q("SELECT MAX(at) FROM events WHERE entity = 'hotline_category'").fetch_optional(ex).await?;
     Ok(r.and_then(|r| r.0))
+}
+
+/// Open tickets of the same category in the same town received in the last two weeks: possible
+/// repeats of the same matter, for the agent to merge.
+pub async fn similar_open<'a>(ex: impl Into<Ex<'a>>, category_id: i64, town_id: i64, since_ms: i64, limit: i64) -> Result<Vec<ListRow>, AppError> {
+    q(format!(
+        "SELECT {LIST_COLS} FROM cases c JOIN hotline_tickets t ON t.case_id = c.id WHERE t.category_id = $1 AND t.town_id = $2 AND t.received_at >= $3 AND c.is_open = TRUE ORDER BY t.received_at DESC LIMIT $4"
+    ))
+    .bind(category_id)
+    .bind(town_id)
+    .bind(since_ms)
+    .bind(limit)
+    .fetch_all(ex)
+    .await
 }

@@ -148,6 +148,7 @@ pub static PROCEDURE: LazyLock<Procedure> = LazyLock::new(|| {
             Transition::new("dispatch", "派单", &["accepted"], To::State("dispatched"), staff(Perm::HotlineDispatch))
                 .guard(Guard::Field { name: "org", label: "承办单位" }, None)
                 .ask("org", "承办单位（主办）", AskKind::Org)
+                .ask("co_orgs", "协办单位（可多选）", AskKind::Orgs)
                 .clock(ClockEffect::Start("handle"))
                 .basis(WEIFANG_20)
                 .look(Look::Primary),
@@ -156,6 +157,7 @@ pub static PROCEDURE: LazyLock<Procedure> = LazyLock::new(|| {
                 .guard(Guard::Reason, None)
                 .guard(Guard::Field { name: "org", label: "新的承办单位" }, None)
                 .ask("org", "新的承办单位", AskKind::Org)
+                .ask("co_orgs", "协办单位（可多选）", AskKind::Orgs)
                 .clock(ClockEffect::Start("handle"))
                 .basis(WEIFANG_22),
             Transition::new("sign", "签收", &["dispatched"], To::State("handling"), staff(Perm::CaseHandle)).basis(OPINION_53).look(Look::Primary),

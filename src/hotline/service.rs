@@ -357,18 +357,30 @@ impl Who<'_> {
 /// The authority of one person over one ticket.
 pub struct TicketAuthority<'a> {
     pub who: Who<'a>,
-    /// Paths of the lead unit and the co-units.
+    /// The lead unit's path: steps of the procedure are taken over it.
     pub paths: Vec<String>,
+    /// The co-handling units' paths (协办): they may read the ticket and add their notes.
+    pub co_paths: Vec<String>,
     pub filer_phone: Option<String>,
+}
+
+impl TicketAuthority<'_> {
+    fn may_on(&self, perm: Perm, paths: &[String]) -> bool {
+        match self.who {
+            Who::Staff(s) => paths.iter().any(|p| s.allows(perm, Some("hotline"), p)),
+            Who::Token(t) => paths.iter().any(|p| t.allows(perm, p)),
+            Who::Citizen(_) => false,
+        }
+    }
+    /// Holds the permission as a co-handling unit.
+    pub fn co_may(&self, perm: Perm) -> bool {
+        self.may_on(perm, &self.co_paths)
+    }
 }
 
 impl Authority for TicketAuthority<'_> {
     fn staff_may(&self, perm: Perm) -> bool {
-        match self.who {
-            Who::Staff(s) => self.paths.iter().any(|p| s.allows(perm, Some("hotline"), p)),
-            Who::Token(t) => self.paths.iter().any(|p| t.allows(perm, p)),
-            Who::Citizen(_) => false,
-        }
+        self.may_on(perm, &self.paths)
     }
     fn is_filer(&self) -> bool {
         match self.who {
@@ -384,7 +396,7 @@ impl Authority for TicketAuthority<'_> {
 /// May this person read the ticket? (Staff and tokens: `CaseRead` over a unit of the ticket;
 /// the citizen: it is theirs.)
 pub fn can_read(auth: &TicketAuthority<'_>) -> bool {
-    auth.staff_may(Perm::CaseRead) || auth.is_filer()
+    auth.staff_may(Perm::CaseRead) || auth.co_may(Perm::CaseRead) || auth.is_filer()
 }
 
 pub fn facts_flags(case: &CaseRow, t: &TicketRow) -> BTreeMap<String, bool> {
@@ -398,8 +410,8 @@ pub fn facts_flags(case: &CaseRow, t: &TicketRow) -> BTreeMap<String, bool> {
 
 /// Build the authority for a ticket.
 pub async fn authority<'a>(state: &AppState, who: Who<'a>, case: &CaseRow, t: &TicketRow) -> Result<TicketAuthority<'a>, AppError> {
-    let paths = crate::kernel::access::case_org_paths(state, case).await?;
-    Ok(TicketAuthority { who, paths, filer_phone: t.caller_phone.clone() })
+    let (lead, co_paths) = crate::kernel::access::lead_and_co_paths(state, case).await?;
+    Ok(TicketAuthority { who, paths: vec![lead], co_paths, filer_phone: t.caller_phone.clone() })
 }
 
 /// A step as submitted.
@@ -466,6 +478,22 @@ pub async fn step_at(
         }
         target_org = Some(o);
     }
+    let mut co_orgs: Vec<crate::org::OrgRow> = Vec::new();
+    if matches!(action, "dispatch" | "reassign") {
+        for part in input.field("co_orgs").unwrap_or("").split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            let id: i64 = part.parse().map_err(|_| AppError::field("co_orgs", "not_a_number", "协办单位须为机构编号"))?;
+            let o = orgs::get(&state.db, id).await?.ok_or_else(|| AppError::field("co_orgs", "org_not_found", "协办单位不存在"))?;
+            if !o.active || o.kind() == OrgKind::City {
+                return Err(AppError::field("co_orgs", "org_cannot_handle", format!("“{}”不能作为协办单位", o.name)));
+            }
+            if Some(o.id) == target_org.as_ref().map(|t| t.id) {
+                return Err(AppError::field("co_orgs", "co_is_lead", format!("“{}”已是主办单位，不能同时协办", o.name)));
+            }
+            if !co_orgs.iter().any(|c| c.id == o.id) {
+                co_orgs.push(o);
+            }
+        }
+    }
     let mut merge_target = None;
     if action == "merge" {
         let no = input.field("merge_into").unwrap_or("").to_string();
@@ -498,6 +526,7 @@ pub async fn step_at(
     };
     let action = action.to_string();
     let paths = auth.paths.clone();
+    let co_paths = auth.co_paths.clone();
     let filer = auth.filer_phone.clone();
     let who_owned = OwnedWho::from(who);
     let state2 = state.clone();
@@ -507,7 +536,7 @@ pub async fn step_at(
             async move {
                 let case = cases::load_for_change(tx, case_id, seen_version).await?;
                 let ticket = queries::ticket(&mut *tx, case_id).await?.ok_or_else(crate::kernel::access::not_found)?;
-                let auth = TicketAuthority { who: who_owned.as_who(), paths, filer_phone: filer };
+                let auth = TicketAuthority { who: who_owned.as_who(), paths, co_paths, filer_phone: filer };
                 let now = at.unwrap_or_else(now_ms);
                 let plan = engine::plan(&PROCEDURE, &case.facts(facts_flags(&case, &ticket)), &action, &auth, &input, today, &cal, &overrides)
                     .map_err(AppError::from)?;
@@ -517,6 +546,9 @@ pub async fn step_at(
                     "dispatch" | "reassign" => {
                         let o = target_org.as_ref().expect("checked");
                         extra = extra.set("承办单位", names.get(case.org_id), o.name.clone());
+                        if !co_orgs.is_empty() {
+                            extra = extra.set("协办单位", serde_json::Value::Null, co_orgs.iter().map(|c| c.name.clone()).collect::<Vec<_>>().join("、"));
+                        }
                     }
                     "reply" => {
                         extra = extra.set("答复", ticket.reply_text.clone(), input.field("reply"));
@@ -553,6 +585,10 @@ pub async fn step_at(
                     "dispatch" | "reassign" => {
                         let o = target_org.as_ref().expect("checked");
                         q("UPDATE cases SET org_id = $1, assignee_id = NULL WHERE id = $2").bind(o.id).bind(case_id).execute(&mut *tx).await?;
+                        q("DELETE FROM case_units WHERE case_id = $1").bind(case_id).execute(&mut *tx).await?;
+                        for c in &co_orgs {
+                            q("INSERT INTO case_units (case_id, org_id, role) VALUES ($1, $2, 'co')").bind(case_id).bind(c.id).execute(&mut *tx).await?;
+                        }
                         q("UPDATE hotline_tickets SET dispatched_at = $1, replied_on_time = NULL WHERE case_id = $2")
                             .bind(now)
                             .bind(case_id)
@@ -801,6 +837,61 @@ pub async fn reclassify(
                 )
                 .await?;
                 queries::refresh_kpi(tx, case_id, false).await?;
+                Ok(())
+            }
+            .boxed()
+        })
+        .await
+}
+
+/// A note on a ticket without changing its state: the lead unit's 办理记录, a co-unit's 协办意见,
+/// or the centre's remark; with optional evidence files.
+pub async fn add_note(state: &AppState, staff: &Staff, case_id: i64, text: String, files: Vec<Upload>) -> Result<(), AppError> {
+    let (case, t) = queries::load(&state.db, case_id).await?.ok_or_else(crate::kernel::access::not_found)?;
+    let auth = authority(state, Who::Staff(staff), &case, &t).await?;
+    if !can_read(&auth) {
+        return Err(crate::kernel::access::not_found());
+    }
+    let (action, summary) = if auth.staff_may(Perm::CaseHandle) {
+        ("note", "办理记录")
+    } else if auth.co_may(Perm::CaseHandle) {
+        ("co_note", "协办意见")
+    } else if auth.staff_may(Perm::HotlineDispatch) {
+        ("centre_note", "热线中心备注")
+    } else {
+        return Err(AppError::forbidden("forbidden", "只有主办、协办单位或热线中心可以添加记录"));
+    };
+    if !case.is_open {
+        return Err(AppError::conflict("case_closed", "工单已办结，不能再添加记录"));
+    }
+    let mut c = Check::new();
+    let text = c.text("note", "记录内容", Some(&text), 2000);
+    c.finish()?;
+    let max = (state.config.server.max_upload_mb as usize) * 1024 * 1024;
+    let mut stored = Vec::new();
+    for f in &files {
+        let (sha, mime) = state.files.put(&f.bytes, &f.filename, max)?;
+        stored.push((sha, mime, f.bytes.len(), f.filename.clone()));
+    }
+    let actor = staff.actor();
+    let uid = staff.id;
+    state
+        .db
+        .write(move |tx| {
+            async move {
+                audit::record(
+                    tx,
+                    &actor,
+                    NewEvent::new("case", case_id, action, summary).changes(Changes::new().set("记录", serde_json::Value::Null, &text).set(
+                        "附件",
+                        serde_json::Value::Null,
+                        stored.len(),
+                    )),
+                )
+                .await?;
+                for (sha, mime, size, name) in &stored {
+                    crate::files::attach(tx, "case", case_id, action, sha, mime, *size, name, "staff", Some(uid)).await?;
+                }
                 Ok(())
             }
             .boxed()

@@ -24,6 +24,14 @@ pub fn not_found() -> AppError {
     AppError::not_found("case_not_found", "办件不存在，或不在您的查看范围内")
 }
 
+/// The lead unit's path and the co-handling units' paths, separately.
+pub async fn lead_and_co_paths(state: &AppState, case: &CaseRow) -> Result<(String, Vec<String>), AppError> {
+    let lead = org_path(state, case.org_id).await?;
+    let co: Vec<(String,)> =
+        q("SELECT o.path FROM case_units cu JOIN orgs o ON o.id = cu.org_id WHERE cu.case_id = $1").bind(case.id).fetch_all(&state.db).await?;
+    Ok((lead, co.into_iter().map(|r| r.0).collect()))
+}
+
 /// Load a case the staff member may read, or 404.
 pub async fn readable_case(state: &AppState, staff: &Staff, id: i64) -> Result<CaseRow, AppError> {
     let case = queries::get(&state.db, id).await?.ok_or_else(not_found)?;

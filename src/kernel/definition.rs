@@ -238,6 +238,8 @@ pub enum AskKind {
     Choice(&'static [(&'static str, &'static str)]),
     /// A unit of the organisation tree.
     Org,
+    /// Several units (comma-separated ids in the input).
+    Orgs,
     /// A number of days.
     Days,
     /// Evidence files.

@@ -43,8 +43,36 @@ pub fn sequence_key(procedure: &str, pattern: &str, year: i32, org: &str) -> Str
     if pattern.contains("{org}") { format!("{procedure}:{org}:{year}") } else { format!("{procedure}:{year}") }
 }
 
-/// Take the next number (inside the caller's transaction).
+/// Check an administrator's pattern: it must carry the year and the sequence.
+pub fn check_pattern(p: &str) -> Result<(), &'static str> {
+    if p.chars().count() > 40 {
+        return Err("编号规则不能超过 40 个字符");
+    }
+    if !p.contains("{year}") || !(p.contains("{seq}") || p.contains("{seq:")) {
+        return Err("编号规则须包含 {year}（年份）和 {seq}（序号，如 {seq:06}）");
+    }
+    let mut rest = p;
+    while let Some(i) = rest.find('{') {
+        let Some(j) = rest[i..].find('}') else { return Err("编号规则中的花括号不成对") };
+        let token = &rest[i + 1..i + j];
+        let ok = matches!(token, "year" | "seq" | "org") || token.strip_prefix("seq:").is_some_and(|w| w.parse::<u8>().is_ok_and(|w| (1..=12).contains(&w)));
+        if !ok {
+            return Err("编号规则只能使用 {year}、{seq}、{seq:宽度}、{org}");
+        }
+        rest = &rest[i + j + 1..];
+    }
+    Ok(())
+}
+
+/// Take the next number (inside the caller's transaction). An administrator's pattern in
+/// `procedure_settings` (key `number_pattern`) replaces the procedure's own.
 pub async fn next(tx: &mut Tx, procedure: &str, pattern: &str, year: i32, org: &str) -> Result<String, AppError> {
+    let custom: Option<(String,)> =
+        q("SELECT value FROM procedure_settings WHERE procedure = $1 AND key = 'number_pattern'").bind(procedure).fetch_optional(&mut *tx).await?;
+    let pattern = custom.map(|c| c.0).filter(|p| check_pattern(p).is_ok()).unwrap_or_else(|| pattern.to_string());
+    let pattern = pattern.as_str();
+    // The counter key depends only on whether the unit is part of the number, so that changing
+    // the pattern's wording keeps counting on.
     let key = sequence_key(procedure, pattern, year, org);
     q("INSERT INTO case_sequences (key, last) VALUES ($1, 0) ON CONFLICT (key) DO NOTHING").bind(key.as_str()).execute(&mut *tx).await?;
     let seq = q("UPDATE case_sequences SET last = last + 1 WHERE key = $1 RETURNING last").bind(key).fetch_i64(&mut *tx).await?;
@@ -54,6 +82,16 @@ pub async fn next(tx: &mut Tx, procedure: &str, pattern: &str, year: i32, org: &
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn administrators_patterns_are_checked() {
+        assert!(check_pattern("RX{year}{seq:06}").is_ok());
+        assert!(check_pattern("{org}复〔{year}〕{seq}号").is_ok());
+        assert!(check_pattern("RX{seq}").is_err(), "needs the year");
+        assert!(check_pattern("{year}-{id}").is_err());
+        assert!(check_pattern("{year}{seq:99}").is_err());
+        assert!(check_pattern("{year{seq}").is_err());
+    }
 
     #[test]
     fn patterns() {

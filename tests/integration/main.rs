@@ -4,6 +4,7 @@
 mod common;
 mod foundation;
 mod hotline;
+mod hotline_steps;
 mod open311;
 mod permissions;
 mod portal;
