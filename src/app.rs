@@ -80,7 +80,7 @@ impl AppState {
 
 /// Every procedure definition, for the 工作台, the rules pages and the jobs.
 pub fn procedures() -> Vec<&'static Procedure> {
-    vec![crate::hotline::procedure()]
+    vec![crate::hotline::procedure(), crate::disclosure::procedure()]
 }
 
 fn hostname() -> String {

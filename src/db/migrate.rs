@@ -8,8 +8,10 @@ use super::{Backend, Db, dialect, q};
 use crate::error::AppError;
 
 /// (version, name, SQL with portable markers)
-pub const MIGRATIONS: &[(i64, &str, &str)] =
-    &[(1, "core", include_str!("../../migrations/0001_core.sql")), (2, "hotline", include_str!("../../migrations/0002_hotline.sql"))];
+pub const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "core", include_str!("../../migrations/0001_core.sql")), (2, "hotline", include_str!("../../migrations/0002_hotline.sql")),
+    (3, "disclosure", include_str!("../../migrations/0003_disclosure.sql")),
+];
 
 #[derive(sqlx::FromRow)]
 struct Applied {
