@@ -124,6 +124,7 @@ struct PubPage {
     layout: Layout,
     p: Option<PubRow>,
     values: BTreeMap<String, String>,
+    errors: Vec<FieldError>,
     basis: Vec<String>,
     units: Vec<OrgRow>,
     categories: Vec<Category>,

@@ -16,7 +16,7 @@
 //! | 第三方意见中 | 第三方意见收到 / 逾期未提出 → 办理中 | staff / system after 15 WD (Art. 32) | — | resumes |
 //! | 办理中 | 申请延期 → 延期待批 | 公开工作机构 | reason; ≤ 20 WD | — |
 //! | 延期待批 | 批准延期 → 办理中 | 机构负责人 | once; ≤ 20 WD; applicant notified (Art. 33 ¶2) | due date moves |
-//! | 办理中/延期待批 | 答复 → 已办结 | 公开工作机构 | an outcome of Art. 36; a reason unless 予以公开 | — |
+//! | 已登记/办理中/延期待批 | 答复 → 已办结 (on the spot when possible, Art. 33 ¶1) | 公开工作机构 | an outcome of Art. 36; a reason unless 予以公开 | — |
 //! | open | 撤回申请 → 已办结 | applicant | — | — |
 
 use std::sync::LazyLock;
@@ -45,6 +45,7 @@ pub const ART_33: Basis = Basis::checked(
     "第三十三条第二款",
     "不能当场答复的，应当自收到申请之日起20个工作日内答复；延长答复期限应当经政府信息公开工作机构负责人同意并告知申请人，延长最长不得超过20个工作日",
 );
+pub const ART_33_1: Basis = Basis::checked(LAW, "第三十三条第一款", "行政机关收到政府信息公开申请，能够当场答复的，应当当场予以答复");
 pub const ART_33_3: Basis = Basis::checked(LAW, "第三十三条第三款", "征求第三方和其他机关意见所需时间不计算在答复期限内");
 pub const ART_36: Basis = Basis::checked(LAW, "第三十六条", "行政机关根据不同情况分别作出答复；不予公开的，告知申请人并说明理由");
 pub const ART_37: Basis = Basis::checked(LAW, "第三十七条", "能够作区分处理的，应当提供可以公开的内容，并对不予公开的内容说明理由");
@@ -285,7 +286,7 @@ pub static PROCEDURE: LazyLock<Procedure> = LazyLock::new(|| {
             Transition::new("reject_extension", "不批准延期", &["extension_requested"], To::State("handling"), staff(Perm::CaseApprove))
                 .guard(Guard::Reason, None)
                 .basis(ART_33),
-            Transition::new("reply", "答复", &["handling", "extension_requested"], To::State("replied"), staff(Perm::CaseHandle))
+            Transition::new("reply", "答复", &["received", "handling", "extension_requested"], To::State("replied"), staff(Perm::CaseHandle))
                 .guard(Guard::Input { field: "outcome", check: reply_outcome_valid }, Some(REPORT_FORMAT))
                 .guard(Guard::Input { field: "outcome_reason", check: reply_reason_given }, Some(ART_36))
                 .guard(Guard::Field { name: "reply_text", label: "答复内容" }, Some(ART_36))

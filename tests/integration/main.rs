@@ -2,5 +2,6 @@
 //! TEST_DATABASE_URL=postgres://… is set.
 
 mod common;
+mod disclosure;
 mod foundation;
 mod permissions;
