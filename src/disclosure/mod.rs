@@ -4,6 +4,9 @@
 //! 政府信息公开 annual report.
 
 pub mod api;
+pub mod bench;
+pub mod corpus;
+pub mod demo;
 pub mod letters;
 pub mod model;
 pub mod pages;

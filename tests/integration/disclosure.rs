@@ -455,3 +455,23 @@ async fn annual_report_invariants_and_exports() {
     let r = sfj.get(&format!("/disclosure/report/export.html?org={}&year={year}", root.id)).await;
     assert!(r.contains("<table class=\"report\">"));
 }
+
+#[tokio::test]
+async fn demo_year_is_consistent() {
+    let app = TestApp::new().await;
+    fazhi::disclosure::demo::seed_year(&app.state).await.unwrap();
+    let n = q("SELECT COUNT(*) FROM disclosure_publications WHERE state = 'published'").fetch_i64(&app.state.db).await.unwrap();
+    assert!(n > 2500, "{n}");
+    assert_eq!(q("SELECT COUNT(*) FROM disclosure_requests").fetch_i64(&app.state.db).await.unwrap(), 210);
+    let r = fazhi::disclosure::search::search(&app.state.db, "行政许可", &Default::default(), 5, 0).await.unwrap();
+    assert!(!r.hits.is_empty());
+    let root = fazhi::org::queries::root(&app.state.db).await.unwrap().unwrap();
+    let year = i64::from(chrono::Datelike::year(&fazhi::time::today()));
+    for y in [year - 1, year] {
+        let a = fazhi::disclosure::report::load(&app.state.db, root.clone(), y).await.unwrap();
+        assert!(a.invariants().iter().take(8).all(|i| i.ok), "{y}: {:?}", a.invariants());
+    }
+    // Running it again adds nothing.
+    fazhi::disclosure::demo::seed_year(&app.state).await.unwrap();
+    assert_eq!(q("SELECT COUNT(*) FROM disclosure_requests").fetch_i64(&app.state.db).await.unwrap(), 210);
+}
