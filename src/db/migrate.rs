@@ -9,7 +9,8 @@ use crate::error::AppError;
 
 /// (version, name, SQL with portable markers)
 pub const MIGRATIONS: &[(i64, &str, &str)] = &[
-    (1, "core", include_str!("../../migrations/0001_core.sql")), (2, "hotline", include_str!("../../migrations/0002_hotline.sql")),
+    (1, "core", include_str!("../../migrations/0001_core.sql")),
+    (2, "hotline", include_str!("../../migrations/0002_hotline.sql")),
     (3, "disclosure", include_str!("../../migrations/0003_disclosure.sql")),
 ];
 

@@ -174,11 +174,9 @@ pub async fn list_requests(State(state): State<AppState>, caller: Caller, Query(
     let ids: Vec<i64> = page.items.iter().map(|r| r.id).collect();
     let cases: Vec<CaseRow> =
         crate::db::q(format!("SELECT {} FROM cases c WHERE", crate::kernel::queries::CASE_COLUMNS)).push_in("c.id", &ids).fetch_all(&state.db).await?;
-    let reqs: Vec<RequestRow> = crate::db::q(format!("SELECT {} FROM disclosure_requests r WHERE", queries::REQUEST_COLS)).push_in("r.case_id", &ids).fetch_all(&state.db).await?;
-    let items = ids
-        .iter()
-        .filter_map(|id| Some(dto(cases.iter().find(|c| c.id == *id)?, reqs.iter().find(|r| r.case_id == *id)?, false)))
-        .collect();
+    let reqs: Vec<RequestRow> =
+        crate::db::q(format!("SELECT {} FROM disclosure_requests r WHERE", queries::REQUEST_COLS)).push_in("r.case_id", &ids).fetch_all(&state.db).await?;
+    let items = ids.iter().filter_map(|id| Some(dto(cases.iter().find(|c| c.id == *id)?, reqs.iter().find(|r| r.case_id == *id)?, false))).collect();
     Ok(Json(RequestPage { items, page: page.page, per_page: page.per_page, total: page.total }))
 }
 
@@ -214,7 +212,12 @@ pub struct StepDto {
 #[utoipa::path(post, path = "/api/v1/disclosure/requests/{id}/steps/{action}", tag = "disclosure", request_body = StepDto, params(("id" = i64, Path), ("action" = String, Path)),
     responses((status = 200, body = RequestDto), (status = 422, description = "refused, with the legal basis", body = ErrorDoc), (status = 409, body = ErrorDoc), (status = 404, body = ErrorDoc)),
     security(("bearer" = [])))]
-pub async fn take_step(State(state): State<AppState>, caller: Caller, Path((id, action)): Path<(i64, String)>, JsonBody(b): JsonBody<StepDto>) -> Result<Json<RequestDto>, AppError> {
+pub async fn take_step(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((id, action)): Path<(i64, String)>,
+    JsonBody(b): JsonBody<StepDto>,
+) -> Result<Json<RequestDto>, AppError> {
     readable(&state, &caller, id).await?;
     let c = service::step(&state, who(&caller), id, b.version, &action, StepForm { reason: b.reason, fields: b.fields, days: b.days }).await?;
     let r = queries::request(&state.db, id).await?.ok_or_else(crate::kernel::access::not_found)?;

@@ -27,7 +27,11 @@ fn segment_batch(docs: Vec<Doc>) -> Vec<(Doc, String, String)> {
     std::thread::scope(|s| {
         let handles: Vec<_> = parts
             .into_iter()
-            .map(|part| s.spawn(move || part.into_iter().map(|d| (search::segment(&d.title), search::segment(&d.body), d)).map(|(t, b, d)| (d, t, b)).collect::<Vec<_>>()))
+            .map(|part| {
+                s.spawn(move || {
+                    part.into_iter().map(|d| (search::segment(&d.title), search::segment(&d.body), d)).map(|(t, b, d)| (d, t, b)).collect::<Vec<_>>()
+                })
+            })
             .collect();
         handles.into_iter().flat_map(|h| h.join().expect("segmenter thread")).collect()
     })
@@ -57,7 +61,8 @@ fn pct(v: &mut [Duration], p: f64) -> f64 {
 /// Run the benchmark with `docs` documents in the index; prints the figures.
 pub async fn bench(state: &AppState, docs: usize, queries: usize) -> anyhow::Result<()> {
     let backend = format!("{:?}", state.db.backend());
-    let mut orgs: Vec<i64> = q("SELECT id FROM orgs WHERE kind IN ('city', 'department', 'town', 'park')").fetch_all::<(i64,)>(&state.db).await?.into_iter().map(|r| r.0).collect();
+    let mut orgs: Vec<i64> =
+        q("SELECT id FROM orgs WHERE kind IN ('city', 'department', 'town', 'park')").fetch_all::<(i64,)>(&state.db).await?.into_iter().map(|r| r.0).collect();
     if orgs.is_empty() {
         orgs = (1..=50).collect();
     }
@@ -97,7 +102,11 @@ pub async fn bench(state: &AppState, docs: usize, queries: usize) -> anyhow::Res
         println!("索引：{} 篇，用时 {secs:.1} 秒，{:.0} 篇/秒（目标 ≥ 2000）", docs - have, (docs - have) as f64 / secs);
         if state.db.backend() == crate::db::Backend::Sqlite {
             let t = Instant::now();
-            state.db.write(|tx| async move { q("INSERT INTO search_fts(search_fts) VALUES ('optimize')").execute(tx).await.map(|_| ()) }.boxed()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            state
+                .db
+                .write(|tx| async move { q("INSERT INTO search_fts(search_fts) VALUES ('optimize')").execute(tx).await.map(|_| ()) }.boxed())
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("FTS5 optimize：{:.1} 秒", t.elapsed().as_secs_f64());
         } else {
             q("ANALYZE search_docs").execute(&state.db).await.map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -125,7 +134,10 @@ pub async fn bench(state: &AppState, docs: usize, queries: usize) -> anyhow::Res
                 hits += r.hits.len();
             }
             let (p50, p95, max) = (pct(&mut lat, 0.5), pct(&mut lat, 0.95), pct(&mut lat, 1.0));
-            println!("查询（{label}·{flabel}）：{queries} 次，p50 {p50:.1} ms，p95 {p95:.1} ms，最大 {max:.1} ms，平均每次 {:.1} 条结果（目标 p95 < 30 ms）", hits as f64 / queries as f64);
+            println!(
+                "查询（{label}·{flabel}）：{queries} 次，p50 {p50:.1} ms，p95 {p95:.1} ms，最大 {max:.1} ms，平均每次 {:.1} 条结果（目标 p95 < 30 ms）",
+                hits as f64 / queries as f64
+            );
         }
     }
     Ok(())

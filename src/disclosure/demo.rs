@@ -18,7 +18,10 @@ use crate::kernel::engine::Clock;
 use crate::kernel::queries::{self as cases, NewCase};
 use crate::time::{fmt_date, start_of_day_ms, today};
 
-const DEPTS: &[&str] = &["D-BGS", "D-FGW", "D-JTJ", "D-GAJ", "D-MZJ", "D-SFJ", "D-CZJ", "D-RSJ", "D-ZRJ", "D-STJ", "D-ZJJ", "D-JYJ", "D-SWJ", "D-NYJ", "D-WJW", "D-YJJ", "D-SJG", "D-TJJ", "D-CGJ", "D-SPJ"];
+const DEPTS: &[&str] = &[
+    "D-BGS", "D-FGW", "D-JTJ", "D-GAJ", "D-MZJ", "D-SFJ", "D-CZJ", "D-RSJ", "D-ZRJ", "D-STJ", "D-ZJJ", "D-JYJ", "D-SWJ", "D-NYJ", "D-WJW", "D-YJJ", "D-SJG",
+    "D-TJJ", "D-CGJ", "D-SPJ",
+];
 const TOWNS: &[&str] = &["T-DH", "T-XL", "T-NT", "T-BH", "T-QS", "T-BS", "T-LY", "T-TY", "T-JW", "T-SQ", "P-KFQ", "P-GXQ", "P-HX"];
 const NAMES: &[&str] = &["张伟", "王芳", "李娜", "刘洋", "陈静", "杨磊", "赵敏", "黄强", "周婷", "吴斌", "徐丽", "孙浩"];
 const ORGS: &[(&str, &str)] = &[
@@ -75,7 +78,9 @@ pub async fn seed_year(state: &AppState) -> anyhow::Result<()> {
         let kind = if code == "A20-01" { if rng.chance(70) { "normative" } else { "decision" } } else { "other" };
         let doc_no = (kind == "normative").then(|| format!("示政规〔{}〕{}号", formed.year(), 1 + i % 60));
         let withdrawn = state_code == "published" && rng.chance(1);
-        let abolished = (kind == "normative" && state_code == "published" && rng.chance(8)).then(|| published + Duration::days(20 + rng.below(60) as i64)).filter(|d| *d <= end);
+        let abolished = (kind == "normative" && state_code == "published" && rng.chance(8))
+            .then(|| published + Duration::days(20 + rng.below(60) as i64))
+            .filter(|d| *d <= end);
         rows.push((org, cat, title, body, doc_no, kind, formed, due, state_code, published_on, withdrawn, abolished));
     }
     for chunk in rows.chunks(400) {
@@ -171,9 +176,14 @@ pub async fn seed_year(state: &AppState) -> anyhow::Result<()> {
         let received = cal.next_working_day_from(received);
         let (org, code) = rng.pick(&receivers).clone();
         let natural = rng.chance(75);
-        let (ty, name) = if natural { ("natural".to_string(), rng.pick(NAMES).to_string()) } else { let o = rng.pick(ORGS); (o.0.to_string(), o.1.to_string()) };
+        let (ty, name) = if natural {
+            ("natural".to_string(), rng.pick_str(NAMES).to_string())
+        } else {
+            let o = rng.pick(ORGS);
+            (o.0.to_string(), o.1.to_string())
+        };
         let desc = corpus::request_description(&mut rng, received.year());
-        let mut roll = rng.next() % total_w;
+        let mut roll = rng.next_u64() % total_w;
         let mut outcome = "disclose";
         for (o, w) in weights {
             if roll < *w {

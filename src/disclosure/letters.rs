@@ -220,8 +220,12 @@ pub async fn save(db: &Db, actor: Actor, user_id: Option<i64>, code: String, bod
                     .execute(&mut *tx)
                     .await?;
             }
-            audit::record(tx, &actor, NewEvent::new("disclosure_template", 0, "edit", format!("修改告知书模板“{name}”")).changes(Changes::new().set("模板", current.body, &body)))
-                .await?;
+            audit::record(
+                tx,
+                &actor,
+                NewEvent::new("disclosure_template", 0, "edit", format!("修改告知书模板“{name}”")).changes(Changes::new().set("模板", current.body, &body)),
+            )
+            .await?;
             Ok(())
         }
         .boxed()

@@ -61,7 +61,13 @@ pub async fn lines(state: &AppState, rows: Vec<ListRow>) -> Result<Vec<Line>, Ap
         .into_iter()
         .map(|r| {
             let status = if r.is_open {
-                engine::DeadlineStatus::of(r.due_on.as_deref().and_then(crate::time::parse_date), r.paused_on.as_deref().and_then(crate::time::parse_date), 3, t, &cal)
+                engine::DeadlineStatus::of(
+                    r.due_on.as_deref().and_then(crate::time::parse_date),
+                    r.paused_on.as_deref().and_then(crate::time::parse_date),
+                    3,
+                    t,
+                    &cal,
+                )
             } else {
                 engine::DeadlineStatus::None
             };
@@ -83,7 +89,11 @@ pub async fn lines(state: &AppState, rows: Vec<ListRow>) -> Result<Vec<Line>, Ap
 }
 
 pub fn outcome_label(o: &rules::Outcome) -> String {
-    if o.label.is_empty() { o.group_label.to_string() } else { format!("{}·{}", o.group_label.trim_start_matches(|c| c != '）').trim_start_matches('）'), o.label) }
+    if o.label.is_empty() {
+        o.group_label.to_string()
+    } else {
+        format!("{}·{}", o.group_label.trim_start_matches(|c| c != '）').trim_start_matches('）'), o.label)
+    }
 }
 
 #[derive(Template)]
@@ -113,7 +123,14 @@ async fn list(State(state): State<AppState>, staff: Staff, ctx: Ctx, Query(f): Q
     let total = page.total;
     let items = lines(&state, page.items).await?;
     let mut parts = Vec::new();
-    for (k, v) in [("state", f.state.clone()), ("status", f.status.clone()), ("applicant_type", f.applicant_type.clone()), ("outcome", f.outcome.clone()), ("row", f.row.clone()), ("q", f.q.clone())] {
+    for (k, v) in [
+        ("state", f.state.clone()),
+        ("status", f.status.clone()),
+        ("applicant_type", f.applicant_type.clone()),
+        ("outcome", f.outcome.clone()),
+        ("row", f.row.clone()),
+        ("q", f.q.clone()),
+    ] {
         if let Some(v) = v.filter(|s| !s.is_empty()) {
             parts.push(format!("{k}={}", crate::web::urlencode(&v)));
         }
@@ -232,7 +249,10 @@ async fn create(State(state): State<AppState>, staff: Staff, ctx: Ctx, form: Mul
     staff.require(Perm::CaseHandle)?;
     let values: BTreeMap<String, String> = form.fields.0.iter().filter(|(k, _)| k != "_csrf").cloned().collect();
     match service::intake(&state, Who::Staff(&staff), application(&form.fields), form.files.clone()).await {
-        Ok(r) => Ok(redirect_ok(&format!("/disclosure/requests/{}", r.case.id), &format!("已登记申请 {}，答复期限 {}", r.case.case_no, r.case.due_on.clone().unwrap_or_default()))),
+        Ok(r) => Ok(redirect_ok(
+            &format!("/disclosure/requests/{}", r.case.id),
+            &format!("已登记申请 {}，答复期限 {}", r.case.case_no, r.case.due_on.clone().unwrap_or_default()),
+        )),
         Err(e @ (AppError::Refused { .. } | AppError::Invalid { .. })) => form_page(&state, &staff, &ctx, values, Some(e)).await,
         Err(e) => Err(e.into()),
     }

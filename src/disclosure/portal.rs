@@ -62,7 +62,12 @@ struct HomePage {
 async fn home(State(state): State<AppState>, ctx: Ctx, MaybeCitizen(c): MaybeCitizen) -> Result<Response, PageError> {
     let units = super::pages::receivers(&state).await?;
     let page = pubs::list(&state.db, &pubs::Filter { per: Some(10), ..Default::default() }, None, None).await?;
-    let latest = page.items.into_iter().map(|p| (units.iter().find(|u| u.id == p.org_id).map(|u| u.short_name.clone()).unwrap_or_default(), p)).map(|(u, p)| (p, u)).collect();
+    let latest = page
+        .items
+        .into_iter()
+        .map(|p| (units.iter().find(|u| u.id == p.org_id).map(|u| u.short_name.clone()).unwrap_or_default(), p))
+        .map(|(u, p)| (p, u))
+        .collect();
     render(&HomePage { layout: PortalLayout::new(&ctx, "政务公开", c.as_ref()), categories: pubs::categories(&state.db).await?, units, latest })
 }
 
@@ -201,7 +206,10 @@ struct PubPage {
 }
 
 async fn publication(State(state): State<AppState>, ctx: Ctx, MaybeCitizen(c): MaybeCitizen, Path(id): Path<i64>) -> Result<Response, PageError> {
-    let p = pubs::get(&state.db, id).await?.filter(|p| p.state == "published").ok_or_else(|| AppError::not_found("publication_not_found", "该信息不存在或已撤回"))?;
+    let p = pubs::get(&state.db, id)
+        .await?
+        .filter(|p| p.state == "published")
+        .ok_or_else(|| AppError::not_found("publication_not_found", "该信息不存在或已撤回"))?;
     let cats = pubs::categories(&state.db).await?;
     render(&PubPage {
         layout: PortalLayout::new(&ctx, p.title.clone(), c.as_ref()),
@@ -222,7 +230,8 @@ struct LetterPage {
 }
 
 async fn letter(State(state): State<AppState>, ctx: Ctx, MaybeCitizen(c): MaybeCitizen, Path(id): Path<i64>) -> Result<Response, PageError> {
-    let row: Option<(String, String, String)> = crate::db::q("SELECT title, body, published_on FROM search_docs WHERE kind = 'letter' AND ref_id = $1").bind(id).fetch_optional(&state.db).await?;
+    let row: Option<(String, String, String)> =
+        crate::db::q("SELECT title, body, published_on FROM search_docs WHERE kind = 'letter' AND ref_id = $1").bind(id).fetch_optional(&state.db).await?;
     let (title, body, published_on) = row.ok_or_else(|| AppError::not_found("letter_not_found", "该信件未公开"))?;
     render(&LetterPage { layout: PortalLayout::new(&ctx, title.clone(), c.as_ref()), title, published_on, body })
 }
@@ -238,10 +247,19 @@ struct UnitPage {
 }
 
 /// A unit's 指南 (how to get information from it) and 目录 (what it has published).
-async fn unit(State(state): State<AppState>, ctx: Ctx, MaybeCitizen(c): MaybeCitizen, Path(id): Path<i64>, Query(f): Query<pubs::Filter>) -> Result<Response, PageError> {
+async fn unit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    MaybeCitizen(c): MaybeCitizen,
+    Path(id): Path<i64>,
+    Query(f): Query<pubs::Filter>,
+) -> Result<Response, PageError> {
     let org = orgs::get(&state.db, id).await?.filter(|o| service::may_receive(o.kind())).ok_or_else(|| AppError::not_found("org_not_found", "单位不存在"))?;
     let counts: Vec<(i64, i64)> =
-        crate::db::q("SELECT category_id, COUNT(*) FROM disclosure_publications WHERE org_id = $1 AND state = 'published' GROUP BY category_id").bind(id).fetch_all(&state.db).await?;
+        crate::db::q("SELECT category_id, COUNT(*) FROM disclosure_publications WHERE org_id = $1 AND state = 'published' GROUP BY category_id")
+            .bind(id)
+            .fetch_all(&state.db)
+            .await?;
     let town = org.kind().is_town_level();
     let categories = pubs::categories(&state.db)
         .await?
@@ -289,7 +307,8 @@ async fn feed(State(state): State<AppState>, Query(f): Query<pubs::Filter>) -> R
 
 /// An attachment of a published publication.
 async fn file(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Response, PageError> {
-    let att = crate::files::get(&state.db, id).await?.filter(|a| a.entity == "publication").ok_or_else(|| AppError::not_found("file_not_found", "附件不存在"))?;
+    let att =
+        crate::files::get(&state.db, id).await?.filter(|a| a.entity == "publication").ok_or_else(|| AppError::not_found("file_not_found", "附件不存在"))?;
     let p = pubs::get(&state.db, att.entity_id).await?;
     let public = p.as_ref().is_some_and(|p| p.state == "published");
     if !public {
@@ -327,7 +346,12 @@ fn login_redirect(next: &str) -> Response {
     Redirect::to(&format!("/portal/login?next={}", crate::web::urlencode(next))).into_response()
 }
 
-async fn apply_form(State(state): State<AppState>, ctx: Ctx, MaybeCitizen(c): MaybeCitizen, Query(q): Query<BTreeMap<String, String>>) -> Result<Response, PageError> {
+async fn apply_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    MaybeCitizen(c): MaybeCitizen,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Result<Response, PageError> {
     let Some(c) = c else { return Ok(login_redirect("/portal/disclosure/apply")) };
     let mut values = BTreeMap::new();
     values.insert("applicant_type".into(), "natural".into());
@@ -351,7 +375,10 @@ async fn apply(State(state): State<AppState>, ctx: Ctx, MaybeCitizen(c): MaybeCi
     let Some(c) = c else { return Ok(login_redirect("/portal/disclosure/apply")) };
     let app = super::pages::application(&form.fields);
     match service::intake(&state, Who::Citizen(&c.phone), app, form.files.clone()).await {
-        Ok(r) => Ok(redirect_ok(&format!("/portal/disclosure/requests/{}", r.case.id), &format!("申请已提交，编号 {}。答复期限为收到申请之日起20个工作日", r.case.case_no))),
+        Ok(r) => Ok(redirect_ok(
+            &format!("/portal/disclosure/requests/{}", r.case.id),
+            &format!("申请已提交，编号 {}。答复期限为收到申请之日起20个工作日", r.case.case_no),
+        )),
         Err(e @ (AppError::Refused { .. } | AppError::Invalid { .. })) => {
             let mut r = render(&ApplyPage {
                 layout: PortalLayout::new(&ctx, "申请政府信息公开", Some(&c)),
@@ -437,7 +464,13 @@ async fn request(State(state): State<AppState>, ctx: Ctx, MaybeCitizen(c): Maybe
     request_page(&state, &ctx, &c, id, None).await
 }
 
-async fn step(State(state): State<AppState>, ctx: Ctx, MaybeCitizen(c): MaybeCitizen, Path((id, action)): Path<(i64, String)>, form: FormData) -> Result<Response, PageError> {
+async fn step(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    MaybeCitizen(c): MaybeCitizen,
+    Path((id, action)): Path<(i64, String)>,
+    form: FormData,
+) -> Result<Response, PageError> {
     let Some(c) = c else { return Ok(login_redirect(&format!("/portal/disclosure/requests/{id}"))) };
     if !matches!(action.as_str(), "correct" | "withdraw") {
         return Err(AppError::not_found("unknown_action", "没有这个步骤").into());
@@ -445,7 +478,10 @@ async fn step(State(state): State<AppState>, ctx: Ctx, MaybeCitizen(c): MaybeCit
     load_own(&state, &c, id).await?;
     let sf = super::pages::step_form(&form)?;
     match service::step(&state, Who::Citizen(&c.phone), id, form.int("version"), &action, sf).await {
-        Ok(_) => Ok(redirect_ok(&format!("/portal/disclosure/requests/{id}"), if action == "correct" { "已提交补正，答复期限自今日起重新计算" } else { "已撤回申请" })),
+        Ok(_) => Ok(redirect_ok(
+            &format!("/portal/disclosure/requests/{id}"),
+            if action == "correct" { "已提交补正，答复期限自今日起重新计算" } else { "已撤回申请" },
+        )),
         Err(e @ (AppError::Refused { .. } | AppError::Invalid { .. })) => request_page(&state, &ctx, &c, id, Some(e)).await,
         Err(e @ AppError::Conflict { .. }) => Ok(redirect_flash(&format!("/portal/disclosure/requests/{id}"), false, &e.user_message())),
         Err(e) => Err(e.into()),

@@ -150,7 +150,14 @@ impl PubPage {
     }
 }
 
-async fn pub_page(state: &AppState, staff: &Staff, ctx: &Ctx, p: Option<PubRow>, values: Option<BTreeMap<String, String>>, e: Option<AppError>) -> Result<Response, PageError> {
+async fn pub_page(
+    state: &AppState,
+    staff: &Staff,
+    ctx: &Ctx,
+    p: Option<PubRow>,
+    values: Option<BTreeMap<String, String>>,
+    e: Option<AppError>,
+) -> Result<Response, PageError> {
     let values = values.unwrap_or_else(|| match &p {
         Some(p) => [
             ("org_id", p.org_id.to_string()),
@@ -357,7 +364,10 @@ async fn report_edit(State(state): State<AppState>, staff: Staff, ctx: Ctx, Quer
     render(&ReportEdit {
         layout: Layout::new(&staff, &ctx, "编辑年度报告").crumb("年度报告", format!("/disclosure/report?org={}&year={year}", org.id)).crumb("编辑", ""),
         cells: report::manual_cells().into_iter().map(|(k, l)| (values.get(&k).cloned().unwrap_or_default(), k, l)).collect(),
-        sections: report::SECTIONS.iter().map(|(k, h, hint)| (*k, *h, *hint, texts.get(*k).map(|t| t.0.clone()).unwrap_or_default(), texts.get(*k).map(|t| t.1).unwrap_or(0))).collect(),
+        sections: report::SECTIONS
+            .iter()
+            .map(|(k, h, hint)| (*k, *h, *hint, texts.get(*k).map(|t| t.0.clone()).unwrap_or_default(), texts.get(*k).map(|t| t.1).unwrap_or(0)))
+            .collect(),
         org,
         year,
     })
@@ -368,7 +378,8 @@ async fn report_save(State(state): State<AppState>, staff: Staff, Query(rq): Que
     if !can_edit_report(&staff, &org) {
         return Err(AppError::forbidden("forbidden", "您不能编辑该单位的年度报告").into());
     }
-    let values: Vec<(String, String)> = report::manual_cells().into_iter().filter_map(|(k, _)| form.get(&format!("v:{k}")).map(|v| (k, v.to_string()))).collect();
+    let values: Vec<(String, String)> =
+        report::manual_cells().into_iter().filter_map(|(k, _)| form.get(&format!("v:{k}")).map(|v| (k, v.to_string()))).collect();
     let sections: Vec<(String, String, Option<i64>)> = report::SECTIONS
         .iter()
         .filter_map(|(k, _, _)| form.get(&format!("s:{k}")).map(|v| (k.to_string(), v.replace("\r\n", "\n"), form.int(&format!("sv:{k}")).filter(|v| *v > 0))))
@@ -397,7 +408,10 @@ async fn report_html(State(state): State<AppState>, staff: Staff, Query(rq): Que
     let a = report::load(&state.db, org.clone(), year).await?;
     let body = crate::reports::to_html(&a.document());
     let html = ReportExport { title: format!("{}{year}年政府信息公开工作年度报告", org.name), body }.render().map_err(AppError::from)?;
-    let disp = format!("attachment; filename=\"report.html\"; filename*=UTF-8''{}", crate::web::urlencode(&format!("{}{year}年政府信息公开工作年度报告.html", org.name)));
+    let disp = format!(
+        "attachment; filename=\"report.html\"; filename*=UTF-8''{}",
+        crate::web::urlencode(&format!("{}{year}年政府信息公开工作年度报告.html", org.name))
+    );
     Ok(([(header::CONTENT_TYPE, "text/html; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, disp)], html).into_response())
 }
 
@@ -413,7 +427,11 @@ struct TemplatesPage {
 }
 
 fn templates_admin(staff: &Staff) -> Result<(), AppError> {
-    if staff.has(Perm::AdminSettings) || staff.has(Perm::CaseApprove) { Ok(()) } else { Err(AppError::forbidden("forbidden", "只有管理员或单位负责人可以修改告知书模板")) }
+    if staff.has(Perm::AdminSettings) || staff.has(Perm::CaseApprove) {
+        Ok(())
+    } else {
+        Err(AppError::forbidden("forbidden", "只有管理员或单位负责人可以修改告知书模板"))
+    }
 }
 
 async fn templates_page(State(state): State<AppState>, staff: Staff, ctx: Ctx) -> Result<Response, PageError> {
@@ -444,4 +462,3 @@ async fn template_save(State(state): State<AppState>, staff: Staff, ctx: Ctx, Pa
         Err(e) => Err(e.into()),
     }
 }
-

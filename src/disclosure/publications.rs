@@ -363,7 +363,16 @@ pub async fn step(state: &AppState, staff: &Staff, id: i64, seen_version: Option
 
 /// Apply a step inside a transaction (also used by the demo data with past days).
 #[allow(clippy::too_many_arguments)]
-pub async fn apply(tx: &mut Tx, actor: &Actor, uid: i64, p: &PubRow, action: PubAction, input: &StepInput, on: chrono::NaiveDate, cal: &crate::calendar::Calendar) -> Result<PubRow, AppError> {
+pub async fn apply(
+    tx: &mut Tx,
+    actor: &Actor,
+    uid: i64,
+    p: &PubRow,
+    action: PubAction,
+    input: &StepInput,
+    on: chrono::NaiveDate,
+    cal: &crate::calendar::Calendar,
+) -> Result<PubRow, AppError> {
     let next = p.state().next(action).map_err(|m| AppError::conflict("wrong_state", m))?;
     let now = now_ms();
     let d = fmt_date(on);
@@ -376,7 +385,11 @@ pub async fn apply(tx: &mut Tx, actor: &Actor, uid: i64, p: &PubRow, action: Pub
                 fields.push(crate::error::FieldError::new("secrecy_checked", "secrecy_review_required", "公开前须完成保密审查（不涉及国家秘密）"));
             }
             if !input.third_party_checked {
-                fields.push(crate::error::FieldError::new("third_party_checked", "third_party_review_required", "公开前须审查是否涉及商业秘密、个人隐私等第三方合法权益"));
+                fields.push(crate::error::FieldError::new(
+                    "third_party_checked",
+                    "third_party_review_required",
+                    "公开前须审查是否涉及商业秘密、个人隐私等第三方合法权益",
+                ));
             }
             if !fields.is_empty() {
                 return Err(AppError::Refused { code: "review_incomplete".into(), message: fields[0].message.clone(), basis: vec![BASIS_17.full()], fields });
@@ -393,14 +406,30 @@ pub async fn apply(tx: &mut Tx, actor: &Actor, uid: i64, p: &PubRow, action: Pub
                 .execute(&mut *tx)
                 .await?;
             changes = changes.set("公开日期", serde_json::Value::Null, &d).set("按时公开", serde_json::Value::Null, on_time);
-            index::put(tx, &Doc { kind: "publication", ref_id: p.id, org_id: Some(p.org_id), category_id: Some(p.category_id), published_on: d.clone(), title: p.title.clone(), body: p.body.clone() }).await?;
+            index::put(
+                tx,
+                &Doc {
+                    kind: "publication",
+                    ref_id: p.id,
+                    org_id: Some(p.org_id),
+                    category_id: Some(p.category_id),
+                    published_on: d.clone(),
+                    title: p.title.clone(),
+                    body: p.body.clone(),
+                },
+            )
+            .await?;
             if reason.is_none() {
                 reason = Some(format!("公开审查通过；{}", BASIS_26.cite()));
             }
         }
         PubAction::Refuse | PubAction::Withdraw => {
             if reason.is_none() {
-                return Err(AppError::field("reason", "reason_required", if action == PubAction::Withdraw { "撤回已公开的信息必须说明理由" } else { "退回修改须说明审查意见" }));
+                return Err(AppError::field(
+                    "reason",
+                    "reason_required",
+                    if action == PubAction::Withdraw { "撤回已公开的信息必须说明理由" } else { "退回修改须说明审查意见" },
+                ));
             }
             if action == PubAction::Withdraw {
                 q("UPDATE disclosure_publications SET state = 'withdrawn', withdrawn_on = $1, withdrawn_reason = $2, updated_at = $3, version = version + 1 WHERE id = $4")
@@ -412,18 +441,32 @@ pub async fn apply(tx: &mut Tx, actor: &Actor, uid: i64, p: &PubRow, action: Pub
                     .await?;
                 index::remove(tx, "publication", p.id).await?;
             } else {
-                q("UPDATE disclosure_publications SET state = 'draft', review_opinion = $1, updated_at = $2, version = version + 1 WHERE id = $3").bind(reason.clone()).bind(now).bind(p.id).execute(&mut *tx).await?;
+                q("UPDATE disclosure_publications SET state = 'draft', review_opinion = $1, updated_at = $2, version = version + 1 WHERE id = $3")
+                    .bind(reason.clone())
+                    .bind(now)
+                    .bind(p.id)
+                    .execute(&mut *tx)
+                    .await?;
             }
         }
         PubAction::Submit => {
-            q("UPDATE disclosure_publications SET state = 'review', updated_at = $1, version = version + 1 WHERE id = $2").bind(now).bind(p.id).execute(&mut *tx).await?;
+            q("UPDATE disclosure_publications SET state = 'review', updated_at = $1, version = version + 1 WHERE id = $2")
+                .bind(now)
+                .bind(p.id)
+                .execute(&mut *tx)
+                .await?;
         }
         PubAction::Abolish => {
             if !matches!(p.doc_kind.as_str(), "normative" | "rule") {
                 return Err(AppError::conflict("not_normative", "只有规章和行政规范性文件可以登记废止"));
             }
             let date = input.date.as_deref().and_then(parse_date).ok_or_else(|| AppError::field("date", "required", "请填写废止日期"))?;
-            q("UPDATE disclosure_publications SET abolished_on = $1, updated_at = $2, version = version + 1 WHERE id = $3").bind(fmt_date(date)).bind(now).bind(p.id).execute(&mut *tx).await?;
+            q("UPDATE disclosure_publications SET abolished_on = $1, updated_at = $2, version = version + 1 WHERE id = $3")
+                .bind(fmt_date(date))
+                .bind(now)
+                .bind(p.id)
+                .execute(&mut *tx)
+                .await?;
             changes = changes.set("废止日期", p.abolished_on.clone(), fmt_date(date));
         }
         PubAction::Edit => {}

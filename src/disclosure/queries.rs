@@ -154,8 +154,12 @@ fn filtered(mut query: crate::db::Q, f: &Filter, scope: &Scope, org_path: Option
         let start = format!("{y:04}-01-01");
         let end = format!("{y:04}-12-31");
         query = match f.row.as_deref() {
-            Some("carried") => query.push_bind(" AND r.received_on < {}", start.clone()).push_bind(" AND (r.concluded_on IS NULL OR r.concluded_on >= {})", start),
-            Some("carried_out") => query.push_bind(" AND r.received_on <= {}", end.clone()).push_bind(" AND (r.concluded_on IS NULL OR r.concluded_on > {})", end),
+            Some("carried") => {
+                query.push_bind(" AND r.received_on < {}", start.clone()).push_bind(" AND (r.concluded_on IS NULL OR r.concluded_on >= {})", start)
+            }
+            Some("carried_out") => {
+                query.push_bind(" AND r.received_on <= {}", end.clone()).push_bind(" AND (r.concluded_on IS NULL OR r.concluded_on > {})", end)
+            }
             Some("concluded") => query.push_bind(" AND r.concluded_on >= {}", start).push_bind(" AND r.concluded_on <= {}", end),
             _ => query.push_bind(" AND r.received_on >= {}", start).push_bind(" AND r.received_on <= {}", end),
         };

@@ -23,7 +23,11 @@ pub const REPORT: &str = "gov_disclosure";
 /// Narrative sections: (key, heading, hint).
 pub const SECTIONS: &[(&str, &str, &str)] = &[
     ("overall", "一、总体情况", "概述本年度政府信息公开工作的组织领导、主动公开、依申请公开、政府信息管理、平台建设、监督保障等情况"),
-    ("problems", "五、存在的主要问题及改进情况", "本年度存在的主要问题及改进措施；人民政府的报告还应当包括工作考核、社会评议和责任追究结果情况（第五十条第（四）项）"),
+    (
+        "problems",
+        "五、存在的主要问题及改进情况",
+        "本年度存在的主要问题及改进措施；人民政府的报告还应当包括工作考核、社会评议和责任追究结果情况（第五十条第（四）项）",
+    ),
     ("other", "六、其他需要报告的事项", "包括依据《政府信息公开信息处理费管理办法》收取信息处理费的情况等"),
 ];
 
@@ -122,19 +126,27 @@ pub async fn table2(db: &Db, path: &str, year: i64) -> Result<Table2, AppError> 
         ));
     }
     sql.push_str("CAST(COALESCE(SUM(CASE WHEN p.published_on >= $1 AND p.published_on <= $2 THEN 1 ELSE 0 END), 0) AS BIGINT) AS published, CAST(COALESCE(SUM(CASE WHEN p.on_time = TRUE AND p.published_on >= $1 AND p.published_on <= $2 THEN 1 ELSE 0 END), 0) AS BIGINT) AS on_time, CAST(COALESCE(SUM(CASE WHEN p.on_time = FALSE AND p.published_on >= $1 AND p.published_on <= $2 THEN 1 ELSE 0 END), 0) AS BIGINT) AS late FROM disclosure_publications p WHERE p.state IN ('published', 'withdrawn')");
-    let query = q(sql).bind(a).bind(b).push_bind(" AND p.org_id IN (SELECT id FROM orgs WHERE path LIKE {} ESCAPE '\\')", format!("{}%", crate::db::dialect::like_escape(path)));
+    let query = q(sql)
+        .bind(a)
+        .bind(b)
+        .push_bind(" AND p.org_id IN (SELECT id FROM orgs WHERE path LIKE {} ESCAPE '\\')", format!("{}%", crate::db::dialect::like_escape(path)));
     query.fetch_one(db).await
 }
 
 /// Hand-entered values and narrative texts.
 pub async fn values(db: &Db, org_id: i64, year: i64) -> Result<BTreeMap<String, String>, AppError> {
-    let rows: Vec<(String, String)> = q("SELECT cell, value FROM report_values WHERE report = $1 AND org_id = $2 AND year = $3").bind(REPORT).bind(org_id).bind(year).fetch_all(db).await?;
+    let rows: Vec<(String, String)> =
+        q("SELECT cell, value FROM report_values WHERE report = $1 AND org_id = $2 AND year = $3").bind(REPORT).bind(org_id).bind(year).fetch_all(db).await?;
     Ok(rows.into_iter().collect())
 }
 
 pub async fn texts(db: &Db, org_id: i64, year: i64) -> Result<BTreeMap<String, (String, i64)>, AppError> {
-    let rows: Vec<(String, String, i64)> =
-        q("SELECT section, body, version FROM report_texts WHERE report = $1 AND org_id = $2 AND year = $3").bind(REPORT).bind(org_id).bind(year).fetch_all(db).await?;
+    let rows: Vec<(String, String, i64)> = q("SELECT section, body, version FROM report_texts WHERE report = $1 AND org_id = $2 AND year = $3")
+        .bind(REPORT)
+        .bind(org_id)
+        .bind(year)
+        .fetch_all(db)
+        .await?;
     Ok(rows.into_iter().map(|(s, b, v)| (s, (b, v))).collect())
 }
 
@@ -157,7 +169,14 @@ pub struct Annual {
 }
 
 pub async fn load(db: &Db, org: OrgRow, year: i64) -> Result<Annual, AppError> {
-    Ok(Annual { t2: table2(db, &org.path, year).await?, t3: table3(db, &org.path, year).await?, values: values(db, org.id, year).await?, texts: texts(db, org.id, year).await?, org, year })
+    Ok(Annual {
+        t2: table2(db, &org.path, year).await?,
+        t3: table3(db, &org.path, year).await?,
+        values: values(db, org.id, year).await?,
+        texts: texts(db, org.id, year).await?,
+        org,
+        year,
+    })
 }
 
 impl Annual {
@@ -199,14 +218,20 @@ impl Annual {
         }
         let sum_rows: i64 = OUTCOMES.iter().map(|o| t.row_total(o.code)).sum();
         let sum_cols: i64 = APPLICANT_TYPES.iter().map(|x| t.concluded(x.0)).sum();
-        v.push(Invariant { name: "办理结果：各行之和 = 各列之和 = 总计".into(), ok: sum_rows == sum_cols, detail: format!("各行 {sum_rows}，各列 {sum_cols}") });
+        v.push(Invariant {
+            name: "办理结果：各行之和 = 各列之和 = 总计".into(),
+            ok: sum_rows == sum_cols,
+            detail: format!("各行 {sum_rows}，各列 {sum_cols}"),
+        });
         for (g, label) in T4_GROUPS {
             let get = |k: &str| self.values.get(&format!("t4.{g}.{k}")).and_then(|s| s.trim().parse::<i64>().ok());
             let parts: Vec<Option<i64>> = ["kept", "corrected", "other", "pending"].iter().map(|k| get(k)).collect();
             match (parts.iter().all(Option::is_some), get("total")) {
                 (true, Some(total)) => {
                     let s: i64 = parts.iter().flatten().sum();
-                    v.push(Invariant { name: format!("表四{label}：总计 = 四项结果之和"), ok: s == total, detail: format!("四项之和 {s}，总计 {total}") });
+                    v.push(Invariant {
+                        name: format!("表四{label}：总计 = 四项结果之和"), ok: s == total, detail: format!("四项之和 {s}，总计 {total}")
+                    });
                 }
                 _ => v.push(Invariant { name: format!("表四{label}：总计 = 四项结果之和"), ok: false, detail: "尚未填报完整".into() }),
             }
@@ -217,7 +242,7 @@ impl Annual {
     /// The report as a document.
     pub fn document(&self) -> Document {
         let mut d = Document::default();
-        let name = if self.org.kind() == crate::org::OrgKind::City { self.org.name.clone() } else { self.org.name.clone() };
+        let name = self.org.name.clone();
         d.push(Block::Title(format!("{name}{}年政府信息公开工作年度报告", self.year)));
         let text = |k: &str| self.texts.get(k).map(|t| t.0.clone()).unwrap_or_default();
         d.push(Block::Heading(SECTIONS[0].1.into()));
@@ -376,7 +401,15 @@ pub fn manual_cells() -> Vec<(String, String)> {
 }
 
 /// Save hand-entered values and narrative sections (one event).
-pub async fn save(db: &Db, actor: Actor, user: i64, org_id: i64, year: i64, values: Vec<(String, String)>, sections: Vec<(String, String, Option<i64>)>) -> Result<(), AppError> {
+pub async fn save(
+    db: &Db,
+    actor: Actor,
+    user: i64,
+    org_id: i64,
+    year: i64,
+    values: Vec<(String, String)>,
+    sections: Vec<(String, String, Option<i64>)>,
+) -> Result<(), AppError> {
     let mut errors = Vec::new();
     let allowed = manual_cells();
     for (k, v) in &values {
@@ -385,7 +418,11 @@ pub async fn save(db: &Db, actor: Actor, user: i64, org_id: i64, year: i64, valu
         } else if !v.trim().is_empty() {
             let ok = if k == "t2.fees" { v.trim().parse::<f64>().is_ok_and(|x| x >= 0.0) } else { v.trim().parse::<i64>().is_ok_and(|x| x >= 0) };
             if !ok {
-                errors.push(crate::error::FieldError::new(k.clone(), "not_a_number", if k == "t2.fees" { "收费金额应为非负数（万元）" } else { "应为非负整数" }));
+                errors.push(crate::error::FieldError::new(
+                    k.clone(),
+                    "not_a_number",
+                    if k == "t2.fees" { "收费金额应为非负数（万元）" } else { "应为非负整数" },
+                ));
             }
         }
     }

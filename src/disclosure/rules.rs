@@ -26,8 +26,11 @@ use crate::kernel::definition::*;
 
 pub const LAW: &str = "中华人民共和国政府信息公开条例";
 
-pub const ART_29: Basis =
-    Basis::checked(LAW, "第二十九条", "申请应当包括申请人的姓名或者名称、身份证明、联系方式，申请公开的政府信息的名称、文号或者便于查询的其他特征性描述，以及形式要求");
+pub const ART_29: Basis = Basis::checked(
+    LAW,
+    "第二十九条",
+    "申请应当包括申请人的姓名或者名称、身份证明、联系方式，申请公开的政府信息的名称、文号或者便于查询的其他特征性描述，以及形式要求",
+);
 pub const ART_30: Basis = Basis::checked(
     LAW,
     "第三十条",
@@ -50,10 +53,12 @@ pub const ART_33_3: Basis = Basis::checked(LAW, "第三十三条第三款", "征
 pub const ART_36: Basis = Basis::checked(LAW, "第三十六条", "行政机关根据不同情况分别作出答复；不予公开的，告知申请人并说明理由");
 pub const ART_37: Basis = Basis::checked(LAW, "第三十七条", "能够作区分处理的，应当提供可以公开的内容，并对不予公开的内容说明理由");
 pub const ART_45: Basis = Basis::checked(LAW, "第四十五条", "建立健全申请登记、审核、办理、答复、归档的工作制度");
-pub const REPORT_FORMAT: Basis =
-    Basis::secondary("政府信息公开工作年度报告格式（国办公开办函〔2021〕30号）", "三", "办理结果分为予以公开、部分公开、不予公开、无法提供、不予处理、其他处理");
-pub const EXTENSION_FORM: Basis =
-    Basis::local(LAW, "第三十三条第二款", "内部程序：承办人提出延期申请，由政府信息公开工作机构负责人批准（本地做法，可配置）");
+pub const REPORT_FORMAT: Basis = Basis::secondary(
+    "政府信息公开工作年度报告格式（国办公开办函〔2021〕30号）",
+    "三",
+    "办理结果分为予以公开、部分公开、不予公开、无法提供、不予处理、其他处理",
+);
+pub const EXTENSION_FORM: Basis = Basis::local(LAW, "第三十三条第二款", "内部程序：承办人提出延期申请，由政府信息公开工作机构负责人批准（本地做法，可配置）");
 
 /// An outcome of a request: exactly the rows of table 三 of the annual report.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -112,7 +117,11 @@ pub fn outcome(code: &str) -> Option<&'static Outcome> {
 
 /// The outcomes staff may choose in a reply.
 pub fn reply_choices() -> Vec<(&'static str, String)> {
-    OUTCOMES.iter().filter(|o| !o.system_only).map(|o| (o.code, if o.label.is_empty() { o.group_label.to_string() } else { format!("{} {}", o.group_label, o.label) })).collect()
+    OUTCOMES
+        .iter()
+        .filter(|o| !o.system_only)
+        .map(|o| (o.code, if o.label.is_empty() { o.group_label.to_string() } else { format!("{} {}", o.group_label, o.label) }))
+        .collect()
 }
 
 /// Applicant types: the columns of table 三.
@@ -274,7 +283,13 @@ pub static PROCEDURE: LazyLock<Procedure> = LazyLock::new(|| {
             Transition::new("request_extension", "申请延长答复期限", &["handling"], To::State("extension_requested"), staff(Perm::CaseHandle))
                 .guard(Guard::Reason, Some(ART_33))
                 .guard(Guard::Input { field: "days", check: extension_days_asked }, Some(ART_33))
-                .guard(Guard::Check { label: "尚未延期", check: |c| if c.case.extension_count > 0 { Err("答复期限只能延长一次，本申请已延长过".into()) } else { Ok(()) } }, Some(ART_33))
+                .guard(
+                    Guard::Check {
+                        label: "尚未延期",
+                        check: |c| if c.case.extension_count > 0 { Err("答复期限只能延长一次，本申请已延长过".into()) } else { Ok(()) },
+                    },
+                    Some(ART_33),
+                )
                 .ask("days", "申请延长的工作日数（不超过20）", AskKind::Days)
                 .basis(EXTENSION_FORM),
             Transition::new("approve_extension", "批准延期", &["extension_requested"], To::State("handling"), staff(Perm::CaseApprove))

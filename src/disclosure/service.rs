@@ -114,8 +114,7 @@ pub fn flags(case: &CaseRow, r: &RequestRow, day: NaiveDate, cal: &Calendar) -> 
     let mut f = BTreeMap::new();
     let lapsed = case.state == "correction" && r.correction_due_on.as_deref().and_then(crate::time::parse_date).is_some_and(|d| day > d);
     f.insert("correction_lapsed".into(), lapsed);
-    let tp = case.state == "third_party"
-        && r.third_party_since.as_deref().and_then(crate::time::parse_date).is_some_and(|d| day > cal.add_working_days(d, 15));
+    let tp = case.state == "third_party" && r.third_party_since.as_deref().and_then(crate::time::parse_date).is_some_and(|d| day > cal.add_working_days(d, 15));
     f.insert("third_party_lapsed".into(), tp);
     f
 }
@@ -136,7 +135,11 @@ fn check_files(state: &AppState, files: &[Upload], errors: &mut Vec<FieldError>)
         if f.bytes.len() > max {
             errors.push(FieldError::new("files", "file_too_large", format!("附件“{}”超过 {} MB 上限", f.filename, state.config.server.max_upload_mb)));
         } else if crate::files::sniff(&f.bytes, &f.filename).is_none() {
-            errors.push(FieldError::new("files", "file_type_not_allowed", format!("附件“{}”的类型不允许上传，仅支持 {}", f.filename, crate::files::ALLOWED_LABEL)));
+            errors.push(FieldError::new(
+                "files",
+                "file_type_not_allowed",
+                format!("附件“{}”的类型不允许上传，仅支持 {}", f.filename, crate::files::ALLOWED_LABEL),
+            ));
         }
     }
 }

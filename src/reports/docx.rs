@@ -108,7 +108,10 @@ impl Docx {
 
     /// A body paragraph with the customary two-character first-line indent.
     pub fn paragraph(&mut self, text: &str) -> &mut Self {
-        self.body.push_str(&format!("<w:p><w:pPr><w:ind w:firstLineChars=\"200\" w:firstLine=\"560\"/><w:jc w:val=\"both\"/></w:pPr>{}</w:p>", run(text, false, None)));
+        self.body.push_str(&format!(
+            "<w:p><w:pPr><w:ind w:firstLineChars=\"200\" w:firstLine=\"560\"/><w:jc w:val=\"both\"/></w:pPr>{}</w:p>",
+            run(text, false, None)
+        ));
         self
     }
 
@@ -127,15 +130,19 @@ impl Docx {
     /// row span are written by the writer).
     pub fn table(&mut self, t: &Table) -> &mut Self {
         let ncols = t.columns();
-        let mut x = String::from("<w:tbl><w:tblPr><w:tblStyle w:val=\"Grid\"/><w:tblW w:w=\"0\" w:type=\"auto\"/><w:jc w:val=\"center\"/><w:tblLayout w:type=\"fixed\"/></w:tblPr><w:tblGrid>");
+        let mut x = String::from(
+            "<w:tbl><w:tblPr><w:tblStyle w:val=\"Grid\"/><w:tblW w:w=\"0\" w:type=\"auto\"/><w:jc w:val=\"center\"/><w:tblLayout w:type=\"fixed\"/></w:tblPr><w:tblGrid>",
+        );
         for w in &t.widths {
             x.push_str(&format!("<w:gridCol w:w=\"{w}\"/>"));
         }
         x.push_str("</w:tblGrid>");
         // For each column: rows still covered by a row span above, and that span's width.
         let mut pending: Vec<(u32, u32)> = vec![(0, 0); ncols];
-        for row in &t.rows {
-            x.push_str("<w:tr><w:trPr><w:cantSplit/></w:trPr>");
+        // Leading rows made only of header cells repeat on every page the table runs onto.
+        let head_rows = t.rows.iter().take_while(|r| !r.is_empty() && r.iter().all(|c| c.header)).count();
+        for (ri, row) in t.rows.iter().enumerate() {
+            x.push_str(if ri < head_rows { "<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>" } else { "<w:tr><w:trPr><w:cantSplit/></w:trPr>" });
             let mut col = 0usize;
             let mut cells = row.iter();
             while col < ncols {

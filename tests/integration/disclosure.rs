@@ -72,16 +72,31 @@ async fn request_journey_from_portal_to_annual_table() {
     let mut citizen_c = citizen(&app, "13800000001").await;
     // Bad input: nothing written, every problem named with Art. 29.
     let r = citizen_c
-        .post_multipart("/portal/disclosure/apply", &[("org_id", &zjj.to_string()), ("applicant_type", "natural"), ("description", "文件"), ("delivery", "online")], &[("files", "virus.exe", b"MZ\x90\x00binary")])
+        .post_multipart(
+            "/portal/disclosure/apply",
+            &[("org_id", &zjj.to_string()), ("applicant_type", "natural"), ("description", "文件"), ("delivery", "online")],
+            &[("files", "virus.exe", b"MZ\x90\x00binary")],
+        )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.contains("特征性描述") && r.contains("身份证明号码") && r.contains("请填写申请人姓名") && r.contains("类型不允许上传") && r.contains("第二十九条"), "{}", r.text);
+    assert!(
+        r.contains("特征性描述") && r.contains("身份证明号码") && r.contains("请填写申请人姓名") && r.contains("类型不允许上传") && r.contains("第二十九条"),
+        "{}",
+        r.text
+    );
     assert_eq!(q("SELECT COUNT(*) FROM disclosure_requests").fetch_i64(&app.state.db).await.unwrap(), 0);
     // A complete application.
     let r = citizen_c
         .post_multipart(
             "/portal/disclosure/apply",
-            &[("org_id", &zjj.to_string()), ("applicant_type", "natural"), ("applicant_name", "张三"), ("id_number", ID), ("description", "幸福小区二期项目的建设工程规划许可证及附图"), ("delivery", "online")],
+            &[
+                ("org_id", &zjj.to_string()),
+                ("applicant_type", "natural"),
+                ("applicant_name", "张三"),
+                ("id_number", ID),
+                ("description", "幸福小区二期项目的建设工程规划许可证及附图"),
+                ("delivery", "online"),
+            ],
             &[],
         )
         .await;
@@ -96,14 +111,21 @@ async fn request_journey_from_portal_to_annual_table() {
     let mut staff = app.login("zjj_staff").await;
     let r = staff.get(&format!("/disclosure/requests/{id}")).await;
     assert!(r.contains("补正告知") && r.contains("第三十条"), "{}", r.text);
-    let r = staff.post_form(&format!("/disclosure/requests/{id}/step/request_correction"), &[("correction_items", "请写明许可证的年份或项目地址"), ("days", "10")]).await;
+    let r = staff
+        .post_form(&format!("/disclosure/requests/{id}/step/request_correction"), &[("correction_items", "请写明许可证的年份或项目地址"), ("days", "10")])
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
     let (st, due, _) = state_of(&app, id).await;
     assert_eq!((st.as_str(), due), ("correction", None));
     // The citizen sees the notice and completes the application: the clock starts anew.
     let r = citizen_c.get(&format!("/portal/disclosure/requests/{id}")).await;
     assert!(r.contains("请补正") && r.contains("补正告知书"), "{}", r.text);
-    let r = citizen_c.post_form(&format!("/portal/disclosure/requests/{id}/step/correct"), &[("correction_text", "2024年核发的幸福小区二期（东湖镇幸福路）建设工程规划许可证")]).await;
+    let r = citizen_c
+        .post_form(
+            &format!("/portal/disclosure/requests/{id}/step/correct"),
+            &[("correction_text", "2024年核发的幸福小区二期（东湖镇幸福路）建设工程规划许可证")],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
     let (st, due, _) = state_of(&app, id).await;
     assert_eq!(st, "handling");
@@ -136,12 +158,18 @@ async fn request_journey_from_portal_to_annual_table() {
     let r = staff.post_form(&format!("/disclosure/requests/{id}/step/reply"), &[("outcome", "partial"), ("reply_text", "提供许可证正本复印件")]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.contains("须说明理由") && r.contains("第三十六条"), "{}", r.text);
-    let r = staff.post_form(&format!("/disclosure/requests/{id}/step/reply"), &[("outcome", "other_no_correction"), ("outcome_reason", "x"), ("reply_text", "x")]).await;
+    let r = staff
+        .post_form(&format!("/disclosure/requests/{id}/step/reply"), &[("outcome", "other_no_correction"), ("outcome_reason", "x"), ("reply_text", "x")])
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "the system's outcome cannot be chosen");
     let r = staff
         .post_form(
             &format!("/disclosure/requests/{id}/step/reply"),
-            &[("outcome", "partial"), ("outcome_reason", "附图中含有第三方个人信息，依照第十五条不予公开"), ("reply_text", "提供许可证正本复印件，附图作区分处理")],
+            &[
+                ("outcome", "partial"),
+                ("outcome_reason", "附图中含有第三方个人信息，依照第十五条不予公开"),
+                ("reply_text", "提供许可证正本复印件，附图作区分处理"),
+            ],
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
@@ -167,7 +195,11 @@ async fn request_journey_from_portal_to_annual_table() {
     assert_eq!(t3.get("carried_out", "natural"), 0);
     let r = staff.get(&format!("/disclosure/report?org={zjj}&year={year}")).await;
     assert_eq!(r.status, StatusCode::OK);
-    assert!(r.contains(&format!("row=concluded&amp;applicant_type=natural&amp;outcome=partial\" title=\"·自然人\">1</a>")) || r.contains("outcome=partial"), "{}", r.text);
+    assert!(
+        r.contains(&format!("row=concluded&amp;applicant_type=natural&amp;outcome=partial\" title=\"·自然人\">1</a>")) || r.contains("outcome=partial"),
+        "{}",
+        r.text
+    );
     assert!(!r.contains("tag red\">不符</span> 自然人"), "invariants hold");
     // The drill-down lists the request.
     let r = staff.get(&format!("/disclosure/requests?status=all&year={year}&org={zjj}&row=concluded&applicant_type=natural&outcome=partial")).await;
@@ -207,7 +239,8 @@ async fn third_party_time_is_not_counted_and_correction_lapses() {
     staff.post_form(&format!("/disclosure/requests/{id}/step/accept"), &[]).await;
     let r = staff.post_form(&format!("/disclosure/requests/{id}/step/refer_third_party"), &[("third_party", "某建筑公司")]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "a reason is required");
-    let r = staff.post_form(&format!("/disclosure/requests/{id}/step/refer_third_party"), &[("third_party", "某建筑公司"), ("reason", "涉及该公司商业秘密")]).await;
+    let r =
+        staff.post_form(&format!("/disclosure/requests/{id}/step/refer_third_party"), &[("third_party", "某建筑公司"), ("reason", "涉及该公司商业秘密")]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
     let (st, due_before, paused) = state_of(&app, id).await;
     assert_eq!(st, "third_party");
@@ -304,14 +337,25 @@ async fn publication_review_and_the_twenty_day_rule() {
     let r = staff
         .post_multipart(
             "/disclosure/publications/new",
-            &[("org_id", &zjj.to_string()), ("category_id", &cat.to_string()), ("title", "关于加强住宅小区物业服务管理的实施意见"), ("doc_no", "示住建规〔2026〕1号"), ("doc_kind", "normative"), ("formed_on", &formed), ("body", "为规范住宅小区物业服务活动，维护业主合法权益，制定本意见。")],
+            &[
+                ("org_id", &zjj.to_string()),
+                ("category_id", &cat.to_string()),
+                ("title", "关于加强住宅小区物业服务管理的实施意见"),
+                ("doc_no", "示住建规〔2026〕1号"),
+                ("doc_kind", "normative"),
+                ("formed_on", &formed),
+                ("body", "为规范住宅小区物业服务活动，维护业主合法权益，制定本意见。"),
+            ],
             &[],
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
     let id = id_from(&r.location());
     // Not published without review; staff cannot approve.
-    assert_eq!(staff.post_form(&format!("/disclosure/publications/{id}/step/approve"), &[("secrecy_checked", "1"), ("third_party_checked", "1")]).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        staff.post_form(&format!("/disclosure/publications/{id}/step/approve"), &[("secrecy_checked", "1"), ("third_party_checked", "1")]).await.status,
+        StatusCode::FORBIDDEN
+    );
     assert_eq!(staff.post_form(&format!("/disclosure/publications/{id}/step/submit"), &[]).await.status, StatusCode::SEE_OTHER);
     let mut head = app.login("zjj_head").await;
     let r = head.post_form(&format!("/disclosure/publications/{id}/step/approve"), &[("secrecy_checked", "1")]).await;
@@ -339,7 +383,13 @@ async fn publication_review_and_the_twenty_day_rule() {
     let r = staff
         .post_multipart(
             "/disclosure/publications/new",
-            &[("org_id", &zjj.to_string()), ("category_id", &cat.to_string()), ("title", "住建局2026年度行政许可事项目录"), ("formed_on", &fazhi::time::fmt_date(fazhi::time::today())), ("body", "行政许可事项目录。")],
+            &[
+                ("org_id", &zjj.to_string()),
+                ("category_id", &cat.to_string()),
+                ("title", "住建局2026年度行政许可事项目录"),
+                ("formed_on", &fazhi::time::fmt_date(fazhi::time::today())),
+                ("body", "行政许可事项目录。"),
+            ],
             &[],
         )
         .await;
@@ -394,7 +444,12 @@ async fn seed_corpus(app: &TestApp) -> Vec<String> {
 async fn search_relevance_on_the_seed_report() {
     let app = TestApp::empty().await;
     let paras = seed_corpus(&app).await;
-    for (query, starts) in [("营商环境", "(一)优化法治营商环境"), ("不见面审批", "(二)规范行政审批运行"), ("法律顾问", "(四)用好法律顾问指导关"), ("矛盾纠纷", "(一)构建多元化矛盾纠纷化解机制")] {
+    for (query, starts) in [
+        ("营商环境", "(一)优化法治营商环境"),
+        ("不见面审批", "(二)规范行政审批运行"),
+        ("法律顾问", "(四)用好法律顾问指导关"),
+        ("矛盾纠纷", "(一)构建多元化矛盾纠纷化解机制"),
+    ] {
         let r = fazhi::disclosure::search::search(&app.state.db, query, &Default::default(), 5, 0).await.unwrap();
         assert!(!r.hits.is_empty(), "{query}: no hit");
         let top = &paras[(r.hits[0].ref_id - 1) as usize];
@@ -420,7 +475,9 @@ async fn annual_report_invariants_and_exports() {
     let b = register(&app, &mut staff, "D-ZJJ", &fazhi::time::fmt_date(today), "natural").await;
     let _c = register(&app, &mut staff, "D-ZJJ", &fazhi::time::fmt_date(today), "legal_service").await;
     for (id, outcome, reason) in [(a, "unable_not_held", "经检索本机关未制作该信息"), (b, "disclose", "")] {
-        let r = staff.post_form(&format!("/disclosure/requests/{id}/step/reply"), &[("outcome", outcome), ("outcome_reason", reason), ("reply_text", "答复如下")]).await;
+        let r = staff
+            .post_form(&format!("/disclosure/requests/{id}/step/reply"), &[("outcome", outcome), ("outcome_reason", reason), ("reply_text", "答复如下")])
+            .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
     }
     let root = fazhi::org::queries::root(&app.state.db).await.unwrap().unwrap();
@@ -438,7 +495,11 @@ async fn annual_report_invariants_and_exports() {
     let url = format!("/disclosure/report/edit?org={}&year={year}", root.id);
     let r = sfj.post_form(&url, &[("s:overall", "本年度，全市政府信息公开工作稳步推进。"), ("v:t2.license", "x")]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let mut fields: Vec<(String, String)> = vec![("s:overall".into(), "本年度，全市政府信息公开工作稳步推进。".into()), ("v:t2.license".into(), "1532".into()), ("v:t2.fees".into(), "12.5".into())];
+    let mut fields: Vec<(String, String)> = vec![
+        ("s:overall".into(), "本年度，全市政府信息公开工作稳步推进。".into()),
+        ("v:t2.license".into(), "1532".into()),
+        ("v:t2.fees".into(), "12.5".into()),
+    ];
     for (k, v) in [("kept", "2"), ("corrected", "1"), ("other", "0"), ("pending", "1"), ("total", "5")] {
         fields.push((format!("v:t4.recon.{k}"), v.into()));
     }
@@ -470,6 +531,25 @@ async fn demo_year_is_consistent() {
     for y in [year - 1, year] {
         let a = fazhi::disclosure::report::load(&app.state.db, root.clone(), y).await.unwrap();
         assert!(a.invariants().iter().take(8).all(|i| i.ok), "{y}: {:?}", a.invariants());
+    }
+    // With DISCLOSURE_DOCX_OUT=dir, write a unit's report and a letter for a look in a word processor.
+    if let Ok(dir) = std::env::var("DISCLOSURE_DOCX_OUT") {
+        let org = fazhi::org::queries::by_code(&app.state.db, "D-ZJJ").await.unwrap().unwrap();
+        let a = fazhi::disclosure::report::load(&app.state.db, org, year).await.unwrap();
+        let mut d = fazhi::reports::docx::Docx::new("report");
+        d.document(&a.document());
+        std::fs::write(format!("{dir}/report.docx"), d.finish().unwrap()).unwrap();
+        let l = fazhi::disclosure::queries::LetterRow {
+            id: 1,
+            case_id: 1,
+            kind: "reply".into(),
+            title: "政府信息公开申请答复书".into(),
+            body: "张三：\n本机关于2026年3月2日收到您提出的政府信息公开申请。\n经审查，现予以公开。\n\n示范市住房和城乡建设局\n2026年3月20日".into(),
+            template_code: "reply".into(),
+            template_version: 0,
+            issued_at: 0,
+        };
+        std::fs::write(format!("{dir}/letter.docx"), fazhi::disclosure::letters::letter_docx(&l, "D-ZJJ依申〔2026〕1号").unwrap()).unwrap();
     }
     // Running it again adds nothing.
     fazhi::disclosure::demo::seed_year(&app.state).await.unwrap();

@@ -47,7 +47,8 @@ pub async fn put_many(tx: &mut Tx, docs: &[(i64, String, String)]) -> Result<(),
             query.execute(&mut *tx).await?;
         }
         Backend::Postgres => {
-            let mut query = q("UPDATE search_docs d SET tsv = setweight(to_tsvector('simple', v.t), 'A') || setweight(to_tsvector('simple', v.b), 'D') FROM (VALUES ");
+            let mut query =
+                q("UPDATE search_docs d SET tsv = setweight(to_tsvector('simple', v.t), 'A') || setweight(to_tsvector('simple', v.b), 'D') FROM (VALUES ");
             for (i, (id, t, b)) in docs.iter().enumerate() {
                 if i > 0 {
                     query = query.push(", ");
@@ -116,10 +117,11 @@ pub async fn search(db: &Db, qq: &Query, f: &Filters, per: i64, offset: i64) -> 
             .push_bind(" OFFSET {}", offset)
             .fetch_all(db)
             .await?;
-            let total = filters(q("SELECT COUNT(*) FROM (SELECT 1 FROM search_fts JOIN search_docs d ON d.id = search_fts.rowid WHERE search_fts MATCH $1").bind(m), f)
-                .push_bind(" LIMIT {}) x", COUNT_CAP)
-                .fetch_i64(db)
-                .await?;
+            let total =
+                filters(q("SELECT COUNT(*) FROM (SELECT 1 FROM search_fts JOIN search_docs d ON d.id = search_fts.rowid WHERE search_fts MATCH $1").bind(m), f)
+                    .push_bind(" LIMIT {}) x", COUNT_CAP)
+                    .fetch_i64(db)
+                    .await?;
             Ok((rows, total))
         }
         Backend::Postgres => {

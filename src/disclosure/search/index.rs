@@ -100,7 +100,8 @@ struct LetterRow {
     publish_reply: Option<String>,
 }
 
-const LETTER_SQL: &str = "SELECT t.case_id, c.org_id, t.published_at, t.publish_subject, t.publish_body, t.publish_reply FROM hotline_tickets t JOIN cases c ON c.id = t.case_id";
+const LETTER_SQL: &str =
+    "SELECT t.case_id, c.org_id, t.published_at, t.publish_subject, t.publish_body, t.publish_reply FROM hotline_tickets t JOIN cases c ON c.id = t.case_id";
 
 fn letter_doc(l: LetterRow) -> Doc {
     let body = format!("来信：{}\n答复：{}", l.publish_body.unwrap_or_default(), l.publish_reply.unwrap_or_default());

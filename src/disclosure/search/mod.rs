@@ -24,7 +24,8 @@ use crate::reports::escape_html;
 static JIEBA: LazyLock<Jieba> = LazyLock::new(Jieba::new);
 
 /// Function words that carry no meaning for search.
-const STOP: &[&str] = &["的", "了", "和", "与", "及", "等", "在", "是", "对", "把", "被", "之", "其", "或", "并", "于", "以", "着", "也", "而", "啊", "吗", "呢"];
+const STOP: &[&str] =
+    &["的", "了", "和", "与", "及", "等", "在", "是", "对", "把", "被", "之", "其", "或", "并", "于", "以", "着", "也", "而", "啊", "吗", "呢"];
 
 fn is_cjk(c: char) -> bool {
     matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
