@@ -105,10 +105,10 @@ pub async fn list_orgs(State(state): State<AppState>, caller: Caller, Query(q): 
 #[derive(OpenApi)]
 #[openapi(
     info(title = "法治政府建设平台 API", version = "1", description = "Fazhi JSON API. Authenticate with `Authorization: Bearer <token>` (tokens are issued under 系统管理 › 接口令牌). Errors share one shape (`ErrorDoc`); lists are paginated with `page` and `per` and answer `{items, page, per_page, total}`."),
-    paths(me, list_orgs, crate::hotline::api::create_ticket, crate::hotline::api::list_tickets, crate::hotline::api::get_ticket, crate::hotline::api::take_step, crate::hotline::api::lookup, crate::hotline::api::categories, crate::hotline::api::kpi),
+    paths(me, list_orgs, crate::hotline::api::create_ticket, crate::hotline::api::list_tickets, crate::hotline::api::get_ticket, crate::hotline::api::take_step, crate::hotline::api::lookup, crate::hotline::api::categories, crate::hotline::api::kpi, crate::disclosure::api::create_request, crate::disclosure::api::list_requests, crate::disclosure::api::get_request, crate::disclosure::api::take_step, crate::disclosure::api::search, crate::disclosure::api::report),
     components(schemas(ErrorDoc, FieldErrorDoc, MeResponse, OrgDto)),
     modifiers(&Security),
-    tags((name = "platform", description = "账号与机构"), (name = "hotline", description = "12345 热线"))
+    tags((name = "platform", description = "账号与机构"), (name = "hotline", description = "12345 热线"), (name = "disclosure", description = "政务公开"))
 )]
 pub struct ApiDoc;
 

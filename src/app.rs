@@ -80,7 +80,7 @@ impl AppState {
 
 /// Every procedure definition, for the 工作台, the rules pages and the jobs.
 pub fn procedures() -> Vec<&'static Procedure> {
-    vec![crate::hotline::procedure()]
+    vec![crate::hotline::procedure(), crate::disclosure::procedure()]
 }
 
 fn hostname() -> String {
@@ -101,8 +101,9 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::files::routes())
         .merge(crate::portal::routes())
         .merge(crate::hotline::pages::routes())
+        .merge(crate::disclosure::page_routes())
         .layer(middleware::from_fn(crate::web::csrf::guard));
-    let api = Router::new().merge(crate::api::routes()).merge(crate::hotline::api::routes());
+    let api = Router::new().merge(crate::api::routes()).merge(crate::hotline::api::routes()).merge(crate::disclosure::api_routes());
     Router::new()
         .merge(pages)
         .nest("/api/v1", api)
@@ -146,6 +147,10 @@ pub fn navigation(staff: &Staff, path: &str) -> Vec<NavSection> {
     }
     if !hotline.is_empty() {
         nav.push(NavSection { title: "12345 热线", items: hotline });
+    }
+    let disclosure: Vec<NavItem> = crate::disclosure::navigation(staff).into_iter().map(|(l, h)| item(l, h)).collect();
+    if !disclosure.is_empty() {
+        nav.push(NavSection { title: "政务公开", items: disclosure });
     }
     nav.push(NavSection { title: "程序规则", items: vec![item("法定程序与时限", "/procedures")] });
     let mut admin = Vec::new();

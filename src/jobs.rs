@@ -93,12 +93,18 @@ async fn release(state: &AppState) -> Result<(), AppError> {
 pub struct SweepReport {
     pub reminded: usize,
     pub escalated: usize,
+    /// Steps the system took on behalf of a procedure (e.g. 逾期未补正).
+    pub system_steps: usize,
 }
 
 /// Remind and escalate, as of `day`. Safe to run again: reminders are de-duplicated and an
 /// escalated case is not escalated twice.
 pub async fn sweep(state: &AppState, day: NaiveDate) -> Result<SweepReport, AppError> {
     let mut report = SweepReport::default();
+    // The procedures' own system steps come first (a lapsed 补正 closes the request rather
+    // than putting it under supervision).
+    let own = crate::disclosure::service::sweep(state, day).await?;
+    report.system_steps = own.lapsed + own.resumed;
     let d = fmt_date(day);
     // Overdue and not yet supervised: escalate.
     loop {

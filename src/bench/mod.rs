@@ -12,10 +12,29 @@ pub enum BenchWhat {
     /// department's open list, a year's indicators, server memory; optionally PostgreSQL with two
     /// instances.
     Hotline(hotline::Args),
+    /// Full-text search: index generated publications, then time queries with filters. Uses
+    /// data/bench-search.db unless DATABASE_URL (or a config file) names another database.
+    Search {
+        /// Documents in the index.
+        #[arg(long, default_value_t = 1_000_000)]
+        docs: usize,
+        /// Queries per kind of query.
+        #[arg(long, default_value_t = 200)]
+        queries: usize,
+    },
 }
 
-pub async fn run(what: BenchWhat, _config: Option<&PathBuf>) -> anyhow::Result<()> {
+pub async fn run(what: BenchWhat, config: Option<&PathBuf>) -> anyhow::Result<()> {
     match what {
         BenchWhat::Hotline(args) => hotline::run(args).await,
+        BenchWhat::Search { docs, queries } => {
+            let mut cfg = crate::config::Config::load(config.map(|p| p.as_path()))?;
+            if config.is_none() && std::env::var("DATABASE_URL").is_err() && std::env::var("FAZHI_DATABASE_URL").is_err() {
+                cfg.database.url = "sqlite://data/bench-search.db".into();
+            }
+            cfg.jobs.enabled = false;
+            let state = crate::app::AppState::start(cfg).await?;
+            crate::disclosure::bench::bench(&state, docs, queries).await
+        }
     }
 }

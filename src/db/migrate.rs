@@ -12,6 +12,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "core", include_str!("../../migrations/0001_core.sql")),
     (2, "hotline", include_str!("../../migrations/0002_hotline.sql")),
     (3, "open311", include_str!("../../migrations/0003_open311.sql")),
+    (4, "disclosure", include_str!("../../migrations/0004_disclosure.sql")),
 ];
 
 #[derive(sqlx::FromRow)]

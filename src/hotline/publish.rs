@@ -57,6 +57,7 @@ pub async fn publish(State(state): State<AppState>, staff: Staff, Path(id): Path
                     .bind(id)
                     .execute(&mut *tx)
                     .await?;
+                crate::disclosure::search::index::index_letter(tx, id).await?;
                 audit::record(
                     tx,
                     &actor,

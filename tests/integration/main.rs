@@ -2,6 +2,7 @@
 //! TEST_DATABASE_URL=postgres://… is set.
 
 mod common;
+mod disclosure;
 mod foundation;
 mod hotline;
 mod hotline_steps;
