@@ -150,6 +150,7 @@ pub async fn ensure(state: &AppState, size: Size) -> anyhow::Result<bool> {
     tracing::info!("生成演示城市「示范市」……");
     seed_base(state).await?;
     hotline::seed_year(state, size).await?;
+    crate::disclosure::demo::seed_year(state).await?;
     Ok(true)
 }
 
