@@ -196,7 +196,7 @@ async fn request_journey_from_portal_to_annual_table() {
     let r = staff.get(&format!("/disclosure/report?org={zjj}&year={year}")).await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(
-        r.contains(&"row=concluded&amp;applicant_type=natural&amp;outcome=partial\" title=\"·自然人\">1</a>".to_string()) || r.contains("outcome=partial"),
+        r.contains("row=concluded&amp;applicant_type=natural&amp;outcome=partial"),
         "{}",
         r.text
     );
