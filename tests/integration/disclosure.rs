@@ -195,11 +195,7 @@ async fn request_journey_from_portal_to_annual_table() {
     assert_eq!(t3.get("carried_out", "natural"), 0);
     let r = staff.get(&format!("/disclosure/report?org={zjj}&year={year}")).await;
     assert_eq!(r.status, StatusCode::OK);
-    assert!(
-        r.contains("row=concluded&amp;applicant_type=natural&amp;outcome=partial"),
-        "{}",
-        r.text
-    );
+    assert!(r.contains("row=concluded&amp;applicant_type=natural&amp;outcome=partial"), "{}", r.text);
     assert!(!r.contains("tag red\">不符</span> 自然人"), "invariants hold");
     // The drill-down lists the request.
     let r = staff.get(&format!("/disclosure/requests?status=all&year={year}&org={zjj}&row=concluded&applicant_type=natural&outcome=partial")).await;
