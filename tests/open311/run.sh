@@ -2,7 +2,7 @@
 # Open311 GeoReport v2 conformance against a real server, checked by independent clients.
 #
 # Needs a built binary (cargo build; or FAZHI_BIN=path) and python3 >= 3.10 with venv. It
-#   1. creates a throwaway SQLite database and seeds the demo city (fazhi demo --seed-only),
+#   1. creates a throwaway SQLite database and seeds the demo city (fazhi demo --seed-only --light),
 #   2. issues an API token with the hotline_intake permission (fazhi admin create-token),
 #   3. starts `fazhi serve` on a free loopback port,
 #   4. runs conformance.py with the pinned clients of requirements.txt in a venv
@@ -38,7 +38,7 @@ export FAZHI_JOBS_ENABLED=false
 unset FAZHI_DATABASE_URL FAZHI_CONFIG
 
 echo "== seeding the demo city into $work"
-if ! (cd "$work" && "$bin" demo --seed-only >"$work/seed.log" 2>&1); then
+if ! (cd "$work" && "$bin" demo --seed-only --light >"$work/seed.log" 2>&1); then
     cat "$work/seed.log" >&2
     exit 1
 fi
