@@ -1,6 +1,7 @@
 //! 12345 政务服务便民热线 and 市长信箱: intake on every channel, routing, the statutory clock,
 //! callback and satisfaction, Open311 GeoReport v2, indicators.
 
+pub mod actions;
 pub mod api;
 pub mod catalogue;
 pub mod catalogue_pages;
