@@ -66,8 +66,17 @@ impl ConnectOptions {
 type Finisher = Box<dyn FnOnce(Result<(), AppError>) + Send>;
 type Job = Box<dyn for<'t> FnOnce(&'t mut Tx) -> BoxFuture<'t, (bool, Finisher)> + Send>;
 
+/// A write for the SQLite writer: grouped with others, or alone in its own transaction.
+enum WriteJob {
+    Batched(Job),
+    /// A large write (an import of thousands of rows): its own transaction, no savepoint. Inside
+    /// a savepoint SQLite keeps a sub-journal of every page changed since it began and walks it at
+    /// the end of each statement, which makes large writes quadratic.
+    Alone(Job),
+}
+
 enum Pools {
-    Sqlite { read: SqlitePool, writer: mpsc::Sender<Job>, path: String },
+    Sqlite { read: SqlitePool, writer: mpsc::Sender<WriteJob>, path: String },
     Postgres(PgPool),
 }
 
@@ -125,7 +134,7 @@ impl Db {
             .connect_with(base.pragma("query_only", "ON").pragma("cache_size", "-4000"))
             .await?;
         let conn = write_pool.acquire().await?;
-        let (tx, rx) = mpsc::channel::<Job>(4096);
+        let (tx, rx) = mpsc::channel::<WriteJob>(4096);
         tokio::spawn(sqlite_writer(conn, rx));
         Ok(Db { inner: Arc::new(Pools::Sqlite { read, writer: tx, path: path.to_string() }) })
     }
@@ -158,6 +167,24 @@ impl Db {
     /// was kept. Inside `f` use only the given transaction (never call `write` again: on SQLite
     /// that would wait for itself).
     pub async fn write<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: for<'t> FnOnce(&'t mut Tx) -> BoxFuture<'t, Result<T, AppError>> + Send + 'static,
+    {
+        self.write_with(f, false).await
+    }
+
+    /// Like [`Db::write`], for a large write (imports, bulk generation): on SQLite it runs in a
+    /// transaction of its own instead of a savepoint inside a group of writes.
+    pub async fn write_alone<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: for<'t> FnOnce(&'t mut Tx) -> BoxFuture<'t, Result<T, AppError>> + Send + 'static,
+    {
+        self.write_with(f, true).await
+    }
+
+    async fn write_with<T, F>(&self, f: F, alone: bool) -> Result<T, AppError>
     where
         T: Send + 'static,
         F: for<'t> FnOnce(&'t mut Tx) -> BoxFuture<'t, Result<T, AppError>> + Send + 'static,
@@ -200,6 +227,7 @@ impl Db {
                     }
                     .boxed()
                 });
+                let job = if alone { WriteJob::Alone(job) } else { WriteJob::Batched(job) };
                 writer.send(job).await.map_err(|_| AppError::internal("数据库写入通道已关闭"))?;
                 recv.await.map_err(|_| AppError::internal("数据库写入任务意外中止"))?
             }
@@ -221,76 +249,128 @@ async fn sqlite_exec(conn: &mut PoolConnection<Sqlite>, sql: &str) -> Result<(),
 }
 
 /// The SQLite writer: takes every write job waiting in the queue, runs them in one
-/// transaction (each inside its own savepoint) and commits once.
-async fn sqlite_writer(mut conn: PoolConnection<Sqlite>, mut rx: mpsc::Receiver<Job>) {
-    while let Some(first) = rx.recv().await {
-        let mut batch = vec![first];
-        while batch.len() < MAX_WRITE_BATCH {
-            match rx.try_recv() {
-                Ok(job) => batch.push(job),
-                Err(_) => break,
-            }
-        }
-        if let Err(e) = sqlite_exec(&mut conn, "BEGIN IMMEDIATE").await {
-            tracing::error!(error = %e, "cannot begin a write transaction");
-            for job in batch {
-                drop(job);
-            }
-            continue;
-        }
-        let mut tx = Tx { conn: TxConn::Sqlite(conn), backend: Backend::Sqlite };
-        let mut finishers: Vec<Finisher> = Vec::with_capacity(batch.len());
-        let mut broken = false;
-        for job in batch {
-            if broken {
-                // The connection is in an unknown state: refuse the rest of the batch.
-                drop(job);
-                continue;
-            }
-            if tx.exec_script("SAVEPOINT w").await.is_err() {
-                broken = true;
-                drop(job);
-                continue;
-            }
-            let run = std::panic::AssertUnwindSafe(job(&mut tx)).catch_unwind().await;
-            match run {
-                Ok((true, finish)) => {
-                    if tx.exec_script("RELEASE w").await.is_err() {
-                        broken = true;
-                    }
-                    finishers.push(finish);
-                }
-                Ok((false, finish)) => {
-                    let undone = tx.exec_script("ROLLBACK TO w").await.is_ok() && tx.exec_script("RELEASE w").await.is_ok();
-                    if !undone {
-                        broken = true;
-                    }
-                    finish(Ok(()));
-                }
-                Err(_) => {
-                    tracing::error!("a write job panicked; its changes are rolled back");
-                    let undone = tx.exec_script("ROLLBACK TO w").await.is_ok() && tx.exec_script("RELEASE w").await.is_ok();
-                    if !undone {
-                        broken = true;
-                    }
-                }
-            }
-        }
-        let commit = if broken { Err(AppError::internal("写入事务中断，本批写入已全部撤销")) } else { tx.exec_script("COMMIT").await };
-        conn = match tx.conn {
-            TxConn::Sqlite(c) => c,
-            TxConn::Pg(_) => unreachable!("the SQLite writer holds a SQLite connection"),
+/// transaction (each inside its own savepoint) and commits once; a large write runs alone.
+async fn sqlite_writer(mut conn: PoolConnection<Sqlite>, mut rx: mpsc::Receiver<WriteJob>) {
+    let mut pending: Option<WriteJob> = None;
+    loop {
+        let first = match pending.take() {
+            Some(j) => j,
+            None => match rx.recv().await {
+                Some(j) => j,
+                None => break,
+            },
         };
-        if commit.is_err() {
-            let _ = sqlite_exec(&mut conn, "ROLLBACK").await;
-        }
-        for finish in finishers {
-            finish(match &commit {
-                Ok(()) => Ok(()),
-                Err(_) => Err(AppError::internal("提交失败，本次写入未保存")),
-            });
+        match first {
+            WriteJob::Alone(job) => conn = run_alone(conn, job).await,
+            WriteJob::Batched(job) => {
+                let mut batch = vec![job];
+                while batch.len() < MAX_WRITE_BATCH {
+                    match rx.try_recv() {
+                        Ok(WriteJob::Batched(j)) => batch.push(j),
+                        Ok(alone) => {
+                            pending = Some(alone);
+                            break;
+                        }
+                        Err(_) => break,
+                    }
+                }
+                conn = run_batch(conn, batch).await;
+            }
         }
     }
+}
+
+/// One large job in a transaction of its own.
+async fn run_alone(mut conn: PoolConnection<Sqlite>, job: Job) -> PoolConnection<Sqlite> {
+    if let Err(e) = sqlite_exec(&mut conn, "BEGIN IMMEDIATE").await {
+        tracing::error!(error = %e, "cannot begin a write transaction");
+        return conn;
+    }
+    let mut tx = Tx { conn: TxConn::Sqlite(conn), backend: Backend::Sqlite };
+    let run = std::panic::AssertUnwindSafe(job(&mut tx)).catch_unwind().await;
+    let mut conn = match tx.conn {
+        TxConn::Sqlite(c) => c,
+        TxConn::Pg(_) => unreachable!("the SQLite writer holds a SQLite connection"),
+    };
+    match run {
+        Ok((true, finish)) => {
+            let commit = sqlite_exec(&mut conn, "COMMIT").await;
+            if commit.is_err() {
+                let _ = sqlite_exec(&mut conn, "ROLLBACK").await;
+            }
+            finish(commit.map_err(|_| AppError::internal("提交失败，本次写入未保存")));
+        }
+        Ok((false, finish)) => {
+            let _ = sqlite_exec(&mut conn, "ROLLBACK").await;
+            finish(Ok(()));
+        }
+        Err(_) => {
+            tracing::error!("a write job panicked; its changes are rolled back");
+            let _ = sqlite_exec(&mut conn, "ROLLBACK").await;
+        }
+    }
+    conn
+}
+
+/// Several jobs in one transaction, each in its own savepoint; one commit for all.
+async fn run_batch(mut conn: PoolConnection<Sqlite>, batch: Vec<Job>) -> PoolConnection<Sqlite> {
+    if let Err(e) = sqlite_exec(&mut conn, "BEGIN IMMEDIATE").await {
+        tracing::error!(error = %e, "cannot begin a write transaction");
+        return conn;
+    }
+    let mut tx = Tx { conn: TxConn::Sqlite(conn), backend: Backend::Sqlite };
+    let mut finishers: Vec<Finisher> = Vec::with_capacity(batch.len());
+    let mut broken = false;
+    for job in batch {
+        if broken {
+            // The connection is in an unknown state: refuse the rest of the batch.
+            drop(job);
+            continue;
+        }
+        if tx.exec_script("SAVEPOINT w").await.is_err() {
+            broken = true;
+            drop(job);
+            continue;
+        }
+        let run = std::panic::AssertUnwindSafe(job(&mut tx)).catch_unwind().await;
+        match run {
+            Ok((true, finish)) => {
+                if tx.exec_script("RELEASE w").await.is_err() {
+                    broken = true;
+                }
+                finishers.push(finish);
+            }
+            Ok((false, finish)) => {
+                let undone = tx.exec_script("ROLLBACK TO w").await.is_ok() && tx.exec_script("RELEASE w").await.is_ok();
+                if !undone {
+                    broken = true;
+                }
+                finish(Ok(()));
+            }
+            Err(_) => {
+                tracing::error!("a write job panicked; its changes are rolled back");
+                let undone = tx.exec_script("ROLLBACK TO w").await.is_ok() && tx.exec_script("RELEASE w").await.is_ok();
+                if !undone {
+                    broken = true;
+                }
+            }
+        }
+    }
+    let commit = if broken { Err(AppError::internal("写入事务中断，本批写入已全部撤销")) } else { tx.exec_script("COMMIT").await };
+    let mut conn = match tx.conn {
+        TxConn::Sqlite(c) => c,
+        TxConn::Pg(_) => unreachable!("the SQLite writer holds a SQLite connection"),
+    };
+    if commit.is_err() {
+        let _ = sqlite_exec(&mut conn, "ROLLBACK").await;
+    }
+    for finish in finishers {
+        finish(match &commit {
+            Ok(()) => Ok(()),
+            Err(_) => Err(AppError::internal("提交失败，本次写入未保存")),
+        });
+    }
+    conn
 }
 
 enum TxConn {
@@ -576,5 +656,40 @@ mod tests {
         assert_eq!(ok, 40);
         let n = q("SELECT COUNT(*) FROM t").fetch_i64(&db).await.unwrap();
         assert_eq!(n, 40, "the failed writes left nothing behind");
+    }
+
+    #[tokio::test]
+    async fn large_writes_run_alone_between_batches() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::connect(&ConnectOptions::new(format!("sqlite://{}/t.db", dir.path().display()))).await.unwrap();
+        db.write(|tx| async move { q("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)").execute(tx).await.map(|_| ()) }.boxed()).await.unwrap();
+        let mut handles = Vec::new();
+        for i in 0..20i64 {
+            let db = db.clone();
+            handles.push(tokio::spawn(async move {
+                if i % 5 == 0 {
+                    // A large write; every fourth one fails and must leave nothing.
+                    db.write_alone(move |tx| {
+                        async move {
+                            for k in 0..2000 {
+                                q("INSERT INTO t (v) VALUES ($1)").bind(format!("big{i}-{k}")).execute(&mut *tx).await?;
+                            }
+                            if i == 10 {
+                                return Err(AppError::internal("boom"));
+                            }
+                            Ok(())
+                        }
+                        .boxed()
+                    })
+                    .await
+                } else {
+                    db.write(move |tx| async move { q("INSERT INTO t (v) VALUES ($1)").bind(format!("small{i}")).execute(tx).await.map(|_| ()) }.boxed()).await
+                }
+            }));
+        }
+        let results: Vec<bool> = futures::future::join_all(handles).await.into_iter().map(|r| r.unwrap().is_ok()).collect();
+        assert_eq!(results.iter().filter(|ok| !**ok).count(), 1);
+        let n = q("SELECT COUNT(*) FROM t").fetch_i64(&db).await.unwrap();
+        assert_eq!(n, 3 * 2000 + 16, "three large writes and sixteen small ones");
     }
 }

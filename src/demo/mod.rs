@@ -160,7 +160,7 @@ pub async fn seed_base(state: &AppState) -> anyhow::Result<()> {
     let actor = Actor::system();
     state
         .db
-        .write(move |tx| {
+        .write_alone(move |tx| {
             async move {
                 let mk = |parent: Option<&str>, code: &str, name: &str, short: Option<&str>, kind: &str, sort: i64| OrgInput {
                     parent_code: parent.map(str::to_string),

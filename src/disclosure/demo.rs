@@ -88,7 +88,7 @@ pub async fn seed_year(state: &AppState) -> anyhow::Result<()> {
         let segmented: Vec<(String, String)> = chunk.iter().map(|r| (search::segment(&r.2), search::segment(&r.3))).collect();
         state
             .db
-            .write(move |tx| {
+            .write_alone(move |tx| {
                 async move {
                     let actor = Actor::system();
                     let mut to_index = Vec::new();
@@ -200,7 +200,7 @@ pub async fn seed_year(state: &AppState) -> anyhow::Result<()> {
     }
     state
         .db
-        .write(move |tx| {
+        .write_alone(move |tx| {
             async move {
                 let actor = Actor::system();
                 for (org, code, ty, name, id_no, desc, received, outcome, days, concluded, open) in apps {

@@ -392,7 +392,7 @@ pub async fn write(state: &AppState, actor: Actor, tickets: Vec<LegacyTicket>) -
     let n = tickets.len();
     state
         .db
-        .write(move |tx| {
+        .write_alone(move |tx| {
             async move {
                 let mut chain = Chain::open(tx).await?;
                 let mut counters: BTreeMap<(&'static str, i64, String), [i64; 15]> = BTreeMap::new();

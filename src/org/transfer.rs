@@ -170,7 +170,7 @@ pub async fn import(db: &Db, actor: Actor, bytes: &[u8]) -> Result<ImportReport,
     let existing: HashMap<String, (OrgKind, Option<String>)> =
         all.iter().map(|o| (o.code.clone(), (o.kind(), o.parent_id.and_then(|p| code_of.get(&p).cloned())))).collect();
     let ordered = check(&table, &existing)?;
-    db.write(move |tx| {
+    db.write_alone(move |tx| {
         async move {
             let mut report = ImportReport::default();
             for (line, input) in ordered {
