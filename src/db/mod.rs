@@ -125,18 +125,21 @@ impl Db {
             .min_connections(1)
             .idle_timeout(None)
             .max_lifetime(None)
-            .connect_with(base.clone().pragma("cache_size", "-65536"))
+            // Checkpoints happen in the background (below); this is only a backstop.
+            .connect_with(base.clone().pragma("cache_size", "-65536").pragma("wal_autocheckpoint", "20000"))
             .await?;
         // Readers lean on the operating system's file cache; a small private cache each keeps the
         // server's memory bounded whatever the number of connections.
         let read = SqlitePoolOptions::new()
             .max_connections(max_connections.max(1))
-            .connect_with(base.pragma("query_only", "ON").pragma("cache_size", "-4000"))
+            .connect_with(base.clone().pragma("query_only", "ON").pragma("cache_size", "-4000"))
             .await?;
         let conn = write_pool.acquire().await?;
         let (tx, rx) = mpsc::channel::<WriteJob>(4096);
         tokio::spawn(sqlite_writer(conn, rx));
-        Ok(Db { inner: Arc::new(Pools::Sqlite { read, writer: tx, path: path.to_string() }) })
+        let inner = Arc::new(Pools::Sqlite { read, writer: tx, path: path.to_string() });
+        tokio::spawn(sqlite_checkpointer(Arc::downgrade(&inner), base.clone(), format!("{path}-wal")));
+        Ok(Db { inner })
     }
 
     async fn connect_pg(url: &str, opts: &ConnectOptions) -> anyhow::Result<Db> {
@@ -246,6 +249,33 @@ impl Db {
 async fn sqlite_exec(conn: &mut PoolConnection<Sqlite>, sql: &str) -> Result<(), AppError> {
     sqlite_raw(conn, sql.to_string()).await?;
     Ok(())
+}
+
+/// Copies the write-ahead log back into the database in the background (PASSIVE: it never
+/// blocks the writer), so that the writer's commits do not pay for checkpoints. Runs while the
+/// database is open.
+async fn sqlite_checkpointer(db: std::sync::Weak<Pools>, opts: SqliteConnectOptions, wal: String) {
+    use sqlx::ConnectOptions as _;
+    let mut conn: Option<sqlx::SqliteConnection> = None;
+    loop {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        if db.upgrade().is_none() {
+            break;
+        }
+        let big = std::fs::metadata(&wal).map(|m| m.len() > 8 * 1024 * 1024).unwrap_or(false);
+        if !big {
+            continue;
+        }
+        if conn.is_none() {
+            conn = opts.connect().await.ok();
+        }
+        if let Some(c) = conn.as_mut() {
+            if let Err(e) = sqlite_raw(c, "PRAGMA wal_checkpoint(PASSIVE)".into()).await {
+                tracing::warn!(error = %e, "background checkpoint failed");
+                conn = None;
+            }
+        }
+    }
 }
 
 /// The SQLite writer: takes every write job waiting in the queue, runs them in one

@@ -389,21 +389,23 @@ pub async fn lookup(State(state): State<AppState>, Query(q): Query<LookupQuery>)
 pub async fn progress(state: &AppState, no: &str, phone: &str) -> Result<ProgressDto, AppError> {
     let not_found = || AppError::not_found("ticket_not_found", "没有找到该工单：请核对工单编号和登记时的电话号码");
     let phone = crate::privacy::Phone::parse(phone).map_err(|_| not_found())?;
-    let case = crate::kernel::queries::by_number(&state.db, no.trim()).await?.filter(|c| c.procedure == "hotline").ok_or_else(not_found)?;
-    let t = queries::ticket(&state.db, case.id).await?.ok_or_else(not_found)?;
+    // This is the most frequent public request: one indexed query for the ticket, one for its
+    // steps.
+    let t = queries::progress_by_number(&state.db, no.trim()).await?.ok_or_else(not_found)?;
     if t.caller_phone.as_deref() != Some(phone.as_str()) {
         return Err(not_found());
     }
-    let events = crate::audit::timeline(&state.db, "case", case.id).await?;
-    let show_reply = matches!(case.state.as_str(), "callback" | "closed");
+    let steps: Vec<(i64, String)> =
+        crate::db::q("SELECT at, action FROM events WHERE entity = 'case' AND entity_id = $1 ORDER BY seq").bind(t.id).fetch_all(&state.db).await?;
+    let show_reply = matches!(t.state.as_str(), "callback" | "closed");
     Ok(ProgressDto {
-        case_no: case.case_no.clone(),
-        status: public_status(&case.state).into(),
+        status: public_status(&t.state).into(),
         received_at: iso(t.received_at),
-        due_on: case.due_on.clone(),
-        steps: events.iter().filter_map(|e| public_step(&e.action).map(|text| StepTextDto { at: iso(e.at), text: text.into() })).collect(),
+        steps: steps.iter().filter_map(|(at, action)| public_step(action).map(|text| StepTextDto { at: iso(*at), text: text.into() })).collect(),
         reply: if show_reply { t.reply_text.clone().or(t.answer_text.clone()) } else { t.answer_text.clone() },
         evaluation: t.evaluation.as_deref().map(|e| evaluation_label(e).to_string()),
+        case_no: t.case_no,
+        due_on: t.due_on,
     })
 }
 

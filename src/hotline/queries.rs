@@ -126,34 +126,45 @@ pub struct NewTicket {
     pub received_at: i64,
 }
 
-pub async fn insert_ticket(tx: &mut Tx, case_id: i64, org_id: i64, t: &NewTicket) -> Result<(), AppError> {
-    q("INSERT INTO hotline_tickets (case_id, channel, caller_name, caller_phone, category_id, town_id, village_id, address, lat, lon, subject, description, attributes, urgency, confidential, wants_reply, publish_consent, idempotency_key, dedupe_hash, received_at, received_on, kpi_org_id) \
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22)")
-        .bind(case_id)
-        .bind(t.channel.as_str())
-        .bind(t.caller_name.clone())
-        .bind(t.caller_phone.clone())
-        .bind(t.category_id)
-        .bind(t.town_id)
-        .bind(t.village_id)
-        .bind(t.address.clone())
-        .bind(t.lat)
-        .bind(t.lon)
-        .bind(t.subject.clone())
-        .bind(t.description.as_str())
-        .bind(t.attributes.as_str())
-        .bind(t.urgency.as_str())
-        .bind(t.confidential)
-        .bind(t.wants_reply)
-        .bind(t.publish_consent)
-        .bind(t.idempotency_key.clone())
-        .bind(t.dedupe_hash.as_str())
-        .bind(t.received_at)
-        .bind(crate::time::fmt_date(crate::time::local_date(t.received_at)))
-        .bind(org_id)
-        .execute(tx)
-        .await?;
-    Ok(())
+/// Insert a new ticket's facts with the indicator flags it starts with, and count it in the
+/// daily counters — two statements, as intake is the hottest write path.
+pub async fn insert_ticket(tx: &mut Tx, case_id: i64, org_id: i64, state: &str, t: &NewTicket) -> Result<(), AppError> {
+    let flags = kpi_flags(&KpiFacts { state: state.to_string(), ..Default::default() });
+    let received_on = crate::time::fmt_date(crate::time::local_date(t.received_at));
+    let flag_cols = KPI_FLAG_COLUMNS.join(", ");
+    let mut ins = q(format!(
+        "INSERT INTO hotline_tickets (case_id, channel, caller_name, caller_phone, category_id, town_id, village_id, address, lat, lon, subject, description, attributes, urgency, confidential, wants_reply, publish_consent, idempotency_key, dedupe_hash, received_at, received_on, kpi_org_id, kpi_town_id, kpi_category_id, {flag_cols}) \
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26,$27,$28,$29,$30,$31,$32,$33,$34,$35,$36,$37,$38)"
+    ))
+    .bind(case_id)
+    .bind(t.channel.as_str())
+    .bind(t.caller_name.clone())
+    .bind(t.caller_phone.clone())
+    .bind(t.category_id)
+    .bind(t.town_id)
+    .bind(t.village_id)
+    .bind(t.address.clone())
+    .bind(t.lat)
+    .bind(t.lon)
+    .bind(t.subject.clone())
+    .bind(t.description.as_str())
+    .bind(t.attributes.as_str())
+    .bind(t.urgency.as_str())
+    .bind(t.confidential)
+    .bind(t.wants_reply)
+    .bind(t.publish_consent)
+    .bind(t.idempotency_key.clone())
+    .bind(t.dedupe_hash.as_str())
+    .bind(t.received_at)
+    .bind(received_on.as_str())
+    .bind(org_id)
+    .bind(t.town_id.unwrap_or(0))
+    .bind(t.category_id.unwrap_or(0));
+    for f in flags.as_counts() {
+        ins = ins.bind(f == 1);
+    }
+    ins.execute(&mut *tx).await?;
+    add_counts(tx, &dims(org_id, t.town_id, t.category_id), &received_on, 1, flags.as_counts()).await
 }
 
 /// An earlier ticket with the same idempotency key, or the same caller and text within the
@@ -255,17 +266,17 @@ async fn add_counts(tx: &mut Tx, dims: &[(&'static str, i64); 4], day: &str, rec
         .chain(KPI_COLUMNS.iter().map(|c| c.to_string()))
         .map(|c| format!("{c} = hotline_kpi_daily.{c} + excluded.{c}"))
         .collect();
-    let sql = format!(
-        "INSERT INTO hotline_kpi_daily (dim, dim_id, day, received, {cols}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18) ON CONFLICT (dim, dim_id, day) DO UPDATE SET {}",
-        updates.join(", ")
-    );
-    for (dim, id) in dims {
-        let mut qq = q(sql.clone()).bind(*dim).bind(*id).bind(day).bind(received);
+    // The four dimensions in one statement.
+    let mut qq = q(format!("INSERT INTO hotline_kpi_daily (dim, dim_id, day, received, {cols}) VALUES "));
+    for (i, (dim, id)) in dims.iter().enumerate() {
+        qq = qq.push(if i == 0 { "(" } else { ", (" });
+        qq = qq.push_bind("{}, ", *dim).push_bind("{}, ", *id).push_bind("{}, ", day.to_string()).push_bind("{}", received);
         for c in counts {
-            qq = qq.bind(c);
+            qq = qq.push_bind(", {}", c);
         }
-        qq.execute(&mut *tx).await?;
+        qq = qq.push(")");
     }
+    qq.push(&format!(" ON CONFLICT (dim, dim_id, day) DO UPDATE SET {}", updates.join(", "))).execute(&mut *tx).await?;
     Ok(())
 }
 
@@ -604,4 +615,25 @@ pub async fn similar_open<'a>(ex: impl Into<Ex<'a>>, category_id: i64, town_id: 
     .bind(limit)
     .fetch_all(ex)
     .await
+}
+
+/// What the public progress page needs, by ticket number.
+#[derive(sqlx::FromRow)]
+pub struct ProgressRow {
+    pub id: i64,
+    pub case_no: String,
+    pub state: String,
+    pub due_on: Option<String>,
+    pub caller_phone: Option<String>,
+    pub received_at: i64,
+    pub reply_text: Option<String>,
+    pub answer_text: Option<String>,
+    pub evaluation: Option<String>,
+}
+
+pub async fn progress_by_number<'a>(ex: impl Into<Ex<'a>>, case_no: &str) -> Result<Option<ProgressRow>, AppError> {
+    q("SELECT c.id, c.case_no, c.state, c.due_on, t.caller_phone, t.received_at, t.reply_text, t.answer_text, t.evaluation FROM cases c JOIN hotline_tickets t ON t.case_id = c.id WHERE c.case_no = $1 AND c.procedure = 'hotline'")
+        .bind(case_no)
+        .fetch_optional(ex)
+        .await
 }

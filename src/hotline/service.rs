@@ -250,6 +250,7 @@ pub async fn intake_with_files(state: &AppState, actor: Actor, input: IntakeInpu
     let centre = centre(state).await?;
     let cal = state.calendar();
     let title = title_of(&ticket, category.as_ref());
+    let category_name = category.map(|c| c.name);
     let accept_now = input.accept_now;
     let direct = input.direct_answer.clone();
     state
@@ -262,7 +263,7 @@ pub async fn intake_with_files(state: &AppState, actor: Actor, input: IntakeInpu
                     let case = cases::get(&mut *tx, existing).await?.ok_or_else(|| AppError::internal("duplicate vanished"))?;
                     return Ok(Intake { case, duplicate: true });
                 }
-                let case = insert_ticket(tx, &actor, &centre, ticket, title, accept_now, direct, &cal).await?;
+                let case = insert_ticket(tx, &actor, &centre, ticket, title, category_name, accept_now, direct, &cal).await?;
                 for (sha, mime, size, name) in &stored {
                     crate::files::attach(tx, "case", case.id, &purpose, sha, mime, *size, name, actor.kind.as_str(), actor.id).await?;
                 }
@@ -281,6 +282,7 @@ pub async fn insert_ticket(
     centre: &crate::org::OrgRow,
     ticket: NewTicket,
     title: String,
+    category_name: Option<String>,
     accept_now: bool,
     direct: Option<String>,
     cal: &Calendar,
@@ -308,7 +310,7 @@ pub async fn insert_ticket(
         cal,
     )
     .await?;
-    queries::insert_ticket(tx, case.id, centre.id, &ticket).await?;
+    queries::insert_ticket(tx, case.id, centre.id, state_code, &ticket).await?;
     if let Some(a) = &direct {
         q("UPDATE hotline_tickets SET answer_text = $1, closed_at = $2 WHERE case_id = $3")
             .bind(a.as_str())
@@ -322,17 +324,12 @@ pub async fn insert_ticket(
         "accepted" => "登记并受理",
         _ => "登记",
     };
-    let category: Option<(String,)> = match ticket.category_id {
-        Some(id) => q("SELECT name FROM hotline_categories WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?,
-        None => None,
-    };
     let changes = Changes::new()
         .created("渠道", model::channel_label(&ticket.channel))
-        .created("类别", category.map(|c| c.0))
+        .created("类别", category_name)
         .created("来电人电话", ticket.caller_phone.as_deref().map(crate::privacy::mask_phone))
         .created("状态", PROCEDURE.state_name(state_code));
     audit::record_at(tx, actor, NewEvent::new("case", case.id, "intake", summary).changes(changes), ticket.received_at).await?;
-    queries::refresh_kpi(tx, case.id, true).await?;
     Ok(case)
 }
 

@@ -74,8 +74,12 @@ pub async fn next(tx: &mut Tx, procedure: &str, pattern: &str, year: i32, org: &
     // The counter key depends only on whether the unit is part of the number, so that changing
     // the pattern's wording keeps counting on.
     let key = sequence_key(procedure, pattern, year, org);
-    q("INSERT INTO case_sequences (key, last) VALUES ($1, 0) ON CONFLICT (key) DO NOTHING").bind(key.as_str()).execute(&mut *tx).await?;
-    let seq = q("UPDATE case_sequences SET last = last + 1 WHERE key = $1 RETURNING last").bind(key).fetch_i64(&mut *tx).await?;
+    // One statement: the row lock it takes (PostgreSQL) or the single writer (SQLite) makes the
+    // number unique; the transaction makes it gap-free.
+    let seq = q("INSERT INTO case_sequences (key, last) VALUES ($1, 1) ON CONFLICT (key) DO UPDATE SET last = case_sequences.last + 1 RETURNING last")
+        .bind(key)
+        .fetch_i64(&mut *tx)
+        .await?;
     Ok(format_number(pattern, year, org, seq))
 }
 

@@ -128,8 +128,9 @@ pub async fn create(tx: &mut Tx, new: NewCase<'_>, cal: &Calendar) -> Result<Cas
     let year = opened_on.year();
     let case_no = numbering::next(tx, new.procedure.code, new.procedure.number_pattern, year, &new.org_code).await?;
     let warn = warn_date(new.procedure, &new.clock, opened_on, cal);
-    let id = q("INSERT INTO cases (procedure, case_no, year, title, state, org_id, assignee_id, opened_at, opened_on, clock_rule, clock_started_on, due_on, paused_on, extension_days, extension_count, warn_on, action_counts, is_open, closed_at, supervised, version, updated_at) \
-                VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,'{}',$17,$18,FALSE,1,$8) RETURNING id")
+    let returning = CASE_COLUMNS.replace("c.", "");
+    q(format!("INSERT INTO cases (procedure, case_no, year, title, state, org_id, assignee_id, opened_at, opened_on, clock_rule, clock_started_on, due_on, paused_on, extension_days, extension_count, warn_on, action_counts, is_open, closed_at, supervised, version, updated_at) \
+                VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,'{{}}',$17,$18,FALSE,1,$8) RETURNING {returning}"))
         .bind(new.procedure.code)
         .bind(case_no)
         .bind(i64::from(year))
@@ -148,9 +149,8 @@ pub async fn create(tx: &mut Tx, new: NewCase<'_>, cal: &Calendar) -> Result<Cas
         .bind(warn.map(fmt_date))
         .bind(!new.closed)
         .bind(if new.closed { Some(new.opened_at) } else { None })
-        .fetch_i64(&mut *tx)
-        .await?;
-    get(&mut *tx, id).await?.ok_or_else(|| AppError::internal("新建办件读取失败"))
+        .fetch_one(&mut *tx)
+        .await
 }
 
 /// Load a case for a change, checking the version the user saw.
