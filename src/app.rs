@@ -28,6 +28,8 @@ pub struct State {
     pub metrics: Metrics,
     /// A name for this instance (job locks, logs).
     pub instance: String,
+    /// Hotline intakes are written in groups (see `hotline::intake_batch`).
+    pub intake: crate::hotline::intake_batch::Batcher,
 }
 
 /// Shared, cheap to clone.
@@ -57,7 +59,8 @@ impl AppState {
         let files = FileStore::new(&config.files.dir)?;
         let sms: Arc<dyn SmsSender> = Arc::new(OutboxSender { demo: config.server.demo });
         let instance = format!("{}-{}", hostname(), std::process::id());
-        Ok(AppState(Arc::new(State { db, config, calendar: RwLock::new(Arc::new(calendar)), files, sms, metrics: Metrics::default(), instance })))
+        let intake = crate::hotline::intake_batch::Batcher::start(db.clone());
+        Ok(AppState(Arc::new(State { intake, db, config, calendar: RwLock::new(Arc::new(calendar)), files, sms, metrics: Metrics::default(), instance })))
     }
 
     /// The working-day calendar (reloaded when an administrator changes it).

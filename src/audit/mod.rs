@@ -201,6 +201,58 @@ impl Chain {
         Ok(seq)
     }
 
+    /// Append many events with one statement per hundred (bulk intake); returns their numbers.
+    pub async fn append_many(&mut self, tx: &mut Tx, events: Vec<(Actor, NewEvent, i64)>) -> Result<Vec<i64>, AppError> {
+        let mut seqs = Vec::with_capacity(events.len());
+        let mut rows = Vec::with_capacity(events.len());
+        for (actor, ev, at) in events {
+            let seq = self.seq + 1;
+            let changes = ev.changes.to_json();
+            let hash = link_hash(&Hashed {
+                seq,
+                at,
+                actor_kind: actor.kind.as_str(),
+                actor_id: actor.id,
+                actor_name: &actor.name,
+                entity: ev.entity,
+                entity_id: ev.entity_id,
+                action: &ev.action,
+                summary: &ev.summary,
+                changes: &changes,
+                reason: ev.reason.as_deref(),
+                prev_hash: &self.hash,
+            });
+            rows.push((seq, at, actor, ev, changes, self.hash.clone(), hash.clone()));
+            self.seq = seq;
+            self.hash = hash;
+            seqs.push(seq);
+        }
+        for chunk in rows.chunks(100) {
+            let mut query = q(
+                "INSERT INTO events (seq, at, actor_kind, actor_id, actor_name, entity, entity_id, action, summary, changes, reason, prev_hash, hash) VALUES ",
+            );
+            for (i, (seq, at, actor, ev, changes, prev, hash)) in chunk.iter().enumerate() {
+                query = query.push(if i == 0 { "(" } else { ", (" });
+                query = query
+                    .push_bind("{}", *seq)
+                    .push_bind(", {}", *at)
+                    .push_bind(", {}", actor.kind.as_str())
+                    .push_bind(", {}", actor.id)
+                    .push_bind(", {}", actor.name.as_str())
+                    .push_bind(", {}", ev.entity)
+                    .push_bind(", {}", ev.entity_id)
+                    .push_bind(", {}", ev.action.as_str())
+                    .push_bind(", {}", ev.summary.as_str())
+                    .push_bind(", {}", changes.as_str())
+                    .push_bind(", {}", ev.reason.clone())
+                    .push_bind(", {}", prev.as_str())
+                    .push_bind(", {})", hash.as_str());
+            }
+            query.execute(&mut *tx).await?;
+        }
+        Ok(seqs)
+    }
+
     pub async fn close(self, tx: &mut Tx) -> Result<(), AppError> {
         q("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1").bind(self.seq).bind(self.hash).execute(&mut *tx).await?;
         Ok(())

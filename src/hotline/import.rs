@@ -23,7 +23,7 @@ use axum::routing::get;
 use chrono::NaiveDateTime;
 use futures::FutureExt;
 
-use super::model::{self, Channel, KPI_COLUMNS, KpiFacts, kpi_flags};
+use super::model::{self, Channel, KpiFacts, kpi_flags};
 use super::queries;
 use super::rules::PROCEDURE;
 use crate::app::AppState;
@@ -400,20 +400,7 @@ pub async fn write(state: &AppState, actor: Actor, tickets: Vec<LegacyTicket>) -
                     write_one(tx, &mut chain, &actor, &centre, &cal, t, &mut counters).await?;
                 }
                 chain.close(tx).await?;
-                let cols = std::iter::once("received").chain(KPI_COLUMNS.iter().copied()).collect::<Vec<_>>();
-                let updates: Vec<String> = cols.iter().map(|c| format!("{c} = hotline_kpi_daily.{c} + excluded.{c}")).collect();
-                let sql = format!(
-                    "INSERT INTO hotline_kpi_daily (dim, dim_id, day, {}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18) ON CONFLICT (dim, dim_id, day) DO UPDATE SET {}",
-                    cols.join(", "),
-                    updates.join(", ")
-                );
-                for ((dim, id, day), vals) in counters {
-                    let mut qq = q(sql.clone()).bind(dim).bind(id).bind(day);
-                    for v in vals {
-                        qq = qq.bind(v);
-                    }
-                    qq.execute(&mut *tx).await?;
-                }
+                queries::add_counts_many(tx, counters).await?;
                 Ok(n)
             }
             .boxed()

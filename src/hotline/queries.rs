@@ -126,45 +126,90 @@ pub struct NewTicket {
     pub received_at: i64,
 }
 
-/// Insert a new ticket's facts with the indicator flags it starts with, and count it in the
-/// daily counters — two statements, as intake is the hottest write path.
-pub async fn insert_ticket(tx: &mut Tx, case_id: i64, org_id: i64, state: &str, t: &NewTicket) -> Result<(), AppError> {
-    let flags = kpi_flags(&KpiFacts { state: state.to_string(), ..Default::default() });
+const TICKET_INSERT_COLS: &str = "case_id, channel, caller_name, caller_phone, category_id, town_id, village_id, address, lat, lon, subject, description, attributes, urgency, confidential, wants_reply, publish_consent, idempotency_key, dedupe_hash, received_at, received_on, kpi_org_id, kpi_town_id, kpi_category_id";
+
+/// One new ticket as a row of a multi-row INSERT (columns: TICKET_INSERT_COLS, then the flags).
+fn push_ticket_row(query: Q, first: bool, case_id: i64, org_id: i64, t: &NewTicket, flags: &KpiFlags) -> Q {
     let received_on = crate::time::fmt_date(crate::time::local_date(t.received_at));
-    let flag_cols = KPI_FLAG_COLUMNS.join(", ");
-    let mut ins = q(format!(
-        "INSERT INTO hotline_tickets (case_id, channel, caller_name, caller_phone, category_id, town_id, village_id, address, lat, lon, subject, description, attributes, urgency, confidential, wants_reply, publish_consent, idempotency_key, dedupe_hash, received_at, received_on, kpi_org_id, kpi_town_id, kpi_category_id, {flag_cols}) \
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26,$27,$28,$29,$30,$31,$32,$33,$34,$35,$36,$37,$38)"
-    ))
-    .bind(case_id)
-    .bind(t.channel.as_str())
-    .bind(t.caller_name.clone())
-    .bind(t.caller_phone.clone())
-    .bind(t.category_id)
-    .bind(t.town_id)
-    .bind(t.village_id)
-    .bind(t.address.clone())
-    .bind(t.lat)
-    .bind(t.lon)
-    .bind(t.subject.clone())
-    .bind(t.description.as_str())
-    .bind(t.attributes.as_str())
-    .bind(t.urgency.as_str())
-    .bind(t.confidential)
-    .bind(t.wants_reply)
-    .bind(t.publish_consent)
-    .bind(t.idempotency_key.clone())
-    .bind(t.dedupe_hash.as_str())
-    .bind(t.received_at)
-    .bind(received_on.as_str())
-    .bind(org_id)
-    .bind(t.town_id.unwrap_or(0))
-    .bind(t.category_id.unwrap_or(0));
+    let mut query = query
+        .push(if first { "(" } else { ", (" })
+        .push_bind("{}", case_id)
+        .push_bind(", {}", t.channel.as_str())
+        .push_bind(", {}", t.caller_name.clone())
+        .push_bind(", {}", t.caller_phone.clone())
+        .push_bind(", {}", t.category_id)
+        .push_bind(", {}", t.town_id)
+        .push_bind(", {}", t.village_id)
+        .push_bind(", {}", t.address.clone())
+        .push_bind(", {}", t.lat)
+        .push_bind(", {}", t.lon)
+        .push_bind(", {}", t.subject.clone())
+        .push_bind(", {}", t.description.as_str())
+        .push_bind(", {}", t.attributes.as_str())
+        .push_bind(", {}", t.urgency.as_str())
+        .push_bind(", {}", t.confidential)
+        .push_bind(", {}", t.wants_reply)
+        .push_bind(", {}", t.publish_consent)
+        .push_bind(", {}", t.idempotency_key.clone())
+        .push_bind(", {}", t.dedupe_hash.as_str())
+        .push_bind(", {}", t.received_at)
+        .push_bind(", {}", received_on)
+        .push_bind(", {}", org_id)
+        .push_bind(", {}", t.town_id.unwrap_or(0))
+        .push_bind(", {}", t.category_id.unwrap_or(0));
     for f in flags.as_counts() {
-        ins = ins.bind(f == 1);
+        query = query.push_bind(", {}", f == 1);
     }
-    ins.execute(&mut *tx).await?;
-    add_counts(tx, &dims(org_id, t.town_id, t.category_id), &received_on, 1, flags.as_counts()).await
+    query.push(")")
+}
+
+/// Insert new tickets' facts with the indicator flags they start with, and count them in the
+/// daily counters: one statement per hundred tickets, one for the counters. `rows` holds
+/// (case id, lead unit, state, ticket).
+pub async fn insert_tickets(tx: &mut Tx, rows: &[(i64, i64, &str, &NewTicket)]) -> Result<(), AppError> {
+    let flag_cols = KPI_FLAG_COLUMNS.join(", ");
+    let mut counters: std::collections::BTreeMap<(&'static str, i64, String), [i64; 15]> = std::collections::BTreeMap::new();
+    for chunk in rows.chunks(100) {
+        let mut query = q(format!("INSERT INTO hotline_tickets ({TICKET_INSERT_COLS}, {flag_cols}) VALUES "));
+        for (i, (case_id, org_id, state, t)) in chunk.iter().enumerate() {
+            let flags = kpi_flags(&KpiFacts { state: state.to_string(), ..Default::default() });
+            query = push_ticket_row(query, i == 0, *case_id, *org_id, t, &flags);
+            let day = crate::time::fmt_date(crate::time::local_date(t.received_at));
+            for key in dims(*org_id, t.town_id, t.category_id) {
+                let e = counters.entry((key.0, key.1, day.clone())).or_insert([0; 15]);
+                e[0] += 1;
+                for (j, c) in flags.as_counts().iter().enumerate() {
+                    e[j + 1] += c;
+                }
+            }
+        }
+        query.execute(&mut *tx).await?;
+    }
+    add_counts_many(tx, counters).await
+}
+
+/// Add many counter rows in one statement per hundred.
+pub async fn add_counts_many(tx: &mut Tx, counters: std::collections::BTreeMap<(&'static str, i64, String), [i64; 15]>) -> Result<(), AppError> {
+    let cols = std::iter::once("received").chain(KPI_COLUMNS.iter().copied()).collect::<Vec<_>>();
+    let updates: Vec<String> = cols.iter().map(|c| format!("{c} = hotline_kpi_daily.{c} + excluded.{c}")).collect();
+    let rows: Vec<_> = counters.into_iter().collect();
+    for chunk in rows.chunks(100) {
+        let mut query = q(format!("INSERT INTO hotline_kpi_daily (dim, dim_id, day, {}) VALUES ", cols.join(", ")));
+        for (i, ((dim, id, day), vals)) in chunk.iter().enumerate() {
+            query = query.push(if i == 0 { "(" } else { ", (" }).push_bind("{}", *dim).push_bind(", {}", *id).push_bind(", {}", day.clone());
+            for v in vals {
+                query = query.push_bind(", {}", *v);
+            }
+            query = query.push(")");
+        }
+        query.push(&format!(" ON CONFLICT (dim, dim_id, day) DO UPDATE SET {}", updates.join(", "))).execute(&mut *tx).await?;
+    }
+    Ok(())
+}
+
+/// Insert one new ticket (see [`insert_tickets`]).
+pub async fn insert_ticket(tx: &mut Tx, case_id: i64, org_id: i64, state: &str, t: &NewTicket) -> Result<(), AppError> {
+    insert_tickets(tx, &[(case_id, org_id, state, t)]).await
 }
 
 /// An earlier ticket with the same idempotency key, or the same caller and text within the

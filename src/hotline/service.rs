@@ -246,32 +246,19 @@ pub async fn intake_with_files(state: &AppState, actor: Actor, input: IntakeInpu
         let (sha, mime) = state.files.put(&f.bytes, &f.filename, max)?;
         stored.push((sha, mime, f.bytes.len(), f.filename.clone()));
     }
-    let purpose = purpose.to_string();
-    let centre = centre(state).await?;
-    let cal = state.calendar();
-    let title = title_of(&ticket, category.as_ref());
-    let category_name = category.map(|c| c.name);
-    let accept_now = input.accept_now;
-    let direct = input.direct_answer.clone();
-    state
-        .db
-        .write(move |tx| {
-            async move {
-                if let Some(existing) =
-                    queries::find_duplicate(tx, ticket.idempotency_key.as_deref(), &ticket.dedupe_hash, ticket.received_at - model::DUPLICATE_WINDOW_MS).await?
-                {
-                    let case = cases::get(&mut *tx, existing).await?.ok_or_else(|| AppError::internal("duplicate vanished"))?;
-                    return Ok(Intake { case, duplicate: true });
-                }
-                let case = insert_ticket(tx, &actor, &centre, ticket, title, category_name, accept_now, direct, &cal).await?;
-                for (sha, mime, size, name) in &stored {
-                    crate::files::attach(tx, "case", case.id, &purpose, sha, mime, *size, name, actor.kind.as_str(), actor.id).await?;
-                }
-                Ok(Intake { case, duplicate: false })
-            }
-            .boxed()
-        })
-        .await
+    let item = super::intake_batch::Item {
+        actor,
+        centre: centre(state).await?,
+        title: title_of(&ticket, category.as_ref()),
+        category_name: category.map(|c| c.name),
+        ticket,
+        accept_now: input.accept_now,
+        direct: input.direct_answer.clone(),
+        stored,
+        purpose: purpose.to_string(),
+        calendar: state.calendar(),
+    };
+    state.intake.submit(item).await
 }
 
 /// The writes of one intake (inside the caller's transaction): case, ticket, event, counters.

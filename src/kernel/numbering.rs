@@ -83,6 +83,24 @@ pub async fn next(tx: &mut Tx, procedure: &str, pattern: &str, year: i32, org: &
     Ok(format_number(pattern, year, org, seq))
 }
 
+/// Take `n` consecutive numbers at once (bulk intake): one statement for the whole block.
+pub async fn next_block(tx: &mut Tx, procedure: &str, pattern: &str, year: i32, org: &str, n: usize) -> Result<Vec<String>, AppError> {
+    if n == 0 {
+        return Ok(vec![]);
+    }
+    let custom: Option<(String,)> =
+        q("SELECT value FROM procedure_settings WHERE procedure = $1 AND key = 'number_pattern'").bind(procedure).fetch_optional(&mut *tx).await?;
+    let pattern = custom.map(|c| c.0).filter(|p| check_pattern(p).is_ok()).unwrap_or_else(|| pattern.to_string());
+    let key = sequence_key(procedure, &pattern, year, org);
+    let last = q("INSERT INTO case_sequences (key, last) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET last = case_sequences.last + $2 RETURNING last")
+        .bind(key)
+        .bind(n as i64)
+        .fetch_i64(&mut *tx)
+        .await?;
+    let first = last - n as i64 + 1;
+    Ok((first..=last).map(|seq| format_number(&pattern, year, org, seq)).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -198,3 +198,47 @@ async fn an_oversized_upload_is_refused_with_413_and_changes_nothing() {
     let r = zjj.post_multipart(&format!("/hotline/tickets/{id}/note"), &[("note", "脚本")], &[("files", "x.html", b"<script>alert(1)</script>")]).await;
     assert_eq!(r.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
 }
+
+#[tokio::test]
+async fn concurrent_intakes_are_grouped_without_losing_or_doubling_any() {
+    let app = TestApp::new().await;
+    let cat = fazhi::hotline::queries::category_by_code(&app.state.db, "ZF-WYGL").await.unwrap().unwrap().id;
+    let town = org_id(&app, "T-DH").await;
+    let input = |phone: String, text: String, key: Option<String>| IntakeInput {
+        caller_phone: Some(phone),
+        category_id: Some(cat),
+        town_id: Some(town),
+        description: Some(text),
+        idempotency_key: key,
+        phone_required: true,
+        ..Default::default()
+    };
+    let mut handles = Vec::new();
+    // Sixty different tickets, and ten submissions of one more with the same key, all at once.
+    for i in 0..70 {
+        let state = app.state.clone();
+        let inp = if i < 60 {
+            input(format!("1390000{i:04}"), format!("并发诉求 {i}"), None)
+        } else {
+            input("13900009999".into(), "同一次提交".into(), Some("same-key".into()))
+        };
+        handles.push(tokio::spawn(async move { service::intake(&state, fazhi::audit::Actor::system(), inp).await }));
+    }
+    let mut ids = Vec::new();
+    let mut repeat_ids = Vec::new();
+    for (i, h) in handles.into_iter().enumerate() {
+        let r = h.await.unwrap().unwrap();
+        if i < 60 { ids.push(r.case.id) } else { repeat_ids.push((r.case.id, r.duplicate)) }
+    }
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 60, "sixty distinct tickets");
+    assert!(repeat_ids.iter().all(|(id, _)| *id == repeat_ids[0].0), "the repeats are one ticket");
+    assert_eq!(repeat_ids.iter().filter(|(_, dup)| !dup).count(), 1, "created once");
+    let total = q("SELECT COUNT(*) FROM cases WHERE procedure = 'hotline'").fetch_i64(&app.state.db).await.unwrap();
+    assert_eq!(total, 61);
+    let last = q("SELECT MAX(last) FROM case_sequences WHERE key LIKE 'hotline:%'").fetch_i64(&app.state.db).await.unwrap();
+    assert_eq!(last, 61, "numbers without gaps");
+    assert!(fazhi::hotline::kpi::verify_counters(&app.state.db).await.unwrap().is_empty());
+    assert!(matches!(fazhi::audit::verify(&app.state.db).await.unwrap(), fazhi::audit::Verdict::Intact { .. }));
+}
