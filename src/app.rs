@@ -30,6 +30,57 @@ pub struct State {
     pub instance: String,
     /// Hotline intakes are written in groups (see `hotline::intake_batch`).
     pub intake: crate::hotline::intake_batch::Batcher,
+    /// Reference facts read on every intake that change once in years (the root of the tree, the
+    /// hotline centre): kept for a short while. An administrator's change reaches every instance
+    /// within [`REFERENCE_TTL`].
+    pub reference: Reference,
+}
+
+/// How long an instance keeps reference facts before reading them again.
+pub const REFERENCE_TTL: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// A value kept for [`REFERENCE_TTL`].
+pub struct Cached<T: Clone> {
+    slot: std::sync::Mutex<Option<(std::time::Instant, T)>>,
+}
+
+impl<T: Clone> Default for Cached<T> {
+    fn default() -> Self {
+        Cached { slot: std::sync::Mutex::new(None) }
+    }
+}
+
+impl<T: Clone> Cached<T> {
+    pub async fn get_or_load<F, Fut, E>(&self, load: F) -> Result<T, E>
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Result<T, E>>,
+    {
+        if let Ok(g) = self.slot.lock() {
+            if let Some((at, v)) = g.as_ref() {
+                if at.elapsed() < REFERENCE_TTL {
+                    return Ok(v.clone());
+                }
+            }
+        }
+        let v = load().await?;
+        if let Ok(mut g) = self.slot.lock() {
+            *g = Some((std::time::Instant::now(), v.clone()));
+        }
+        Ok(v)
+    }
+
+    pub fn clear(&self) {
+        if let Ok(mut g) = self.slot.lock() {
+            *g = None;
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct Reference {
+    pub root: Cached<Option<crate::org::OrgRow>>,
+    pub hotline_centre: Cached<crate::org::OrgRow>,
 }
 
 /// Shared, cheap to clone.
@@ -60,7 +111,17 @@ impl AppState {
         let sms: Arc<dyn SmsSender> = Arc::new(OutboxSender { demo: config.server.demo });
         let instance = format!("{}-{}", hostname(), std::process::id());
         let intake = crate::hotline::intake_batch::Batcher::start(db.clone());
-        Ok(AppState(Arc::new(State { intake, db, config, calendar: RwLock::new(Arc::new(calendar)), files, sms, metrics: Metrics::default(), instance })))
+        Ok(AppState(Arc::new(State {
+            reference: Reference::default(),
+            intake,
+            db,
+            config,
+            calendar: RwLock::new(Arc::new(calendar)),
+            files,
+            sms,
+            metrics: Metrics::default(),
+            instance,
+        })))
     }
 
     /// The working-day calendar (reloaded when an administrator changes it).

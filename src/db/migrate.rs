@@ -13,6 +13,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (2, "hotline", include_str!("../../migrations/0002_hotline.sql")),
     (3, "open311", include_str!("../../migrations/0003_open311.sql")),
     (4, "disclosure", include_str!("../../migrations/0004_disclosure.sql")),
+    (5, "event_steps_index", include_str!("../../migrations/0005_event_steps_index.sql")),
 ];
 
 #[derive(sqlx::FromRow)]

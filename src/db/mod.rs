@@ -262,7 +262,7 @@ async fn sqlite_checkpointer(db: std::sync::Weak<Pools>, opts: SqliteConnectOpti
         if db.upgrade().is_none() {
             break;
         }
-        let big = std::fs::metadata(&wal).map(|m| m.len() > 8 * 1024 * 1024).unwrap_or(false);
+        let big = std::fs::metadata(&wal).map(|m| m.len() > 32 * 1024 * 1024).unwrap_or(false);
         if !big {
             continue;
         }

@@ -186,7 +186,10 @@ pub async fn create_ticket(
     };
     let input = intake_from_dto(dto, channel, key);
     let r = service::intake(&state, caller.actor(), input).await?;
-    let t = queries::ticket(&state.db, r.case.id).await?.ok_or_else(|| AppError::internal("ticket missing"))?;
+    let t = match &r.ticket {
+        Some(new) => TicketRow::from_new(r.case.id, r.case.org_id, new),
+        None => queries::ticket(&state.db, r.case.id).await?.ok_or_else(|| AppError::internal("ticket missing"))?,
+    };
     let status = if r.duplicate { StatusCode::OK } else { StatusCode::CREATED };
     Ok((status, Json(ticket_dto(&r.case, &t, r.duplicate, &state))).into_response())
 }

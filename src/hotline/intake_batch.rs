@@ -130,7 +130,7 @@ async fn write_one(db: &Db, item: Item) -> Result<Intake, AppError> {
                 queries::find_duplicate(tx, t.idempotency_key.as_deref(), &t.dedupe_hash, t.received_at - model::DUPLICATE_WINDOW_MS).await?
             {
                 let case = crate::kernel::queries::get(&mut *tx, existing).await?.ok_or_else(|| AppError::internal("duplicate vanished"))?;
-                return Ok(Intake { case, duplicate: true });
+                return Ok(Intake { case, duplicate: true, ticket: None });
             }
             let case = super::service::insert_ticket(
                 tx,
@@ -147,7 +147,7 @@ async fn write_one(db: &Db, item: Item) -> Result<Intake, AppError> {
             for (sha, mime, size, name) in &item.stored {
                 crate::files::attach(tx, "case", case.id, &item.purpose, sha, mime, *size, name, item.actor.kind.as_str(), item.actor.id).await?;
             }
-            Ok(Intake { case, duplicate: false })
+            Ok(Intake { case, duplicate: false, ticket: Some(item.ticket.clone()) })
         }
         .boxed()
     })
@@ -316,11 +316,13 @@ async fn write_group(tx: &mut Tx, items: &[Item]) -> Result<Vec<Intake>, AppErro
     let mut out = Vec::with_capacity(items.len());
     for (i, f) in fates.iter().enumerate() {
         out.push(match f {
-            Fate::New => Intake { case: case_of(i)?.clone(), duplicate: false },
-            Fate::SameAs(j) => Intake { case: case_of(*j)?.clone(), duplicate: true },
-            Fate::Existing(id) => {
-                Intake { case: existing.iter().find(|c| c.id == *id).cloned().ok_or_else(|| AppError::internal("duplicate vanished"))?, duplicate: true }
-            }
+            Fate::New => Intake { case: case_of(i)?.clone(), duplicate: false, ticket: Some(items[i].ticket.clone()) },
+            Fate::SameAs(j) => Intake { case: case_of(*j)?.clone(), duplicate: true, ticket: None },
+            Fate::Existing(id) => Intake {
+                case: existing.iter().find(|c| c.id == *id).cloned().ok_or_else(|| AppError::internal("duplicate vanished"))?,
+                duplicate: true,
+                ticket: None,
+            },
         });
     }
     Ok(out)

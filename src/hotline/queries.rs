@@ -96,6 +96,51 @@ pub struct TicketRow {
     pub kpi_org_id: i64,
 }
 
+impl TicketRow {
+    /// A just-written ticket's row, from the facts written (no read-back).
+    pub fn from_new(case_id: i64, org_id: i64, t: &NewTicket) -> TicketRow {
+        TicketRow {
+            case_id,
+            channel: t.channel.clone(),
+            caller_name: t.caller_name.clone(),
+            caller_phone: t.caller_phone.clone(),
+            category_id: t.category_id,
+            town_id: t.town_id,
+            village_id: t.village_id,
+            address: t.address.clone(),
+            lat: t.lat,
+            lon: t.lon,
+            subject: t.subject.clone(),
+            description: t.description.clone(),
+            attributes: t.attributes.clone(),
+            urgency: t.urgency.clone(),
+            confidential: t.confidential,
+            wants_reply: t.wants_reply,
+            publish_consent: t.publish_consent,
+            received_at: t.received_at,
+            dispatched_at: None,
+            replied_at: None,
+            closed_at: None,
+            reply_text: None,
+            replied_on_time: None,
+            evaluation: None,
+            evaluation_comment: None,
+            evaluation_by: None,
+            not_accepted_reason: None,
+            alt_route: None,
+            answer_text: None,
+            merged_into: None,
+            extension_requested_days: None,
+            published: false,
+            published_at: None,
+            publish_subject: None,
+            publish_body: None,
+            publish_reply: None,
+            kpi_org_id: org_id,
+        }
+    }
+}
+
 pub const TICKET_COLS: &str = "t.case_id, t.channel, t.caller_name, t.caller_phone, t.category_id, t.town_id, t.village_id, t.address, t.lat, t.lon, t.subject, t.description, t.attributes, t.urgency, t.confidential, t.wants_reply, t.publish_consent, t.received_at, t.dispatched_at, t.replied_at, t.closed_at, t.reply_text, t.replied_on_time, t.evaluation, t.evaluation_comment, t.evaluation_by, t.not_accepted_reason, t.alt_route, t.answer_text, t.merged_into, t.extension_requested_days, t.published, t.published_at, t.publish_subject, t.publish_body, t.publish_reply, t.kpi_org_id";
 
 pub async fn ticket<'a>(ex: impl Into<Ex<'a>>, case_id: i64) -> Result<Option<TicketRow>, AppError> {

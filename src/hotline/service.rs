@@ -65,6 +65,8 @@ pub struct Intake {
     pub case: CaseRow,
     /// The same ticket was already there (idempotency key or a double submit).
     pub duplicate: bool,
+    /// The facts written, for a new ticket (saves reading them back).
+    pub ticket: Option<NewTicket>,
 }
 
 pub fn dedupe_hash(phone: Option<&str>, description: &str) -> String {
@@ -74,12 +76,18 @@ pub fn dedupe_hash(phone: Option<&str>, description: &str) -> String {
 
 /// The hotline centre: the unit that holds tickets before dispatch.
 pub async fn centre(state: &AppState) -> Result<crate::org::OrgRow, AppError> {
-    if let Some(code) = crate::settings::get(&state.db, "hotline.centre").await? {
-        if let Some(o) = orgs::by_code(&state.db, &code).await? {
-            return Ok(o);
-        }
-    }
-    orgs::root(&state.db).await?.ok_or_else(|| AppError::internal("尚未建立机构树"))
+    state
+        .reference
+        .hotline_centre
+        .get_or_load(|| async {
+            if let Some(code) = crate::settings::get(&state.db, "hotline.centre").await? {
+                if let Some(o) = orgs::by_code(&state.db, &code).await? {
+                    return Ok(o);
+                }
+            }
+            orgs::root(&state.db).await?.ok_or_else(|| AppError::internal("尚未建立机构树"))
+        })
+        .await
 }
 
 async fn bbox(state: &AppState) -> (f64, f64, f64, f64) {
@@ -145,7 +153,7 @@ pub async fn validate(state: &AppState, input: &IntakeInput) -> Result<(NewTicke
         None => vec![],
     };
     // Location: a town or park of this city, a village inside it, or coordinates inside the city.
-    let root = orgs::root(&state.db).await?.map(|r| r.path).unwrap_or_else(|| "/".into());
+    let root = state.reference.root.get_or_load(|| orgs::root(&state.db)).await?.map(|r| r.path).unwrap_or_else(|| "/".into());
     let mut town_path = None;
     if let Some(tid) = input.town_id {
         match orgs::get(&state.db, tid).await? {
