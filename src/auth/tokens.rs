@@ -36,6 +36,13 @@ impl TokenRow {
     }
 }
 
+#[derive(sqlx::FromRow)]
+struct TokenWithPath {
+    #[sqlx(flatten)]
+    token: TokenRow,
+    org_path: String,
+}
+
 /// A verified token caller.
 #[derive(Clone, Debug)]
 pub struct TokenCaller {
@@ -68,11 +75,17 @@ pub async fn authenticate(db: &Db, raw: &str) -> Result<Option<TokenCaller>, App
     if !raw.starts_with(TOKEN_PREFIX) {
         return Ok(None);
     }
-    let row: Option<TokenRow> = q(format!("SELECT {COLS} FROM api_tokens WHERE token_hash = $1")).bind(token_hash(raw)).fetch_optional(db).await?;
+    // Checked on every API request, so one query: the token and its unit's path together.
+    let row: Option<TokenWithPath> = q(format!(
+        "SELECT {}, o.path AS org_path FROM api_tokens t JOIN orgs o ON o.id = t.org_id WHERE t.token_hash = $1",
+        COLS.split(", ").map(|c| format!("t.{c}")).collect::<Vec<_>>().join(", ")
+    ))
+    .bind(token_hash(raw))
+    .fetch_optional(db)
+    .await?;
     let now = now_ms();
-    let Some(row) = row.filter(|r| r.is_live(now)) else { return Ok(None) };
-    let (path,): (String,) = q("SELECT path FROM orgs WHERE id = $1").bind(row.org_id).fetch_one(db).await?;
-    Ok(Some(TokenCaller { token: row, org_path: path }))
+    let Some(row) = row.filter(|r| r.token.is_live(now)) else { return Ok(None) };
+    Ok(Some(TokenCaller { token: row.token, org_path: row.org_path }))
 }
 
 pub async fn list(db: &Db) -> Result<Vec<TokenRow>, AppError> {

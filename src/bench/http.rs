@@ -141,3 +141,65 @@ where
     all.elapsed = start.elapsed();
     all
 }
+
+/// Offer a fixed load: `rate` requests a second spread over `workers` connections, each request
+/// sent at its scheduled time (or at once if the previous one ran late). Latency is measured
+/// from the scheduled time, so waiting behind a slow answer counts (no coordinated omission).
+pub async fn drive_rate<F>(addr: &str, workers: usize, duration: Duration, rate: f64, make: F) -> Stats
+where
+    F: Fn(usize, u64) -> (String, String, Vec<(String, String)>, Vec<u8>) + Send + Sync + Clone + 'static,
+{
+    let start = Instant::now();
+    let interval = Duration::from_secs_f64(workers as f64 / rate.max(1.0));
+    let mut handles = Vec::new();
+    for w in 0..workers {
+        let addr = addr.to_string();
+        let make = make.clone();
+        handles.push(tokio::spawn(async move {
+            let mut st = Stats::default();
+            let mut conn = match Conn::open(&addr).await {
+                Ok(c) => c,
+                Err(_) => return st,
+            };
+            // Stagger the workers over one interval.
+            let offset = interval.mul_f64(w as f64 / workers as f64);
+            let mut i = 0u64;
+            loop {
+                let due = offset + interval.mul_f64(i as f64);
+                if due >= duration {
+                    break;
+                }
+                let now = start.elapsed();
+                if now < due {
+                    tokio::time::sleep(due - now).await;
+                }
+                let (method, path, headers, body) = make(w, i);
+                i += 1;
+                let hs: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+                match conn.request(&method, &path, &hs, &body).await {
+                    Ok(r) if (200..300).contains(&r.status) => {
+                        st.ok += 1;
+                        st.latencies_us.push((start.elapsed().saturating_sub(due)).as_micros() as u64);
+                    }
+                    Ok(_) => st.failed += 1,
+                    Err(_) => {
+                        st.failed += 1;
+                        match Conn::open(&addr).await {
+                            Ok(c) => conn = c,
+                            Err(_) => break,
+                        }
+                    }
+                }
+            }
+            st
+        }));
+    }
+    let mut all = Stats::default();
+    for h in handles {
+        if let Ok(s) = h.await {
+            all.merge(s);
+        }
+    }
+    all.elapsed = start.elapsed();
+    all
+}
