@@ -24,7 +24,7 @@ use futures::FutureExt;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-use super::http::{Conn, Stats, drive};
+use super::http::{Conn, Stats, drive, drive_rate};
 use crate::app::AppState;
 use crate::audit::Actor;
 use crate::config::Config;
