@@ -14,6 +14,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (3, "open311", include_str!("../../migrations/0003_open311.sql")),
     (4, "disclosure", include_str!("../../migrations/0004_disclosure.sql")),
     (5, "event_steps_index", include_str!("../../migrations/0005_event_steps_index.sql")),
+    (6, "search_filter_tokens", include_str!("../../migrations/0006_search_filter_tokens.sql")),
 ];
 
 #[derive(sqlx::FromRow)]

@@ -253,7 +253,7 @@ pub struct HitDto {
 pub struct SearchDto {
     pub hits: Vec<HitDto>,
     pub total: i64,
-    /// True when `total` is the cap (there are more).
+    /// True when `total` is the cap (there are more; the hits are the best of the newest `total` matches).
     pub capped: bool,
 }
 

@@ -432,6 +432,8 @@ pub struct SweepReport {
     pub lapsed: usize,
     pub resumed: usize,
     pub letters_indexed: usize,
+    /// Documents indexed again after a change of the index layout.
+    pub reindexed: usize,
 }
 
 /// The system's steps as of `day`: applications whose 补正 period has passed are closed as
@@ -456,5 +458,6 @@ pub async fn sweep(state: &AppState, day: NaiveDate) -> Result<SweepReport, AppE
         }
     }
     report.letters_indexed = super::search::index::sync_letters(state).await?;
+    report.reindexed = super::search::index::reindex_queued(state, 50_000).await?;
     Ok(report)
 }

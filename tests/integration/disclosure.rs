@@ -459,6 +459,72 @@ async fn search_relevance_on_the_seed_report() {
     assert!(fazhi::disclosure::search::search(&app.state.db, "营商环境", &f, 5, 0).await.unwrap().hits.is_empty());
 }
 
+/// Filters narrow the search inside the index: an old document of one unit is found even when
+/// more than a window of newer documents match the same word; the window is counted and said.
+#[tokio::test]
+async fn search_filters_and_the_rank_window() {
+    use fazhi::disclosure::search::{Filters, engine::RANK_WINDOW, search};
+    let app = TestApp::empty().await;
+    let n = RANK_WINDOW as usize + 50;
+    let docs: Vec<Doc> = (0..n)
+        .map(|i| Doc {
+            kind: if i % 2 == 0 { "publication" } else { "letter" },
+            ref_id: i as i64 + 1,
+            // The oldest document is the only one of unit 9 and category 5.
+            org_id: Some(if i == 0 { 9 } else { 1 }),
+            category_id: Some(if i == 0 { 5 } else { 2 }),
+            published_on: if i == 0 { "2017-03-09".into() } else { format!("2020-{:02}-{:02}", 1 + i % 12, 1 + i % 28) },
+            title: format!("关于优化营商环境的第{i}号通知"),
+            body: if i == 0 { "推进不见面审批，优化营商环境。".into() } else { "优化营商环境，提升政务服务水平。".into() },
+        })
+        .collect();
+    let segmented: Vec<(Doc, String, String)> = docs
+        .into_iter()
+        .map(|d| (fazhi::disclosure::search::segment(&d.title), fazhi::disclosure::search::segment(&d.body), d))
+        .map(|(t, b, d)| (d, t, b))
+        .collect();
+    app.state.db.write(move |tx| async move { index::put_new_many(tx, &segmented).await }.boxed()).await.unwrap();
+
+    let all = search(&app.state.db, "营商环境", &Filters::default(), 10, 0).await.unwrap();
+    assert_eq!((all.total, all.capped, all.hits.len()), (RANK_WINDOW, true, 10));
+    assert!(all.hits.iter().all(|h| h.ref_id != 1), "the oldest is outside the window");
+    for f in [
+        Filters { org_id: Some(9), ..Default::default() },
+        Filters { category_id: Some(5), ..Default::default() },
+        Filters { from: Some("2017-03-01".into()), to: Some("2017-03-31".into()), ..Default::default() },
+        Filters { to: Some("2019-12-31".into()), ..Default::default() },
+        Filters { from: Some("2017-03-09".into()), to: Some("2017-03-09".into()), kind: Some("publication".into()), ..Default::default() },
+    ] {
+        let r = search(&app.state.db, "营商环境", &f, 10, 0).await.unwrap();
+        assert_eq!((r.total, r.capped), (1, false), "{f:?}");
+        assert_eq!(r.hits[0].ref_id, 1, "{f:?}");
+    }
+    for f in [
+        Filters { org_id: Some(9), kind: Some("letter".into()), ..Default::default() },
+        Filters { from: Some("2017-03-10".into()), to: Some("2019-12-31".into()), ..Default::default() },
+        Filters { from: Some("2030-01-01".into()), ..Default::default() },
+    ] {
+        assert_eq!(search(&app.state.db, "营商环境", &f, 10, 0).await.unwrap().total, 0, "{f:?}");
+    }
+    // Both words must occur; pages do not overlap.
+    let f = Filters { org_id: Some(1), ..Default::default() };
+    assert_eq!(search(&app.state.db, "营商环境 不见面审批", &f, 10, 0).await.unwrap().total, 0);
+    let p1 = search(&app.state.db, "营商环境", &f, 10, 0).await.unwrap();
+    let p2 = search(&app.state.db, "营商环境", &f, 10, 10).await.unwrap();
+    assert!(p1.hits.iter().all(|a| p2.hits.iter().all(|b| a.ref_id != b.ref_id)));
+
+    // A document queued for indexing again (after a change of the index layout) is found once.
+    app.state
+        .db
+        .write(|tx| async move { q("INSERT INTO search_reindex (doc_id) SELECT id FROM search_docs WHERE ref_id <= 3").execute(tx).await.map(|_| ()) }.boxed())
+        .await
+        .unwrap();
+    assert_eq!(index::reindex_queued(&app.state, 100).await.unwrap(), 3);
+    let f = Filters { org_id: Some(9), ..Default::default() };
+    assert_eq!(search(&app.state.db, "营商环境", &f, 10, 0).await.unwrap().total, 1);
+    assert_eq!(q("SELECT COUNT(*) FROM search_reindex").fetch_i64(&app.state.db).await.unwrap(), 0);
+}
+
 #[tokio::test]
 async fn annual_report_invariants_and_exports() {
     let app = TestApp::new().await;

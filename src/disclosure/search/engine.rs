@@ -1,22 +1,36 @@
 //! The engine-specific SQL of the search, in one place: SQLite FTS5 (a contentless table whose
-//! rowid is `search_docs.id`, BM25 ranking with the title weighted ten times the body) and
-//! PostgreSQL (`search_docs.tsv`, a tsvector over the same tokens with the 'simple'
-//! configuration, title weight A and body weight D, a GIN index, `ts_rank` normalised by
-//! length). Everything else is shared.
+//! rowid is `search_docs.id`, BM25 ranking with the title weighted ten times the body, the
+//! filters as tokens of a third column, see [`super::tags`]) and PostgreSQL
+//! (`search_docs.tsv`, a tsvector over the same tokens with the 'simple' configuration and a
+//! GIN index; the filters are ordinary indexed columns). Everything else is shared.
+//!
+//! Ranking window: a common word can match hundreds of thousands of documents, and scoring
+//! all of them for every query costs hundreds of milliseconds (the engines' BM25 and ts_rank
+//! even count every match to weigh the word). Both engines therefore return the newest
+//! [`RANK_WINDOW`] matches (after the filters), and [`score`] orders those by relevance here,
+//! identically for both; the page says so when a search reaches the window, and more words or
+//! a filter narrow it.
 
 use super::{Filters, HitRow, Query};
 use crate::db::{Backend, Db, Q, Tx, q};
 use crate::error::AppError;
 
-/// Counting stops here: "1000+" is all a person needs, and counting a million is not free.
-pub const COUNT_CAP: i64 = 1000;
+/// The newest matches that are scored and counted: "1000+" is all a person needs, and scoring
+/// a million is not free.
+pub const RANK_WINDOW: i64 = 1000;
 
 /// Put a document's tokens into the index (after removing any earlier version).
-pub async fn put(tx: &mut Tx, id: i64, title_tokens: &str, body_tokens: &str) -> Result<(), AppError> {
+pub async fn put(tx: &mut Tx, id: i64, title_tokens: &str, body_tokens: &str, tags: &str) -> Result<(), AppError> {
     match tx.backend() {
         Backend::Sqlite => {
             q("DELETE FROM search_fts WHERE rowid = $1").bind(id).execute(&mut *tx).await?;
-            q("INSERT INTO search_fts (rowid, title, body) VALUES ($1, $2, $3)").bind(id).bind(title_tokens).bind(body_tokens).execute(&mut *tx).await?;
+            q("INSERT INTO search_fts (rowid, title, body, tags) VALUES ($1, $2, $3, $4)")
+                .bind(id)
+                .bind(title_tokens)
+                .bind(body_tokens)
+                .bind(tags)
+                .execute(&mut *tx)
+                .await?;
         }
         Backend::Postgres => {
             q("UPDATE search_docs SET tsv = setweight(to_tsvector('simple', $2), 'A') || setweight(to_tsvector('simple', $3), 'D') WHERE id = $1")
@@ -30,26 +44,37 @@ pub async fn put(tx: &mut Tx, id: i64, title_tokens: &str, body_tokens: &str) ->
     Ok(())
 }
 
+/// The PostgreSQL tsvector of a document's tokens (title weight A, body weight D), appended to
+/// `query` as an expression.
+pub fn pg_tsvector(query: Q, title_tokens: &str, body_tokens: &str) -> Q {
+    query
+        .push_bind("setweight(to_tsvector('simple', CAST({} AS TEXT)), 'A') || ", title_tokens.to_string())
+        .push_bind("setweight(to_tsvector('simple', CAST({} AS TEXT)), 'D')", body_tokens.to_string())
+}
+
+/// A document's tokens for the index: id, title tokens, body tokens, filter tokens.
+pub type Tokens = (i64, String, String, String);
+
 /// Many documents at once (bulk indexing): one statement per batch.
-pub async fn put_many(tx: &mut Tx, docs: &[(i64, String, String)]) -> Result<(), AppError> {
+pub async fn put_many(tx: &mut Tx, docs: &[Tokens]) -> Result<(), AppError> {
     if docs.is_empty() {
         return Ok(());
     }
     match tx.backend() {
         Backend::Sqlite => {
-            let mut query = q("INSERT INTO search_fts (rowid, title, body) VALUES ");
-            for (i, (id, t, b)) in docs.iter().enumerate() {
+            let mut query = q("INSERT INTO search_fts (rowid, title, body, tags) VALUES ");
+            for (i, (id, t, b, g)) in docs.iter().enumerate() {
                 if i > 0 {
                     query = query.push(", ");
                 }
-                query = query.push_bind("({}, ", *id).push_bind("{}, ", t.clone()).push_bind("{})", b.clone());
+                query = query.push_bind("({}, ", *id).push_bind("{}, ", t.clone()).push_bind("{}, ", b.clone()).push_bind("{})", g.clone());
             }
             query.execute(&mut *tx).await?;
         }
         Backend::Postgres => {
             let mut query =
                 q("UPDATE search_docs d SET tsv = setweight(to_tsvector('simple', v.t), 'A') || setweight(to_tsvector('simple', v.b), 'D') FROM (VALUES ");
-            for (i, (id, t, b)) in docs.iter().enumerate() {
+            for (i, (id, t, b, _)) in docs.iter().enumerate() {
                 if i > 0 {
                     query = query.push(", ");
                 }
@@ -102,41 +127,124 @@ fn pg_tsquery(mut query: Q, qq: &Query) -> Q {
     query.push(")")
 }
 
-/// The best hits and the number of matches (up to [`COUNT_CAP`]).
-pub async fn search(db: &Db, qq: &Query, f: &Filters, per: i64, offset: i64) -> Result<(Vec<HitRow>, i64), AppError> {
+/// The first and last publication day in the index (closes open-ended date filters). Two
+/// sub-queries: SQLite answers a lone MIN or MAX from the index, but scans for both together.
+async fn day_span(db: &Db) -> Result<Option<(chrono::NaiveDate, chrono::NaiveDate)>, AppError> {
+    let (lo, hi): (Option<String>, Option<String>) =
+        q("SELECT (SELECT MIN(published_on) FROM search_docs), (SELECT MAX(published_on) FROM search_docs)").fetch_one(db).await?;
+    Ok(lo.as_deref().and_then(crate::time::parse_date).zip(hi.as_deref().and_then(crate::time::parse_date)))
+}
+
+/// The window: the newest [`RANK_WINDOW`] matches after the filters, unscored.
+async fn window(db: &Db, qq: &Query, f: &Filters) -> Result<Vec<HitRow>, AppError> {
+    let cols = format!("SELECT {HIT_COLS}, CAST(0 AS DOUBLE PRECISION) AS score FROM search_docs d");
     match db.backend() {
         Backend::Sqlite => {
-            let m = qq.fts5();
-            let rows: Vec<HitRow> = filters(
-                q(format!("SELECT {HIT_COLS}, bm25(search_fts, 10.0, 1.0) AS score FROM search_fts JOIN search_docs d ON d.id = search_fts.rowid WHERE search_fts MATCH $1"))
-                    .bind(m.clone()),
-                f,
-            )
-            .push(" ORDER BY score, d.published_on DESC, d.id DESC")
-            .push_bind(" LIMIT {}", per)
-            .push_bind(" OFFSET {}", offset)
-            .fetch_all(db)
-            .await?;
-            let total =
-                filters(q("SELECT COUNT(*) FROM (SELECT 1 FROM search_fts JOIN search_docs d ON d.id = search_fts.rowid WHERE search_fts MATCH $1").bind(m), f)
-                    .push_bind(" LIMIT {}) x", COUNT_CAP)
-                    .fetch_i64(db)
-                    .await?;
-            Ok((rows, total))
-        }
-        Backend::Postgres => {
-            let mut query = q(format!("SELECT {HIT_COLS}, CAST(ts_rank(d.tsv, qq.q, 1) AS DOUBLE PRECISION) AS score FROM search_docs d, (SELECT "));
-            query = pg_tsquery(query, qq).push(" AS q) qq WHERE d.tsv @@ qq.q");
-            let rows: Vec<HitRow> = filters(query, f)
-                .push(" ORDER BY score DESC, d.published_on DESC, d.id DESC")
-                .push_bind(" LIMIT {}", per)
-                .push_bind(" OFFSET {}", offset)
+            let span = if f.from.is_some() || f.to.is_some() { day_span(db).await? } else { None };
+            let Some(filter) = super::tags::fts5_filter(f, span) else { return Ok(vec![]) };
+            q(format!("{cols} JOIN (SELECT rowid FROM search_fts WHERE search_fts MATCH $1 ORDER BY rowid DESC LIMIT $2) w ON d.id = w.rowid"))
+                .bind(format!("({}){filter}", qq.fts5()))
+                .bind(RANK_WINDOW)
                 .fetch_all(db)
-                .await?;
-            let mut cq = q("SELECT COUNT(*) FROM (SELECT 1 FROM search_docs d WHERE d.tsv @@ ");
-            cq = pg_tsquery(cq, qq);
-            let total = filters(cq, f).push_bind(" LIMIT {}) x", COUNT_CAP).fetch_i64(db).await?;
-            Ok((rows, total))
+                .await
         }
+        Backend::Postgres => pg_window(db, qq, f, &cols).await,
+    }
+}
+
+/// PostgreSQL: one statement; the planner chooses between walking the primary key backwards
+/// (cheap when matches are common) and the GIN index (cheap when they are rare). Its guesses
+/// for phrases are rough, and a common word under a filter still decodes long posting lists:
+/// see BENCHMARKS.md for what this costs at a million documents.
+async fn pg_window(db: &Db, qq: &Query, f: &Filters, cols: &str) -> Result<Vec<HitRow>, AppError> {
+    let query = pg_tsquery(q(format!("{cols} WHERE d.tsv @@ ")), qq);
+    filters(query, f).push_bind(" ORDER BY d.id DESC LIMIT {}", RANK_WINDOW).fetch_all(db).await
+}
+
+/// Relevance, the same on both engines: BM25F over the window without the IDF factor (every
+/// document of the window contains every word, and the engines' own IDF means counting all
+/// matches of a common word on each query). Per query word, its occurrences in the title
+/// count ten times those in the body, each normalised by the field's length against the
+/// window's average; the sum saturates (k1 = 1.2, b = 0.75).
+pub fn score(rows: &mut [HitRow], qq: &Query) {
+    const K1: f64 = 1.2;
+    const B: f64 = 0.75;
+    const TITLE_WEIGHT: f64 = 10.0;
+    if rows.is_empty() {
+        return;
+    }
+    let words: Vec<String> = qq.words.iter().map(|w| w.to_lowercase()).filter(|w| !w.is_empty()).collect();
+    let lens: Vec<(f64, f64)> = rows.iter().map(|r| (r.title.chars().count() as f64, r.body.chars().count() as f64)).collect();
+    let n = rows.len() as f64;
+    let avg_title = (lens.iter().map(|l| l.0).sum::<f64>() / n).max(1.0);
+    let avg_body = (lens.iter().map(|l| l.1).sum::<f64>() / n).max(1.0);
+    for (r, (lt, lb)) in rows.iter_mut().zip(lens) {
+        let (title, body) = (r.title.to_lowercase(), r.body.to_lowercase());
+        let mut s = 0.0;
+        for w in &words {
+            let (mut tf_t, tf_b) = (title.matches(w.as_str()).count() as f64, body.matches(w.as_str()).count() as f64);
+            // The index matched it (perhaps across punctuation the segmenter drops): count it once.
+            if tf_t + tf_b == 0.0 {
+                tf_t = 1.0 / TITLE_WEIGHT;
+            }
+            let tf = TITLE_WEIGHT * tf_t / (1.0 - B + B * lt / avg_title) + tf_b / (1.0 - B + B * lb / avg_body);
+            s += tf / (K1 + tf);
+        }
+        r.score = s;
+    }
+}
+
+/// The best hits from `offset` and the number of matches (up to [`RANK_WINDOW`]).
+pub async fn search(db: &Db, qq: &Query, f: &Filters, per: i64, offset: i64) -> Result<(Vec<HitRow>, i64), AppError> {
+    let mut rows = window(db, qq, f).await?;
+    let total = rows.len() as i64;
+    score(&mut rows, qq);
+    rows.sort_by(|a, b| b.score.total_cmp(&a.score).then(b.published_on.cmp(&a.published_on)).then(b.id.cmp(&a.id)));
+    Ok((rows.into_iter().skip(offset.max(0) as usize).take(per.max(0) as usize).collect(), total))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(id: i64, title: &str, body: &str) -> HitRow {
+        HitRow {
+            id,
+            kind: "publication".into(),
+            ref_id: id,
+            org_id: None,
+            category_id: None,
+            published_on: "2020-01-01".into(),
+            title: title.into(),
+            body: body.into(),
+            score: 0.0,
+        }
+    }
+
+    fn ranked(rows: &mut [HitRow], q: &str) -> Vec<i64> {
+        score(rows, &Query::parse(q));
+        rows.sort_by(|a, b| b.score.total_cmp(&a.score).then(b.id.cmp(&a.id)));
+        rows.iter().map(|r| r.id).collect()
+    }
+
+    #[test]
+    fn title_beats_body_and_more_beats_fewer() {
+        let mut rows = vec![
+            row(1, "关于道路养护的通知", "优化营商环境。"),
+            row(2, "关于优化营商环境的若干措施", "为持续优化营商环境，制定本措施。"),
+            row(3, "关于道路养护的通知", "优化营商环境，营商环境评价，营商环境监测。"),
+        ];
+        assert_eq!(ranked(&mut rows, "营商环境"), [2, 3, 1]);
+        assert!(rows.iter().all(|r| r.score > 0.0));
+    }
+
+    #[test]
+    fn every_word_counts_and_short_fields_weigh_more() {
+        let mut rows = vec![row(1, "法律顾问", "加强政务服务公职律师"), row(2, "法律顾问", "公职律师"), row(3, "工作要点", "法律顾问和公职律师")];
+        assert_eq!(ranked(&mut rows, "法律顾问 公职律师"), [2, 1, 3]);
+        // A match the index found across dropped punctuation still scores above nothing.
+        let mut rows = vec![row(1, "", "营商、环境")];
+        score(&mut rows, &Query::parse("营商环境"));
+        assert!(rows[0].score > 0.0);
     }
 }

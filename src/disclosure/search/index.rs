@@ -22,6 +22,13 @@ pub struct Doc {
     pub body: String,
 }
 
+impl Doc {
+    /// Its filter tokens (see [`super::tags`]).
+    pub fn tags(&self) -> String {
+        super::tags::doc_tags(self.kind, self.org_id, self.category_id, &self.published_on)
+    }
+}
+
 /// Insert or replace one document.
 pub async fn put(tx: &mut Tx, d: &Doc) -> Result<i64, AppError> {
     let existing: Option<(i64,)> = q("SELECT id FROM search_docs WHERE kind = $1 AND ref_id = $2").bind(d.kind).bind(d.ref_id).fetch_optional(&mut *tx).await?;
@@ -51,16 +58,22 @@ pub async fn put(tx: &mut Tx, d: &Doc) -> Result<i64, AppError> {
                 .await?
         }
     };
-    engine::put(tx, id, &segment(&d.title), &segment(&d.body)).await?;
+    engine::put(tx, id, &segment(&d.title), &segment(&d.body), &d.tags()).await?;
     Ok(id)
 }
 
-/// Index many new documents (bulk loads): rows in multi-row INSERTs, tokens in one statement
-/// per batch. The caller segments (it may do so on several threads).
+/// Index many new documents (bulk loads): rows in multi-row INSERTs, tokens in the same
+/// statement (PostgreSQL) or one more per batch (SQLite). The caller segments (it may do so on
+/// several threads).
 pub async fn put_new_many(tx: &mut Tx, docs: &[(Doc, String, String)]) -> Result<(), AppError> {
+    let pg = tx.backend() == crate::db::Backend::Postgres;
     for chunk in docs.chunks(100) {
-        let mut query = q("INSERT INTO search_docs (kind, ref_id, org_id, category_id, published_on, title, body) VALUES ");
-        for (i, (d, _, _)) in chunk.iter().enumerate() {
+        let mut query = q(if pg {
+            "INSERT INTO search_docs (kind, ref_id, org_id, category_id, published_on, title, body, tsv) VALUES "
+        } else {
+            "INSERT INTO search_docs (kind, ref_id, org_id, category_id, published_on, title, body) VALUES "
+        });
+        for (i, (d, t, b)) in chunk.iter().enumerate() {
             if i > 0 {
                 query = query.push(", ");
             }
@@ -71,11 +84,17 @@ pub async fn put_new_many(tx: &mut Tx, docs: &[(Doc, String, String)]) -> Result
                 .push_bind("{}, ", d.category_id)
                 .push_bind("{}, ", d.published_on.clone())
                 .push_bind("{}, ", d.title.clone())
-                .push_bind("{})", d.body.clone());
+                .push_bind("{}", d.body.clone());
+            if pg {
+                query = engine::pg_tsvector(query.push(", "), t, b);
+            }
+            query = query.push(")");
         }
         let ids: Vec<(i64,)> = query.push(" RETURNING id").fetch_all(&mut *tx).await?;
-        let tokens: Vec<(i64, String, String)> = ids.iter().zip(chunk).map(|((id,), (_, t, b))| (*id, t.clone(), b.clone())).collect();
-        engine::put_many(tx, &tokens).await?;
+        if !pg {
+            let tokens: Vec<engine::Tokens> = ids.iter().zip(chunk).map(|((id,), (d, t, b))| (*id, t.clone(), b.clone(), d.tags())).collect();
+            engine::put_many(tx, &tokens).await?;
+        }
     }
     Ok(())
 }
@@ -161,4 +180,69 @@ pub async fn sync_letters(state: &AppState) -> Result<usize, AppError> {
         }
     }
     Ok(total)
+}
+
+#[derive(sqlx::FromRow)]
+struct QueuedDoc {
+    id: i64,
+    kind: String,
+    org_id: Option<i64>,
+    category_id: Option<i64>,
+    published_on: String,
+    title: String,
+    body: String,
+}
+
+/// Index again the documents queued in `search_reindex` (after a change of the index layout),
+/// at most `limit` of them per call so that one sweep stays short. Returns how many were done.
+pub async fn reindex_queued(state: &AppState, limit: usize) -> Result<usize, AppError> {
+    let queued = q("SELECT COUNT(*) FROM (SELECT 1 FROM search_reindex LIMIT 1) x").fetch_i64(&state.db).await?;
+    if queued == 0 {
+        return Ok(0);
+    }
+    // Documents deleted since they were queued.
+    state
+        .db
+        .write(|tx| async move { q("DELETE FROM search_reindex WHERE doc_id NOT IN (SELECT id FROM search_docs)").execute(tx).await.map(|_| ()) }.boxed())
+        .await?;
+    let mut done = 0;
+    while done < limit {
+        let rows: Vec<QueuedDoc> = q("SELECT d.id, d.kind, d.org_id, d.category_id, d.published_on, d.title, d.body \
+             FROM search_reindex r JOIN search_docs d ON d.id = r.doc_id ORDER BY r.doc_id LIMIT 500")
+        .fetch_all(&state.db)
+        .await?;
+        let n = rows.len();
+        if n == 0 {
+            break;
+        }
+        let tokens = tokio::task::spawn_blocking(move || {
+            rows.into_iter()
+                .map(|d| {
+                    let tags = super::tags::doc_tags(&d.kind, d.org_id, d.category_id, &d.published_on);
+                    (d.id, segment(&d.title), segment(&d.body), tags)
+                })
+                .collect::<Vec<engine::Tokens>>()
+        })
+        .await
+        .map_err(|e| AppError::Internal(format!("segmenter: {e}")))?;
+        state
+            .db
+            .write(move |tx| {
+                async move {
+                    let ids: Vec<i64> = tokens.iter().map(|t| t.0).collect();
+                    for (id, t, b, g) in &tokens {
+                        engine::put(tx, *id, t, b, g).await?;
+                    }
+                    q("DELETE FROM search_reindex WHERE").push_in("doc_id", &ids).execute(&mut *tx).await?;
+                    Ok(())
+                }
+                .boxed()
+            })
+            .await?;
+        done += n;
+    }
+    if done > 0 {
+        tracing::info!(documents = done, "search documents indexed again");
+    }
+    Ok(done)
 }

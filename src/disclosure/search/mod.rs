@@ -9,10 +9,12 @@
 //! “矛盾纠纷化解” both contain 矛盾 纠纷). Each query word is searched as a phrase of its tokens;
 //! the words of a query must all occur. The tokens are stored space-separated in the
 //! database's own index ([`engine`]): SQLite FTS5 ranked by BM25, PostgreSQL tsvector with a
-//! GIN index ranked by ts_rank; the title weighs more than the body.
+//! GIN index ranked by ts_rank; the title weighs more than the body. The newest 1,000 matches
+//! after the filters are ranked (see [`engine::RANK_WINDOW`]).
 
 pub mod engine;
 pub mod index;
+pub mod tags;
 
 use std::sync::LazyLock;
 
@@ -254,7 +256,7 @@ pub fn present(rows: Vec<HitRow>, query: &Query) -> Vec<Hit> {
 #[derive(Clone, Debug, Serialize)]
 pub struct Results {
     pub hits: Vec<Hit>,
-    /// Matching documents, counted up to [`engine::COUNT_CAP`].
+    /// Matching documents, counted up to [`engine::RANK_WINDOW`].
     pub total: i64,
     pub capped: bool,
 }
@@ -266,7 +268,7 @@ pub async fn search(db: &crate::db::Db, q: &str, f: &Filters, per: i64, offset: 
         return Ok(Results { hits: vec![], total: 0, capped: false });
     }
     let (rows, total) = engine::search(db, &query, f, per, offset).await?;
-    Ok(Results { hits: present(rows, &query), capped: total >= engine::COUNT_CAP, total })
+    Ok(Results { hits: present(rows, &query), capped: total >= engine::RANK_WINDOW, total })
 }
 
 #[cfg(test)]
