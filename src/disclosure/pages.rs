@@ -88,11 +88,22 @@ pub async fn lines(state: &AppState, rows: Vec<ListRow>) -> Result<Vec<Line>, Ap
         .collect())
 }
 
+/// An outcome as people read it: the report row without its number and counting note
+/// (“（二）部分公开（区分处理的，只计这一情形…）” → “部分公开”), with the sub-row if any.
 pub fn outcome_label(o: &rules::Outcome) -> String {
-    if o.label.is_empty() {
-        o.group_label.to_string()
-    } else {
-        format!("{}·{}", o.group_label.trim_start_matches(|c| c != '）').trim_start_matches('）'), o.label)
+    let group = o.group_label.trim_start_matches(|c| c != '）').trim_start_matches('）');
+    let group = group.split('（').next().unwrap_or(group);
+    if o.label.is_empty() { group.to_string() } else { format!("{group}·{}", o.label) }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn outcome_labels_read_plainly() {
+        let l = |c| super::outcome_label(super::rules::outcome(c).unwrap());
+        assert_eq!(l("partial"), "部分公开");
+        assert!(l("disclose").starts_with("予以公开"), "{}", l("disclose"));
+        assert!(!l("partial").contains('（'));
     }
 }
 

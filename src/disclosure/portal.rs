@@ -74,11 +74,14 @@ async fn home(State(state): State<AppState>, ctx: Ctx, MaybeCitizen(c): MaybeCit
 #[derive(Deserialize, Default)]
 struct SearchQuery {
     q: Option<String>,
+    #[serde(default, deserialize_with = "crate::web::form::blank_none")]
     org: Option<i64>,
+    #[serde(default, deserialize_with = "crate::web::form::blank_none")]
     category: Option<i64>,
     kind: Option<String>,
     from: Option<String>,
     to: Option<String>,
+    #[serde(default, deserialize_with = "crate::web::form::blank_none")]
     page: Option<i64>,
 }
 

@@ -289,7 +289,9 @@ async fn step(State(state): State<AppState>, staff: Staff, ctx: Ctx, Path((id, a
 
 #[derive(Deserialize)]
 struct ReportQuery {
+    #[serde(default, deserialize_with = "crate::web::form::blank_none")]
     org: Option<i64>,
+    #[serde(default, deserialize_with = "crate::web::form::blank_none")]
     year: Option<i64>,
 }
 

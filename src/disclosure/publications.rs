@@ -92,13 +92,18 @@ pub async fn get<'a>(ex: impl Into<Ex<'a>>, id: i64) -> Result<Option<PubRow>, A
 /// Filters of publication lists (staff and portal).
 #[derive(Clone, Debug, Default, Deserialize)]
 pub struct Filter {
+    #[serde(default, deserialize_with = "crate::web::form::blank_none")]
     pub org: Option<i64>,
+    #[serde(default, deserialize_with = "crate::web::form::blank_none")]
     pub category: Option<i64>,
+    #[serde(default, deserialize_with = "crate::web::form::blank_none")]
     pub year: Option<i64>,
     pub state: Option<String>,
     /// on_time / late (published in `year`), abolished (in `year`), normative_issued, in_force
     pub indicator: Option<String>,
+    #[serde(default, deserialize_with = "crate::web::form::blank_none")]
     pub page: Option<i64>,
+    #[serde(default, deserialize_with = "crate::web::form::blank_none")]
     pub per: Option<i64>,
 }
 

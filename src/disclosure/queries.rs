@@ -35,6 +35,7 @@ pub struct RequestRow {
     pub third_party_since: Option<String>,
     pub third_party_opinion: Option<String>,
     pub extension_requested_days: Option<i64>,
+    pub extension_reason: Option<String>,
     pub outcome: Option<String>,
     pub outcome_reason: Option<String>,
     pub reply_text: Option<String>,
@@ -42,7 +43,7 @@ pub struct RequestRow {
     pub replied_on_time: Option<bool>,
 }
 
-pub const REQUEST_COLS: &str = "r.case_id, r.channel, r.applicant_type, r.applicant_name, r.id_kind, r.id_number, r.phone, r.address, r.email, r.contact_person, r.description, r.doc_refs, r.purpose, r.delivery, r.received_on, r.correction_items, r.correction_due_on, r.corrected_on, r.correction_text, r.third_party, r.third_party_since, r.third_party_opinion, r.extension_requested_days, r.outcome, r.outcome_reason, r.reply_text, r.concluded_on, r.replied_on_time";
+pub const REQUEST_COLS: &str = "r.case_id, r.channel, r.applicant_type, r.applicant_name, r.id_kind, r.id_number, r.phone, r.address, r.email, r.contact_person, r.description, r.doc_refs, r.purpose, r.delivery, r.received_on, r.correction_items, r.correction_due_on, r.corrected_on, r.correction_text, r.third_party, r.third_party_since, r.third_party_opinion, r.extension_requested_days, r.extension_reason, r.outcome, r.outcome_reason, r.reply_text, r.concluded_on, r.replied_on_time";
 
 pub async fn request<'a>(ex: impl Into<Ex<'a>>, case_id: i64) -> Result<Option<RequestRow>, AppError> {
     q(format!("SELECT {REQUEST_COLS} FROM disclosure_requests r WHERE r.case_id = $1")).bind(case_id).fetch_optional(ex).await
@@ -91,14 +92,18 @@ pub struct Filter {
     pub state: Option<String>,
     /// open (default), closed, all
     pub status: Option<String>,
+    #[serde(default, deserialize_with = "crate::web::form::blank_none")]
     pub org: Option<i64>,
     pub applicant_type: Option<String>,
     pub outcome: Option<String>,
+    #[serde(default, deserialize_with = "crate::web::form::blank_none")]
     pub year: Option<i64>,
     /// Report drill-down: received / carried / concluded / carried_out, in `year`.
     pub row: Option<String>,
     pub q: Option<String>,
+    #[serde(default, deserialize_with = "crate::web::form::blank_none")]
     pub page: Option<i64>,
+    #[serde(default, deserialize_with = "crate::web::form::blank_none")]
     pub per: Option<i64>,
 }
 

@@ -361,8 +361,9 @@ async fn run_step(
                         extra = extra.set("第三方意见", serde_json::Value::Null, model::label(rules::THIRD_PARTY_OPINIONS, op));
                     }
                     "request_extension" => {
-                        q("UPDATE disclosure_requests SET extension_requested_days = $1 WHERE case_id = $2")
+                        q("UPDATE disclosure_requests SET extension_requested_days = $1, extension_reason = $2 WHERE case_id = $3")
                             .bind(input.days.map(i64::from))
+                            .bind(input.reason.clone())
                             .bind(id)
                             .execute(&mut *tx)
                             .await?;
@@ -370,8 +371,15 @@ async fn run_step(
                     }
                     "approve_extension" => {
                         extra = extra.set("延长工作日", serde_json::Value::Null, input.days);
-                        let why = r.extension_requested_days.map(|_| "需要检索、审查的信息较多").unwrap_or("需要检索、审查的信息较多");
-                        letter = Some(("extension", vec![("days", input.days.unwrap_or(0).to_string()), ("reason", why.to_string())]));
+                        // The letter states the reason given when the extension was asked for.
+                        let why = r
+                            .extension_reason
+                            .as_deref()
+                            .map(|s| s.trim().trim_end_matches(['。', '.', '，', ',', '；']))
+                            .filter(|s| !s.is_empty())
+                            .unwrap_or("需要检索、审查的信息较多")
+                            .to_string();
+                        letter = Some(("extension", vec![("days", input.days.unwrap_or(0).to_string()), ("reason", why)]));
                     }
                     "reply" => {
                         let code = input.field("outcome").unwrap_or("");

@@ -165,3 +165,38 @@ impl<S: Send + Sync> FromRequest<S> for Multipart {
         Ok(out)
     }
 }
+
+/// A number in a query string where a blank means "none": a select's 全部 option sends `org=`,
+/// which must filter nothing rather than fail. Use with
+/// `#[serde(default, deserialize_with = "crate::web::form::blank_none")]`.
+pub fn blank_none<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: std::str::FromStr,
+{
+    use serde::Deserialize as _;
+    use serde::de::Error as _;
+    let s: Option<String> = Option::deserialize(d)?;
+    match s.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(v) => v.parse().map(Some).map_err(|_| D::Error::custom(format!("“{v}”不是有效的数字"))),
+    }
+}
+
+#[cfg(test)]
+mod blank_tests {
+    #[derive(serde::Deserialize)]
+    struct Q {
+        #[serde(default, deserialize_with = "super::blank_none")]
+        org: Option<i64>,
+    }
+
+    #[test]
+    fn blank_numbers_mean_none() {
+        let q = |s: &str| axum::extract::Query::<Q>::try_from_uri(&format!("/x?{s}").parse().unwrap()).map(|q| q.0.org);
+        assert_eq!(q("org=").unwrap(), None);
+        assert_eq!(q("").unwrap(), None);
+        assert_eq!(q("org=12").unwrap(), Some(12));
+        assert!(q("org=x").is_err());
+    }
+}

@@ -184,6 +184,10 @@ async fn request_journey_from_portal_to_annual_table() {
     let raw = get_bytes(&app, &citizen_c, &format!("/portal/disclosure/requests/{id}/letters/{lid}.docx")).await;
     let xml = docx_text(&raw);
     assert!(xml.contains("第三十七条") && xml.contains("张三") && xml.contains("区分处理"), "{xml}");
+    // The extension letter states the reason given when it was asked for.
+    let (eid,): (i64,) = q("SELECT id FROM disclosure_letters WHERE case_id = $1 AND kind = 'extension'").bind(id).fetch_one(&app.state.db).await.unwrap();
+    let xml = docx_text(&get_bytes(&app, &citizen_c, &format!("/portal/disclosure/requests/{id}/letters/{eid}.docx")).await);
+    assert!(xml.contains("因需调取城建档案馆档案，") && xml.contains("延长10个工作日"), "{xml}");
     // Another citizen cannot see it.
     let mut other = citizen(&app, "13800000009").await;
     assert_eq!(other.get(&format!("/portal/disclosure/requests/{id}")).await.status, StatusCode::NOT_FOUND);
@@ -616,4 +620,24 @@ async fn demo_year_is_consistent() {
     // Running it again adds nothing.
     fazhi::disclosure::demo::seed_year(&app.state).await.unwrap();
     assert_eq!(q("SELECT COUNT(*) FROM disclosure_requests").fetch_i64(&app.state.db).await.unwrap(), 210);
+}
+
+/// A filter form's 全部 option sends an empty value: it filters nothing, on every list page;
+/// a value that is not a number is refused.
+#[tokio::test]
+async fn blank_filters_mean_all() {
+    let app = TestApp::new().await;
+    let mut anon = app.client();
+    let mut staff = app.login("zjj_staff").await;
+    for (is_staff, path) in [
+        (false, "/portal/disclosure/search?q=营商环境&org=&category=&kind=&from=&to="),
+        (false, "/portal/disclosure/list?org=&category=&year="),
+        (true, "/disclosure/requests?org=&year=&state="),
+        (true, "/disclosure/publications?org=&category=&year="),
+        (true, "/disclosure/report?org=&year="),
+    ] {
+        let r = if is_staff { staff.get(path).await } else { anon.get(path).await };
+        assert_eq!(r.status, StatusCode::OK, "{path}: {}", &r.text[..r.text.len().min(300)]);
+    }
+    assert_eq!(anon.get("/portal/disclosure/search?q=x&org=abc").await.status, StatusCode::BAD_REQUEST);
 }
