@@ -137,7 +137,15 @@ async fn prepare(state: &AppState, n: usize) -> anyhow::Result<()> {
     let agent_id = q("SELECT id FROM users WHERE username = 'dispatcher'").fetch_i64(&state.db).await.map_err(err)?;
     let disp = crate::auth::extract::load_staff(state, agent_id).await.map_err(err)?.ok_or_else(|| anyhow::anyhow!("dispatcher"))?;
     let open_n = n.saturating_sub(done);
+    // Live intakes are validated: leave out categories that ask for a required attribute
+    // (a plate number, say), which this generator does not fill in.
+    let cats: Vec<(i64, i64, Option<i64>)> =
+        q("SELECT id, handle_days, default_org_id FROM hotline_categories WHERE default_org_id IS NOT NULL AND attributes NOT LIKE '%\"required\":true%'")
+            .fetch_all(&state.db)
+            .await
+            .map_err(err)?;
     let counter = Arc::new(AtomicU64::new(0));
+    let failed = Arc::new(AtomicU64::new(0));
     let mut handles = Vec::new();
     for w in 0..8usize {
         let state = state.clone();
@@ -145,6 +153,7 @@ async fn prepare(state: &AppState, n: usize) -> anyhow::Result<()> {
         let cats = cats.clone();
         let towns = towns.clone();
         let counter = counter.clone();
+        let failed = failed.clone();
         handles.push(tokio::spawn(async move {
             let mut rng = StdRng::seed_from_u64(100 + w as u64);
             for i in (w..open_n).step_by(8) {
@@ -159,7 +168,15 @@ async fn prepare(state: &AppState, n: usize) -> anyhow::Result<()> {
                     phone_required: true,
                     ..Default::default()
                 };
-                let Ok(r) = service::intake(&state, disp.actor(), input).await else { continue };
+                let r = match service::intake(&state, disp.actor(), input).await {
+                    Ok(r) => r,
+                    Err(e) => {
+                        if failed.fetch_add(1, Ordering::Relaxed) == 0 {
+                            eprintln!("  在办工单受理失败：{e}");
+                        }
+                        continue;
+                    }
+                };
                 let mut f = StepForm::default();
                 f.fields.insert("org".into(), org.unwrap_or(0).to_string());
                 let _ = service::step(&state, Who::Staff(&disp), r.case.id, None, "dispatch", f).await;
@@ -170,7 +187,7 @@ async fn prepare(state: &AppState, n: usize) -> anyhow::Result<()> {
     for h in handles {
         let _ = h.await;
     }
-    println!("  在办工单 {} 张；准备用时 {:.0} 秒", counter.load(Ordering::Relaxed), t0.elapsed().as_secs_f64());
+    println!("  在办工单 {} 张（受理失败 {}）；准备用时 {:.0} 秒", counter.load(Ordering::Relaxed), failed.load(Ordering::Relaxed), t0.elapsed().as_secs_f64());
     Ok(())
 }
 
