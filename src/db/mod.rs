@@ -475,6 +475,7 @@ fn sqlite_execute<'c, E>(ex: E, sql: String, args: Vec<Val>) -> BoxFuture<'c, Re
 where
     E: sqlx::Executor<'c, Database = Sqlite> + 'c,
 {
+    let sql = dialect::sqlite_positional(&sql).unwrap_or(sql);
     Box::pin(async move { value::bind_sqlite(sqlx::query(&sql), args).execute(ex).await.map(|r| r.rows_affected()) })
 }
 
@@ -489,6 +490,7 @@ fn sqlite_fetch<'c, E, T: Row + 'c>(ex: E, sql: String, args: Vec<Val>, one: boo
 where
     E: sqlx::Executor<'c, Database = Sqlite> + 'c,
 {
+    let sql = dialect::sqlite_positional(&sql).unwrap_or(sql);
     Box::pin(async move {
         let q = value::bind_sqlite(sqlx::query(&sql), args);
         let rows = if one { q.fetch_optional(ex).await?.into_iter().collect() } else { q.fetch_all(ex).await? };
