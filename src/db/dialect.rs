@@ -124,7 +124,7 @@ mod tests {
     fn numbered_placeholders_become_positional() {
         assert_eq!(sqlite_positional("SELECT a FROM t WHERE b = $1 AND c IN ($2, $3)").as_deref(), Some("SELECT a FROM t WHERE b = ? AND c IN (?, ?)"));
         let many: Vec<String> = (1..=12).map(|i| format!("${i}")).collect();
-        assert_eq!(sqlite_positional(&format!("VALUES ({})", many.join(","))).unwrap(), format!("VALUES ({})", vec!["?"; 12].join(",")));
+        assert_eq!(sqlite_positional(&format!("VALUES ({})", many.join(","))).unwrap(), format!("VALUES ({})", ["?"; 12].join(",")));
         assert_eq!(sqlite_positional("SELECT '$1', \"x$2\" FROM t WHERE a = $1").as_deref(), Some("SELECT '$1', \"x$2\" FROM t WHERE a = ?"));
         assert_eq!(sqlite_positional("SELECT 'it''s $9' WHERE a = $1").as_deref(), Some("SELECT 'it''s $9' WHERE a = ?"));
         // Reused or out of order: run as written.

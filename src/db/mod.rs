@@ -125,8 +125,12 @@ impl Db {
             .min_connections(1)
             .idle_timeout(None)
             .max_lifetime(None)
-            // Checkpoints happen in the background (below); this is only a backstop.
-            .connect_with(base.clone().pragma("cache_size", "-65536").pragma("wal_autocheckpoint", "20000"))
+            // The writer copies the WAL back into the database itself, between groups, every
+            // 4,000 pages (16 MB). A checkpoint running beside the writer made commits wait for
+            // its writes (an fsync on ext4 flushes the other file's new blocks too): a commit of
+            // ~90 ms every second, the p99 of intake. Small checkpoints in line cost some
+            // throughput and keep the tail short (BENCHMARKS.md).
+            .connect_with(base.clone().pragma("cache_size", "-65536").pragma("wal_autocheckpoint", "4000"))
             .await?;
         // Readers lean on the operating system's file cache; a small private cache each keeps the
         // server's memory bounded whatever the number of connections.
@@ -251,9 +255,9 @@ async fn sqlite_exec(conn: &mut PoolConnection<Sqlite>, sql: &str) -> Result<(),
     Ok(())
 }
 
-/// Copies the write-ahead log back into the database in the background (PASSIVE: it never
-/// blocks the writer), so that the writer's commits do not pay for checkpoints. Runs while the
-/// database is open.
+/// A backstop for the writer's own checkpoints: when long-running readers kept them from
+/// finishing and the WAL has passed 256 MB, copy it back in the background (PASSIVE: it never
+/// blocks the writer). Runs while the database is open.
 async fn sqlite_checkpointer(db: std::sync::Weak<Pools>, opts: SqliteConnectOptions, wal: String) {
     use sqlx::ConnectOptions as _;
     let mut conn: Option<sqlx::SqliteConnection> = None;
@@ -262,7 +266,7 @@ async fn sqlite_checkpointer(db: std::sync::Weak<Pools>, opts: SqliteConnectOpti
         if db.upgrade().is_none() {
             break;
         }
-        let big = std::fs::metadata(&wal).map(|m| m.len() > 32 * 1024 * 1024).unwrap_or(false);
+        let big = std::fs::metadata(&wal).map(|m| m.len() > 256 * 1024 * 1024).unwrap_or(false);
         if !big {
             continue;
         }
