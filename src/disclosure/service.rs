@@ -425,7 +425,9 @@ async fn run_step(
                     }
                     let ctx = letters::context(&updated, &r2, &org_name, &more);
                     let lid = letters::issue(tx, kind, &updated, &ctx, &org_name).await?;
-                    audit::record(tx, &actor, NewEvent::new("case", id, "letter", "生成告知书").changes(Changes::new().created("文书", format!("{kind}#{lid}")))).await?;
+                    let name = letters::DEFAULTS.iter().find(|d| d.0 == kind).map_or(kind, |d| d.1);
+                    audit::record(tx, &actor, NewEvent::new("case", id, "letter", "生成告知书").changes(Changes::new().created("文书", format!("《{name}》（第 {lid} 号）"))))
+                        .await?;
                 }
                 Ok(updated)
             }

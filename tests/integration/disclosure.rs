@@ -117,6 +117,9 @@ async fn request_journey_from_portal_to_annual_table() {
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
     let (st, due, _) = state_of(&app, id).await;
     assert_eq!((st.as_str(), due), ("correction", None));
+    // The timeline names the notice it generated.
+    let r = staff.get(&format!("/disclosure/requests/{id}")).await;
+    assert!(r.contains("《补正告知书》（第 "), "{}", r.text);
     // The citizen sees the notice and completes the application: the clock starts anew.
     let r = citizen_c.get(&format!("/portal/disclosure/requests/{id}")).await;
     assert!(r.contains("请补正") && r.contains("补正告知书"), "{}", r.text);
