@@ -163,42 +163,8 @@ impl Chain {
     }
 
     pub async fn append(&mut self, tx: &mut Tx, actor: &Actor, ev: NewEvent, at: i64) -> Result<i64, AppError> {
-        let seq = self.seq + 1;
-        let changes = ev.changes.to_json();
-        let hash = link_hash(&Hashed {
-            seq,
-            at,
-            actor_kind: actor.kind.as_str(),
-            actor_id: actor.id,
-            actor_name: &actor.name,
-            entity: ev.entity,
-            entity_id: ev.entity_id,
-            action: &ev.action,
-            summary: &ev.summary,
-            changes: &changes,
-            reason: ev.reason.as_deref(),
-            prev_hash: &self.hash,
-        });
-        q("INSERT INTO events (seq, at, actor_kind, actor_id, actor_name, entity, entity_id, action, summary, changes, reason, prev_hash, hash) \
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)")
-        .bind(seq)
-        .bind(at)
-        .bind(actor.kind.as_str())
-        .bind(actor.id)
-        .bind(actor.name.as_str())
-        .bind(ev.entity)
-        .bind(ev.entity_id)
-        .bind(ev.action)
-        .bind(ev.summary)
-        .bind(changes)
-        .bind(ev.reason)
-        .bind(self.hash.clone())
-        .bind(hash.clone())
-        .execute(&mut *tx)
-        .await?;
-        self.seq = seq;
-        self.hash = hash;
-        Ok(seq)
+        let seqs = self.append_many(tx, vec![(actor.clone(), ev, at)]).await?;
+        seqs.first().copied().ok_or_else(|| AppError::internal("event not appended"))
     }
 
     /// Append many events with one statement per hundred (bulk intake); returns their numbers.

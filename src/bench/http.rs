@@ -62,6 +62,9 @@ impl Conn {
     }
 }
 
+/// A request: method, path, headers, body.
+pub type Request = (String, String, Vec<(String, String)>, Vec<u8>);
+
 /// Latencies and counts of one phase.
 #[derive(Default)]
 pub struct Stats {
@@ -76,6 +79,27 @@ impl Stats {
         self.ok += o.ok;
         self.failed += o.failed;
         self.latencies_us.extend(o.latencies_us);
+    }
+    /// Send one request on `conn` and count it, with its latency from `since` when it succeeds.
+    /// A broken connection is opened again; false when the server cannot be reached any more.
+    async fn exchange(&mut self, conn: &mut Conn, addr: &str, req: Request, since: Instant) -> bool {
+        let (method, path, headers, body) = req;
+        let hs: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        match conn.request(&method, &path, &hs, &body).await {
+            Ok(r) if (200..300).contains(&r.status) => {
+                self.ok += 1;
+                self.latencies_us.push(Instant::now().saturating_duration_since(since).as_micros() as u64);
+            }
+            Ok(_) => self.failed += 1,
+            Err(_) => {
+                self.failed += 1;
+                match Conn::open(addr).await {
+                    Ok(c) => *conn = c,
+                    Err(_) => return false,
+                }
+            }
+        }
+        true
     }
     pub fn per_sec(&self) -> f64 {
         self.ok as f64 / self.elapsed.as_secs_f64().max(1e-9)
@@ -95,7 +119,7 @@ impl Stats {
 /// `make(worker, i)` for the next request.
 pub async fn drive<F>(addr: &str, workers: usize, duration: Duration, make: F) -> Stats
 where
-    F: Fn(usize, u64) -> (String, String, Vec<(String, String)>, Vec<u8>) + Send + Sync + Clone + 'static,
+    F: Fn(usize, u64) -> Request + Send + Sync + Clone + 'static,
 {
     let start = Instant::now();
     let mut handles = Vec::new();
@@ -110,36 +134,16 @@ where
             };
             let mut i = 0u64;
             while start.elapsed() < duration {
-                let (method, path, headers, body) = make(w, i);
+                let req = make(w, i);
                 i += 1;
-                let hs: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-                let t = Instant::now();
-                match conn.request(&method, &path, &hs, &body).await {
-                    Ok(r) if (200..300).contains(&r.status) => {
-                        st.ok += 1;
-                        st.latencies_us.push(t.elapsed().as_micros() as u64);
-                    }
-                    Ok(_) => st.failed += 1,
-                    Err(_) => {
-                        st.failed += 1;
-                        match Conn::open(&addr).await {
-                            Ok(c) => conn = c,
-                            Err(_) => break,
-                        }
-                    }
+                if !st.exchange(&mut conn, &addr, req, Instant::now()).await {
+                    break;
                 }
             }
             st
         }));
     }
-    let mut all = Stats::default();
-    for h in handles {
-        if let Ok(s) = h.await {
-            all.merge(s);
-        }
-    }
-    all.elapsed = start.elapsed();
-    all
+    gather(handles, start).await
 }
 
 /// Offer a fixed load: `rate` requests a second spread over `workers` connections, each request
@@ -147,7 +151,7 @@ where
 /// from the scheduled time, so waiting behind a slow answer counts (no coordinated omission).
 pub async fn drive_rate<F>(addr: &str, workers: usize, duration: Duration, rate: f64, make: F) -> Stats
 where
-    F: Fn(usize, u64) -> (String, String, Vec<(String, String)>, Vec<u8>) + Send + Sync + Clone + 'static,
+    F: Fn(usize, u64) -> Request + Send + Sync + Clone + 'static,
 {
     let start = Instant::now();
     let interval = Duration::from_secs_f64(workers as f64 / rate.max(1.0));
@@ -173,27 +177,21 @@ where
                 if now < due {
                     tokio::time::sleep(due - now).await;
                 }
-                let (method, path, headers, body) = make(w, i);
+                let req = make(w, i);
                 i += 1;
-                let hs: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-                match conn.request(&method, &path, &hs, &body).await {
-                    Ok(r) if (200..300).contains(&r.status) => {
-                        st.ok += 1;
-                        st.latencies_us.push((start.elapsed().saturating_sub(due)).as_micros() as u64);
-                    }
-                    Ok(_) => st.failed += 1,
-                    Err(_) => {
-                        st.failed += 1;
-                        match Conn::open(&addr).await {
-                            Ok(c) => conn = c,
-                            Err(_) => break,
-                        }
-                    }
+                // Latency counts from the scheduled time: a late start is part of the wait.
+                if !st.exchange(&mut conn, &addr, req, start + due).await {
+                    break;
                 }
             }
             st
         }));
     }
+    gather(handles, start).await
+}
+
+/// The workers' figures, merged, with the phase's duration.
+async fn gather(handles: Vec<tokio::task::JoinHandle<Stats>>, start: Instant) -> Stats {
     let mut all = Stats::default();
     for h in handles {
         if let Ok(s) = h.await {

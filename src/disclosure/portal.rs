@@ -111,11 +111,6 @@ struct SearchPage {
 
 async fn search_page(State(state): State<AppState>, ctx: Ctx, MaybeCitizen(c): MaybeCitizen, Query(sq): Query<SearchQuery>) -> Result<Response, PageError> {
     let q = sq.q.clone().unwrap_or_default();
-    for d in [&sq.from, &sq.to].into_iter().flatten() {
-        if !d.is_empty() && crate::time::parse_date(d).is_none() {
-            return Err(AppError::field("from", "bad_date", "日期格式应为 YYYY-MM-DD").into());
-        }
-    }
     let per = 10;
     let page = sq.page.unwrap_or(1).clamp(1, 100);
     let f = Filters { org_id: sq.org, category_id: sq.category, kind: sq.kind.clone(), from: sq.from.clone(), to: sq.to.clone() };

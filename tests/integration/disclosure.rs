@@ -643,4 +643,11 @@ async fn blank_filters_mean_all() {
         assert_eq!(r.status, StatusCode::OK, "{path}: {}", &r.text[..r.text.len().min(300)]);
     }
     assert_eq!(anon.get("/portal/disclosure/search?q=x&org=abc").await.status, StatusCode::BAD_REQUEST);
+    // A bad date or an over-long query is refused on its field, not ignored.
+    let r = anon.get("/portal/disclosure/search?q=x&to=2020-13-01").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    assert!(r.contains("日期格式应为"), "{}", r.text);
+    let r = anon.get(&format!("/portal/disclosure/search?q={}", "营商".repeat(60))).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.contains("搜索词不能超过"), "{}", r.text);
 }

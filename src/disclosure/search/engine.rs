@@ -55,34 +55,21 @@ pub fn pg_tsvector(query: Q, title_tokens: &str, body_tokens: &str) -> Q {
 /// A document's tokens for the index: id, title tokens, body tokens, filter tokens.
 pub type Tokens = (i64, String, String, String);
 
-/// Many documents at once (bulk indexing): one statement per batch.
+/// Many documents' FTS5 rows at once (bulk indexing on SQLite): one statement per batch. On
+/// PostgreSQL the tsvector is written with the row itself ([`pg_tsvector`]), so there is
+/// nothing to do here.
 pub async fn put_many(tx: &mut Tx, docs: &[Tokens]) -> Result<(), AppError> {
-    if docs.is_empty() {
+    if docs.is_empty() || tx.backend() != Backend::Sqlite {
         return Ok(());
     }
-    match tx.backend() {
-        Backend::Sqlite => {
-            let mut query = q("INSERT INTO search_fts (rowid, title, body, tags) VALUES ");
-            for (i, (id, t, b, g)) in docs.iter().enumerate() {
-                if i > 0 {
-                    query = query.push(", ");
-                }
-                query = query.push_bind("({}, ", *id).push_bind("{}, ", t.clone()).push_bind("{}, ", b.clone()).push_bind("{})", g.clone());
-            }
-            query.execute(&mut *tx).await?;
+    let mut query = q("INSERT INTO search_fts (rowid, title, body, tags) VALUES ");
+    for (i, (id, t, b, g)) in docs.iter().enumerate() {
+        if i > 0 {
+            query = query.push(", ");
         }
-        Backend::Postgres => {
-            let mut query =
-                q("UPDATE search_docs d SET tsv = setweight(to_tsvector('simple', v.t), 'A') || setweight(to_tsvector('simple', v.b), 'D') FROM (VALUES ");
-            for (i, (id, t, b, _)) in docs.iter().enumerate() {
-                if i > 0 {
-                    query = query.push(", ");
-                }
-                query = query.push_bind("(CAST({} AS BIGINT), ", *id).push_bind("CAST({} AS TEXT), ", t.clone()).push_bind("CAST({} AS TEXT))", b.clone());
-            }
-            query.push(") AS v(id, t, b) WHERE d.id = v.id").execute(&mut *tx).await?;
-        }
+        query = query.push_bind("({}, ", *id).push_bind("{}, ", t.clone()).push_bind("{}, ", b.clone()).push_bind("{})", g.clone());
     }
+    query.execute(&mut *tx).await?;
     Ok(())
 }
 

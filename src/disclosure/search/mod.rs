@@ -261,8 +261,21 @@ pub struct Results {
     pub capped: bool,
 }
 
-/// Search: the best `per` hits from `offset`, with the (capped) number of matches.
+/// The longest query accepted, in characters.
+pub const MAX_QUERY_CHARS: usize = 100;
+
+/// Search: the best `per` hits from `offset`, with the (capped) number of matches. A bad date or
+/// an over-long query is refused with its field, for the portal and the API alike.
 pub async fn search(db: &crate::db::Db, q: &str, f: &Filters, per: i64, offset: i64) -> Result<Results, crate::error::AppError> {
+    use crate::error::AppError;
+    if q.chars().count() > MAX_QUERY_CHARS {
+        return Err(AppError::field("q", "too_long", format!("搜索词不能超过 {MAX_QUERY_CHARS} 个字")));
+    }
+    for (field, d) in [("from", &f.from), ("to", &f.to)] {
+        if d.as_deref().is_some_and(|d| !d.is_empty() && crate::time::parse_date(d).is_none()) {
+            return Err(AppError::field(field, "bad_date", "日期格式应为 YYYY-MM-DD"));
+        }
+    }
     let query = Query::parse(q);
     if query.is_empty() {
         return Ok(Results { hits: vec![], total: 0, capped: false });
