@@ -107,6 +107,7 @@ struct SearchPage {
     next: String,
     prev: String,
     took_ms: u128,
+    error: String,
 }
 
 async fn search_page(State(state): State<AppState>, ctx: Ctx, MaybeCitizen(c): MaybeCitizen, Query(sq): Query<SearchQuery>) -> Result<Response, PageError> {
@@ -115,7 +116,12 @@ async fn search_page(State(state): State<AppState>, ctx: Ctx, MaybeCitizen(c): M
     let page = sq.page.unwrap_or(1).clamp(1, 100);
     let f = Filters { org_id: sq.org, category_id: sq.category, kind: sq.kind.clone(), from: sq.from.clone(), to: sq.to.clone() };
     let t0 = std::time::Instant::now();
-    let r = search::search(&state.db, &q, &f, per, (page - 1) * per).await?;
+    // A bad date or an over-long query is shown on the form, which keeps what was typed.
+    let (r, error) = match search::search(&state.db, &q, &f, per, (page - 1) * per).await {
+        Ok(r) => (r, String::new()),
+        Err(AppError::Invalid { message, .. }) => (search::Results { hits: vec![], total: 0, capped: false }, message),
+        Err(e) => return Err(e.into()),
+    };
     let took_ms = t0.elapsed().as_millis();
     let units = super::pages::receivers(&state).await?;
     let cats = pubs::categories(&state.db).await?;
@@ -140,7 +146,8 @@ async fn search_page(State(state): State<AppState>, ctx: Ctx, MaybeCitizen(c): M
         }
     }
     let base = format!("/portal/disclosure/search?{}", base.join("&"));
-    render(&SearchPage {
+    let invalid = !error.is_empty();
+    let mut resp = render(&SearchPage {
         layout: PortalLayout::new(&ctx, if q.is_empty() { "搜索".to_string() } else { format!("搜索：{q}") }, c.as_ref()),
         next: if page * per < r.total { format!("{base}&page={}", page + 1) } else { String::new() },
         prev: if page > 1 { format!("{base}&page={}", page - 1) } else { String::new() },
@@ -153,7 +160,12 @@ async fn search_page(State(state): State<AppState>, ctx: Ctx, MaybeCitizen(c): M
         categories: cats,
         page,
         took_ms,
-    })
+        error,
+    })?;
+    if invalid {
+        *resp.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(resp)
 }
 
 #[derive(Template)]
