@@ -16,6 +16,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (5, "event_steps_index", include_str!("../../migrations/0005_event_steps_index.sql")),
     (6, "search_filter_tokens", include_str!("../../migrations/0006_search_filter_tokens.sql")),
     (7, "extension_reason", include_str!("../../migrations/0007_extension_reason.sql")),
+    (8, "search_postings", include_str!("../../migrations/0008_search_postings.sql")),
 ];
 
 #[derive(sqlx::FromRow)]

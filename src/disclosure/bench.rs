@@ -69,6 +69,12 @@ pub async fn bench(state: &AppState, docs: usize, queries: usize) -> anyhow::Res
     let cats: Vec<(i64, String)> = q("SELECT id, code FROM disclosure_categories ORDER BY id").fetch_all(&state.db).await?;
     let have = q("SELECT COUNT(*) FROM search_docs WHERE kind = 'publication' AND ref_id >= 1000000000").fetch_i64(&state.db).await? as usize;
     println!("后端：{backend}；索引中已有基准文档 {have} 篇，目标 {docs} 篇");
+    if state.db.backend() == crate::db::Backend::Postgres {
+        // Search reads the documents of the window at random: whether they are in PostgreSQL's
+        // own buffers or must be copied from the OS cache shows in the figures.
+        let (buffers,): (String,) = q("SELECT current_setting('shared_buffers')").fetch_one(&state.db).await?;
+        println!("PostgreSQL shared_buffers = {buffers}");
+    }
     if have < docs {
         let mut rng = Rng::new(have as u64 + 42);
         let t0 = Instant::now();

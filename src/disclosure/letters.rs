@@ -96,7 +96,7 @@ pub fn sample_context() -> BTreeMap<String, String> {
     let mut c = BTreeMap::new();
     for (k, v) in [
         ("applicant", "张三"),
-        ("case_no", "D-ZJJ依申〔2026〕1号"),
+        ("case_no", "住建局依申〔2026〕1号"),
         ("org", "市住房和城乡建设局"),
         ("org_phone", "0000-0000000"),
         ("received_on", "2026年3月2日"),

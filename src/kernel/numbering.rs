@@ -1,4 +1,6 @@
 //! Case numbers from a pattern such as `{org}复〔{year}〕{seq}号` or `RX{year}{seq:06}`.
+//! `{org}` is filled with the unit's short name (简称, as on its documents: 住建局依申〔2026〕24号);
+//! the counter is kept per unit code, which does not change when a unit is renamed.
 //! The counter lives in `case_sequences` and is taken with an UPDATE inside the case's own
 //! transaction: numbers are unique and gap-free — a rolled-back case gives its number back —
 //! also with several instances on one PostgreSQL (the row lock serialises them).
@@ -64,6 +66,15 @@ pub fn check_pattern(p: &str) -> Result<(), &'static str> {
     Ok(())
 }
 
+/// The unit's name in a number: its short name, or its code when it has none.
+async fn org_label(tx: &mut Tx, pattern: &str, code: &str) -> Result<String, AppError> {
+    if !pattern.contains("{org}") {
+        return Ok(String::new());
+    }
+    let short: Option<(String,)> = q("SELECT short_name FROM orgs WHERE code = $1").bind(code).fetch_optional(&mut *tx).await?;
+    Ok(short.map(|s| s.0).filter(|s| !s.trim().is_empty()).unwrap_or_else(|| code.to_string()))
+}
+
 /// Take the next number (inside the caller's transaction). An administrator's pattern in
 /// `procedure_settings` (key `number_pattern`) replaces the procedure's own.
 pub async fn next(tx: &mut Tx, procedure: &str, pattern: &str, year: i32, org: &str) -> Result<String, AppError> {
@@ -80,7 +91,7 @@ pub async fn next(tx: &mut Tx, procedure: &str, pattern: &str, year: i32, org: &
         .bind(key)
         .fetch_i64(&mut *tx)
         .await?;
-    Ok(format_number(pattern, year, org, seq))
+    Ok(format_number(pattern, year, &org_label(tx, pattern, org).await?, seq))
 }
 
 /// Take `n` consecutive numbers at once (bulk intake): one statement for the whole block.
@@ -98,7 +109,8 @@ pub async fn next_block(tx: &mut Tx, procedure: &str, pattern: &str, year: i32, 
         .fetch_i64(&mut *tx)
         .await?;
     let first = last - n as i64 + 1;
-    Ok((first..=last).map(|seq| format_number(&pattern, year, org, seq)).collect())
+    let label = org_label(tx, &pattern, org).await?;
+    Ok((first..=last).map(|seq| format_number(&pattern, year, &label, seq)).collect())
 }
 
 #[cfg(test)]

@@ -62,7 +62,12 @@ async fn register(app: &TestApp, c: &mut Client, org: &str, received_on: &str, a
     }
     let r = c.post_json("/api/v1/disclosure/requests", &body).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
-    r.json()["id"].as_i64().unwrap()
+    // The number carries the unit's short name, as on its documents (住建局依申〔2026〕3号).
+    let id = r.json()["id"].as_i64().unwrap();
+    let (no, short): (String, String) =
+        q("SELECT c.case_no, o.short_name FROM cases c JOIN orgs o ON o.id = c.org_id WHERE c.id = $1").bind(id).fetch_one(&app.state.db).await.unwrap();
+    assert!(no.starts_with(&format!("{short}依申〔")) && no.ends_with('号'), "{no}");
+    id
 }
 
 #[tokio::test]
@@ -490,7 +495,33 @@ async fn search_filters_and_the_rank_window() {
         .map(|d| (fazhi::disclosure::search::segment(&d.title), fazhi::disclosure::search::segment(&d.body), d))
         .map(|(t, b, d)| (d, t, b))
         .collect();
+    // The oldest document first, then ids jump three blocks of the PostgreSQL posting lists, so
+    // that a filtered search walks across empty blocks to find it.
+    let mut segmented = segmented;
+    let rest = segmented.split_off(1);
     app.state.db.write(move |tx| async move { index::put_new_many(tx, &segmented).await }.boxed()).await.unwrap();
+    let jump = 3 * fazhi::disclosure::search::postings::BLOCK;
+    app.state
+        .db
+        .write(move |tx| {
+            async move {
+                if tx.backend() == fazhi::db::Backend::Postgres {
+                    q("SELECT setval(pg_get_serial_sequence('search_docs', 'id'), $1)").bind(jump).execute(&mut *tx).await?;
+                } else {
+                    q("INSERT INTO search_docs (id, kind, ref_id, published_on, title, body) VALUES ($1, 'publication', 0, '2020-01-01', '', '')")
+                        .bind(jump)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                index::put_new_many(tx, &rest).await?;
+                q("DELETE FROM search_docs WHERE ref_id = 0").execute(&mut *tx).await.map(|_| ())
+            }
+            .boxed()
+        })
+        .await
+        .unwrap();
+    let ids: (i64, i64) = q("SELECT MIN(id), MAX(id) FROM search_docs").fetch_one(&app.state.db).await.unwrap();
+    assert!(ids.1 - ids.0 > jump, "{ids:?}");
 
     let all = search(&app.state.db, "营商环境", &Filters::default(), 10, 0).await.unwrap();
     assert_eq!((all.total, all.capped, all.hits.len()), (RANK_WINDOW, true, 10));
@@ -530,6 +561,27 @@ async fn search_filters_and_the_rank_window() {
     let f = Filters { org_id: Some(9), ..Default::default() };
     assert_eq!(search(&app.state.db, "营商环境", &f, 10, 0).await.unwrap().total, 1);
     assert_eq!(q("SELECT COUNT(*) FROM search_reindex").fetch_i64(&app.state.db).await.unwrap(), 0);
+
+    // A document changed in place: found by its new words and filters, no longer by the old.
+    let changed = Doc {
+        kind: "publication",
+        ref_id: 1,
+        org_id: Some(8),
+        category_id: Some(5),
+        published_on: "2017-03-09".into(),
+        title: "关于法律顾问工作的通知".into(),
+        body: "建立法律顾问制度。".into(),
+    };
+    app.state.db.write(move |tx| async move { index::put(tx, &changed).await.map(|_| ()) }.boxed()).await.unwrap();
+    for (words, f, found) in [
+        ("营商环境", Filters { org_id: Some(9), ..Default::default() }, 0),
+        ("营商环境", Filters { org_id: Some(8), ..Default::default() }, 0),
+        ("法律顾问", Filters { org_id: Some(9), ..Default::default() }, 0),
+        ("法律顾问", Filters { org_id: Some(8), ..Default::default() }, 1),
+        ("法律顾问", Filters::default(), 1),
+    ] {
+        assert_eq!(search(&app.state.db, words, &f, 10, 0).await.unwrap().total, found, "{words} {f:?}");
+    }
 }
 
 #[tokio::test]
@@ -618,7 +670,7 @@ async fn demo_year_is_consistent() {
             template_version: 0,
             issued_at: 0,
         };
-        std::fs::write(format!("{dir}/letter.docx"), fazhi::disclosure::letters::letter_docx(&l, "D-ZJJ依申〔2026〕1号").unwrap()).unwrap();
+        std::fs::write(format!("{dir}/letter.docx"), fazhi::disclosure::letters::letter_docx(&l, "住建局依申〔2026〕1号").unwrap()).unwrap();
     }
     // Running it again adds nothing.
     fazhi::disclosure::demo::seed_year(&app.state).await.unwrap();

@@ -1,18 +1,17 @@
-//! The engine-specific SQL of the search, in one place: SQLite FTS5 (a contentless table whose
-//! rowid is `search_docs.id`, BM25 ranking with the title weighted ten times the body, the
-//! filters as tokens of a third column, see [`super::tags`]) and PostgreSQL
-//! (`search_docs.tsv`, a tsvector over the same tokens with the 'simple' configuration and a
-//! GIN index; the filters are ordinary indexed columns). Everything else is shared.
+//! The engine-specific part of the search, in one place: SQLite FTS5 (a contentless table whose
+//! rowid is `search_docs.id`, the filters as tokens of a third column, see [`super::tags`]) and
+//! PostgreSQL (posting lists of our own over the same tokens and tags, see [`super::postings`]).
+//! Everything else is shared.
 //!
 //! Ranking window: a common word can match hundreds of thousands of documents, and scoring
-//! all of them for every query costs hundreds of milliseconds (the engines' BM25 and ts_rank
-//! even count every match to weigh the word). Both engines therefore return the newest
+//! all of them for every query costs hundreds of milliseconds (FTS5's BM25 even counts every
+//! match to weigh the word). Both engines therefore return the newest
 //! [`RANK_WINDOW`] matches (after the filters), and [`score`] orders those by relevance here,
 //! identically for both; the page says so when a search reaches the window, and more words or
 //! a filter narrow it.
 
-use super::{Filters, HitRow, Query};
-use crate::db::{Backend, Db, Q, Tx, q};
+use super::{Filters, HitRow, Query, postings};
+use crate::db::{Backend, Db, Tx, q};
 use crate::error::AppError;
 
 /// The newest matches that are scored and counted: "1000+" is all a person needs, and scoring
@@ -33,47 +32,42 @@ pub async fn put(tx: &mut Tx, id: i64, title_tokens: &str, body_tokens: &str, ta
                 .await?;
         }
         Backend::Postgres => {
-            q("UPDATE search_docs SET tsv = setweight(to_tsvector('simple', $2), 'A') || setweight(to_tsvector('simple', $3), 'D') WHERE id = $1")
-                .bind(id)
-                .bind(title_tokens)
-                .bind(body_tokens)
-                .execute(&mut *tx)
-                .await?;
+            q("UPDATE search_docs SET tokens = $2 WHERE id = $1").bind(id).bind(postings::stored_tokens(title_tokens, body_tokens)).execute(&mut *tx).await?;
+            postings::add(tx, &[(id, postings::doc_terms(title_tokens, body_tokens, tags))]).await?;
         }
     }
     Ok(())
 }
 
-/// The PostgreSQL tsvector of a document's tokens (title weight A, body weight D), appended to
-/// `query` as an expression.
-pub fn pg_tsvector(query: Q, title_tokens: &str, body_tokens: &str) -> Q {
-    query
-        .push_bind("setweight(to_tsvector('simple', CAST({} AS TEXT)), 'A') || ", title_tokens.to_string())
-        .push_bind("setweight(to_tsvector('simple', CAST({} AS TEXT)), 'D')", body_tokens.to_string())
-}
-
-/// A document's tokens for the index: id, title tokens, body tokens, filter tokens.
+/// A document's tokens for the index: id, title tokens, body tokens, filter tags.
 pub type Tokens = (i64, String, String, String);
 
-/// Many documents' FTS5 rows at once (bulk indexing on SQLite): one statement per batch. On
-/// PostgreSQL the tsvector is written with the row itself ([`pg_tsvector`]), so there is
-/// nothing to do here.
+/// Many new documents at once (bulk indexing): on SQLite one FTS5 statement per batch; on
+/// PostgreSQL the posting lists of the whole batch together (the token sequence was written with
+/// the row, [`postings::stored_tokens`]).
 pub async fn put_many(tx: &mut Tx, docs: &[Tokens]) -> Result<(), AppError> {
-    if docs.is_empty() || tx.backend() != Backend::Sqlite {
+    if docs.is_empty() {
         return Ok(());
     }
-    let mut query = q("INSERT INTO search_fts (rowid, title, body, tags) VALUES ");
-    for (i, (id, t, b, g)) in docs.iter().enumerate() {
-        if i > 0 {
-            query = query.push(", ");
-        }
-        query = query.push_bind("({}, ", *id).push_bind("{}, ", t.clone()).push_bind("{}, ", b.clone()).push_bind("{})", g.clone());
+    if tx.backend() == Backend::Postgres {
+        let terms: Vec<_> = docs.iter().map(|(id, t, b, g)| (*id, postings::doc_terms(t, b, g))).collect();
+        return postings::add(tx, &terms).await;
     }
-    query.execute(&mut *tx).await?;
+    for chunk in docs.chunks(100) {
+        let mut query = q("INSERT INTO search_fts (rowid, title, body, tags) VALUES ");
+        for (i, (id, t, b, g)) in chunk.iter().enumerate() {
+            if i > 0 {
+                query = query.push(", ");
+            }
+            query = query.push_bind("({}, ", *id).push_bind("{}, ", t.clone()).push_bind("{}, ", b.clone()).push_bind("{})", g.clone());
+        }
+        query.execute(&mut *tx).await?;
+    }
     Ok(())
 }
 
-/// Remove a document from the index.
+/// Remove a document from the index (on PostgreSQL its offsets stay in the posting lists and
+/// the search drops them, as the document row is gone).
 pub async fn remove(tx: &mut Tx, id: i64) -> Result<(), AppError> {
     if tx.backend() == Backend::Sqlite {
         q("DELETE FROM search_fts WHERE rowid = $1").bind(id).execute(&mut *tx).await?;
@@ -81,38 +75,7 @@ pub async fn remove(tx: &mut Tx, id: i64) -> Result<(), AppError> {
     Ok(())
 }
 
-fn filters(mut query: Q, f: &Filters) -> Q {
-    if let Some(o) = f.org_id {
-        query = query.push_bind(" AND d.org_id = {}", o);
-    }
-    if let Some(c) = f.category_id {
-        query = query.push_bind(" AND d.category_id = {}", c);
-    }
-    if let Some(k) = f.kind.as_deref().filter(|k| !k.is_empty()) {
-        query = query.push_bind(" AND d.kind = {}", k.to_string());
-    }
-    if let Some(from) = f.from.as_deref().filter(|s| !s.is_empty()) {
-        query = query.push_bind(" AND d.published_on >= {}", from.to_string());
-    }
-    if let Some(to) = f.to.as_deref().filter(|s| !s.is_empty()) {
-        query = query.push_bind(" AND d.published_on <= {}", to.to_string());
-    }
-    query
-}
-
 const HIT_COLS: &str = "d.id, d.kind, d.ref_id, d.org_id, d.category_id, d.published_on, d.title, d.body";
-
-/// The PostgreSQL tsquery of a query: the phrases joined with AND.
-fn pg_tsquery(mut query: Q, qq: &Query) -> Q {
-    query = query.push("(");
-    for (i, p) in qq.phrases.iter().enumerate() {
-        if i > 0 {
-            query = query.push(" && ");
-        }
-        query = query.push_bind("phraseto_tsquery('simple', {})", p.join(" "));
-    }
-    query.push(")")
-}
 
 /// The first and last publication day in the index (closes open-ended date filters). Two
 /// sub-queries: SQLite answers a lone MIN or MAX from the index, but scans for both together.
@@ -124,28 +87,24 @@ async fn day_span(db: &Db) -> Result<Option<(chrono::NaiveDate, chrono::NaiveDat
 
 /// The window: the newest [`RANK_WINDOW`] matches after the filters, unscored.
 async fn window(db: &Db, qq: &Query, f: &Filters) -> Result<Vec<HitRow>, AppError> {
-    let cols = format!("SELECT {HIT_COLS}, CAST(0 AS DOUBLE PRECISION) AS score FROM search_docs d");
+    let cols = format!("SELECT {HIT_COLS}, CAST(0 AS DOUBLE PRECISION) AS score");
+    let span = if f.from.is_some() || f.to.is_some() { day_span(db).await? } else { None };
     match db.backend() {
         Backend::Sqlite => {
-            let span = if f.from.is_some() || f.to.is_some() { day_span(db).await? } else { None };
             let Some(filter) = super::tags::fts5_filter(f, span) else { return Ok(vec![]) };
-            q(format!("{cols} JOIN (SELECT rowid FROM search_fts WHERE search_fts MATCH $1 ORDER BY rowid DESC LIMIT $2) w ON d.id = w.rowid"))
-                .bind(format!("({}){filter}", qq.fts5()))
-                .bind(RANK_WINDOW)
-                .fetch_all(db)
-                .await
+            q(format!(
+                "{cols} FROM search_docs d JOIN (SELECT rowid FROM search_fts WHERE search_fts MATCH $1 ORDER BY rowid DESC LIMIT $2) w ON d.id = w.rowid"
+            ))
+            .bind(format!("({}){filter}", qq.fts5()))
+            .bind(RANK_WINDOW)
+            .fetch_all(db)
+            .await
         }
-        Backend::Postgres => pg_window(db, qq, f, &cols).await,
+        Backend::Postgres => {
+            let Some(groups) = super::tags::filter_groups(f, span) else { return Ok(vec![]) };
+            postings::window(db, qq, f, groups, RANK_WINDOW as usize, &cols).await
+        }
     }
-}
-
-/// PostgreSQL: one statement; the planner chooses between walking the primary key backwards
-/// (cheap when matches are common) and the GIN index (cheap when they are rare). Its guesses
-/// for phrases are rough, and a common word under a filter still decodes long posting lists:
-/// see BENCHMARKS.md for what this costs at a million documents.
-async fn pg_window(db: &Db, qq: &Query, f: &Filters, cols: &str) -> Result<Vec<HitRow>, AppError> {
-    let query = pg_tsquery(q(format!("{cols} WHERE d.tsv @@ ")), qq);
-    filters(query, f).push_bind(" ORDER BY d.id DESC LIMIT {}", RANK_WINDOW).fetch_all(db).await
 }
 
 /// Relevance, the same on both engines: BM25F over the window without the IDF factor (every

@@ -62,14 +62,15 @@ pub async fn put(tx: &mut Tx, d: &Doc) -> Result<i64, AppError> {
     Ok(id)
 }
 
-/// Index many new documents (bulk loads): rows in multi-row INSERTs, tokens in the same
-/// statement (PostgreSQL) or one more per batch (SQLite). The caller segments (it may do so on
-/// several threads).
+/// Index many new documents (bulk loads): rows in multi-row INSERTs (on PostgreSQL with their
+/// token sequence), then the index entries of the whole batch ([`engine::put_many`]). The caller
+/// segments (it may do so on several threads).
 pub async fn put_new_many(tx: &mut Tx, docs: &[(Doc, String, String)]) -> Result<(), AppError> {
     let pg = tx.backend() == crate::db::Backend::Postgres;
+    let mut tokens: Vec<engine::Tokens> = Vec::with_capacity(docs.len());
     for chunk in docs.chunks(100) {
         let mut query = q(if pg {
-            "INSERT INTO search_docs (kind, ref_id, org_id, category_id, published_on, title, body, tsv) VALUES "
+            "INSERT INTO search_docs (kind, ref_id, org_id, category_id, published_on, title, body, tokens) VALUES "
         } else {
             "INSERT INTO search_docs (kind, ref_id, org_id, category_id, published_on, title, body) VALUES "
         });
@@ -86,17 +87,14 @@ pub async fn put_new_many(tx: &mut Tx, docs: &[(Doc, String, String)]) -> Result
                 .push_bind("{}, ", d.title.clone())
                 .push_bind("{}", d.body.clone());
             if pg {
-                query = engine::pg_tsvector(query.push(", "), t, b);
+                query = query.push_bind(", {}", super::postings::stored_tokens(t, b));
             }
             query = query.push(")");
         }
         let ids: Vec<(i64,)> = query.push(" RETURNING id").fetch_all(&mut *tx).await?;
-        if !pg {
-            let tokens: Vec<engine::Tokens> = ids.iter().zip(chunk).map(|((id,), (d, t, b))| (*id, t.clone(), b.clone(), d.tags())).collect();
-            engine::put_many(tx, &tokens).await?;
-        }
+        tokens.extend(ids.iter().zip(chunk).map(|((id,), (d, t, b))| (*id, t.clone(), b.clone(), d.tags())));
     }
-    Ok(())
+    engine::put_many(tx, &tokens).await
 }
 
 /// Take a document out of the index.

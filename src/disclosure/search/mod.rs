@@ -7,13 +7,15 @@
 //! dropped. Documents and queries go through the same function, so a query word becomes the
 //! same token sequence wherever it occurs, whatever the words around it (“化解矛盾纠纷” and
 //! “矛盾纠纷化解” both contain 矛盾 纠纷). Each query word is searched as a phrase of its tokens;
-//! the words of a query must all occur. The tokens are stored space-separated in the
-//! database's own index ([`engine`]): SQLite FTS5 ranked by BM25, PostgreSQL tsvector with a
-//! GIN index ranked by ts_rank; the title weighs more than the body. The newest 1,000 matches
-//! after the filters are ranked (see [`engine::RANK_WINDOW`]).
+//! the words of a query must all occur. The tokens are indexed by SQLite FTS5 or, on
+//! PostgreSQL, by posting lists of our own ([`postings`], where the module says why not GIN).
+//! The newest 1,000 matches after the filters are ranked, identically on both engines, by BM25F
+//! with the title weighing more than the body (see [`engine::RANK_WINDOW`] and
+//! [`engine::score`]).
 
 pub mod engine;
 pub mod index;
+pub mod postings;
 pub mod tags;
 
 use std::sync::LazyLock;

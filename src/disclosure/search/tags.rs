@@ -1,7 +1,7 @@
-//! Filter tokens. On SQLite the filters of a search (unit, category, kind, publication date)
-//! are answered by the full-text index itself: every document carries a third FTS5 column of
-//! tokens such as `o12 c3 kpublication y2020 m202006 d20200615`, and a filter becomes one more
-//! AND term of the MATCH expression. FTS5 then intersects posting lists and stops as soon as it
+//! Filter tokens. The filters of a search (unit, category, kind, publication date) are answered
+//! by the index itself: every document carries tags such as `o12 c3 kpublication y2020 m202006
+//! d20200615` (on SQLite a third FTS5 column, on PostgreSQL terms of the posting lists, see
+//! [`super::postings`]), and a filter becomes one more AND term of the match. The index then intersects posting lists and stops as soon as it
 //! has enough matches, instead of finding every match of a common word and throwing most of
 //! them away in a join with the document table. A date range becomes the smallest set of whole
 //! years, whole months and single days that covers it (at most a few dozen tokens).
@@ -55,19 +55,20 @@ pub fn date_cover(from: NaiveDate, to: NaiveDate) -> Vec<String> {
     out
 }
 
-/// The filters as FTS5 terms to AND with the words (empty when there are none). `span` is the
-/// first and last publication day in the index, used to close an open-ended date range. `None`
-/// means the filters can match nothing (an empty date range).
-pub fn fts5_filter(f: &Filters, span: Option<(NaiveDate, NaiveDate)>) -> Option<String> {
-    let mut terms = Vec::new();
+/// The filters as groups of tags: a document passes when it carries at least one tag of every
+/// group (an empty list when there are no filters). `span` is the first and last publication day
+/// in the index, used to close an open-ended date range. `None` means the filters can match
+/// nothing (an empty date range).
+pub fn filter_groups(f: &Filters, span: Option<(NaiveDate, NaiveDate)>) -> Option<Vec<Vec<String>>> {
+    let mut groups = Vec::new();
     if let Some(o) = f.org_id {
-        terms.push(format!("tags:o{o}"));
+        groups.push(vec![format!("o{o}")]);
     }
     if let Some(c) = f.category_id {
-        terms.push(format!("tags:c{c}"));
+        groups.push(vec![format!("c{c}")]);
     }
     if let Some(k) = f.kind.as_deref().filter(|k| matches!(*k, "publication" | "letter")) {
-        terms.push(format!("tags:k{k}"));
+        groups.push(vec![format!("k{k}")]);
     }
     let from = f.from.as_deref().and_then(crate::time::parse_date);
     let to = f.to.as_deref().and_then(crate::time::parse_date);
@@ -77,10 +78,24 @@ pub fn fts5_filter(f: &Filters, span: Option<(NaiveDate, NaiveDate)>) -> Option<
         if from > to {
             return None;
         }
-        let cover = date_cover(from, to);
-        terms.push(format!("({})", cover.iter().map(|t| format!("tags:{t}")).collect::<Vec<_>>().join(" OR ")));
+        groups.push(date_cover(from, to));
     }
-    Some(terms.iter().map(|t| format!(" AND {t}")).collect())
+    Some(groups)
+}
+
+/// The filters as FTS5 terms to AND with the words (empty when there are none); `None` when
+/// they can match nothing. See [`filter_groups`].
+pub fn fts5_filter(f: &Filters, span: Option<(NaiveDate, NaiveDate)>) -> Option<String> {
+    let groups = filter_groups(f, span)?;
+    Some(
+        groups
+            .iter()
+            .map(|g| match g.as_slice() {
+                [one] => format!(" AND tags:{one}"),
+                many => format!(" AND ({})", many.iter().map(|t| format!("tags:{t}")).collect::<Vec<_>>().join(" OR ")),
+            })
+            .collect(),
+    )
 }
 
 #[cfg(test)]
@@ -120,7 +135,9 @@ mod tests {
         let f = Filters { org_id: Some(7), category_id: Some(3), kind: Some("letter".into()), ..Default::default() };
         assert_eq!(fts5_filter(&f, span).unwrap(), " AND tags:o7 AND tags:c3 AND tags:kletter");
         let f = Filters { to: Some("2016-12-31".into()), ..Default::default() };
-        assert_eq!(fts5_filter(&f, span).unwrap(), " AND (tags:y2016)");
+        assert_eq!(fts5_filter(&f, span).unwrap(), " AND tags:y2016");
+        let f = Filters { from: Some("2016-12-31".into()), to: Some("2017-01-01".into()), ..Default::default() };
+        assert_eq!(fts5_filter(&f, span).unwrap(), " AND (tags:d20161231 OR tags:d20170101)");
         let f = Filters { from: Some("2030-01-01".into()), ..Default::default() };
         assert!(fts5_filter(&f, span).is_none());
         assert_eq!(fts5_filter(&Filters::default(), None).unwrap(), "");
