@@ -17,6 +17,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (6, "search_filter_tokens", include_str!("../../migrations/0006_search_filter_tokens.sql")),
     (7, "extension_reason", include_str!("../../migrations/0007_extension_reason.sql")),
     (8, "search_postings", include_str!("../../migrations/0008_search_postings.sql")),
+    (9, "write_path_indexes", include_str!("../../migrations/0009_write_path_indexes.sql")),
 ];
 
 #[derive(sqlx::FromRow)]

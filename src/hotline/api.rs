@@ -392,14 +392,11 @@ pub async fn lookup(State(state): State<AppState>, Query(q): Query<LookupQuery>)
 pub async fn progress(state: &AppState, no: &str, phone: &str) -> Result<ProgressDto, AppError> {
     let not_found = || AppError::not_found("ticket_not_found", "没有找到该工单：请核对工单编号和登记时的电话号码");
     let phone = crate::privacy::Phone::parse(phone).map_err(|_| not_found())?;
-    // This is the most frequent public request: one indexed query for the ticket, one for its
-    // steps.
-    let t = queries::progress_by_number(&state.db, no.trim()).await?.ok_or_else(not_found)?;
+    // This is the most frequent public request: one indexed query for the ticket and its steps.
+    let (t, steps) = queries::progress_by_number(&state.db, no.trim()).await?.ok_or_else(not_found)?;
     if t.caller_phone.as_deref() != Some(phone.as_str()) {
         return Err(not_found());
     }
-    let steps: Vec<(i64, String)> =
-        crate::db::q("SELECT at, action FROM events WHERE entity = 'case' AND entity_id = $1 ORDER BY seq").bind(t.id).fetch_all(&state.db).await?;
     let show_reply = matches!(t.state.as_str(), "callback" | "closed");
     Ok(ProgressDto {
         status: public_status(&t.state).into(),

@@ -127,7 +127,8 @@ async fn write_one(db: &Db, item: Item) -> Result<Intake, AppError> {
         async move {
             let t = &item.ticket;
             if let Some(existing) =
-                queries::find_duplicate(tx, t.idempotency_key.as_deref(), &t.dedupe_hash, t.received_at - model::DUPLICATE_WINDOW_MS).await?
+                queries::find_duplicate(tx, t.idempotency_key.as_deref(), t.caller_phone.as_deref(), &t.dedupe_hash, t.received_at - model::DUPLICATE_WINDOW_MS)
+                    .await?
             {
                 let case = crate::kernel::queries::get(&mut *tx, existing).await?.ok_or_else(|| AppError::internal("duplicate vanished"))?;
                 return Ok(Intake { case, duplicate: true, ticket: None });
@@ -168,18 +169,14 @@ fn state_of(item: &Item) -> &'static str {
 async fn write_group(tx: &mut Tx, items: &[Item]) -> Result<Vec<Intake>, AppError> {
     // 1. Repeats of earlier submissions, and repeats inside the group.
     let keys: Vec<String> = items.iter().filter_map(|i| i.ticket.idempotency_key.clone()).collect();
-    let hashes: Vec<String> = items.iter().map(|i| i.ticket.dedupe_hash.clone()).collect();
     let since = items.iter().map(|i| i.ticket.received_at).min().unwrap_or(0) - model::DUPLICATE_WINDOW_MS;
     let by_key: Vec<(String, i64)> = if keys.is_empty() {
         vec![]
     } else {
         q("SELECT idempotency_key, case_id FROM hotline_tickets WHERE").push_in("idempotency_key", &keys).fetch_all(&mut *tx).await?
     };
-    let by_hash: Vec<(String, i64, i64)> = q("SELECT dedupe_hash, case_id, received_at FROM hotline_tickets WHERE")
-        .push_in("dedupe_hash", &hashes)
-        .push_bind(" AND received_at >= {}", since)
-        .fetch_all(&mut *tx)
-        .await?;
+    let callers: Vec<(Option<&str>, &str)> = items.iter().map(|i| (i.ticket.caller_phone.as_deref(), i.ticket.dedupe_hash.as_str())).collect();
+    let by_hash = queries::recent_same_text(tx, &callers, since).await?;
     // For each item: an existing case, the index of an earlier item of the group, or new.
     enum Fate {
         Existing(i64),

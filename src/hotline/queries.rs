@@ -259,19 +259,42 @@ pub async fn insert_ticket(tx: &mut Tx, case_id: i64, org_id: i64, state: &str, 
 
 /// An earlier ticket with the same idempotency key, or the same caller and text within the
 /// duplicate window.
-pub async fn find_duplicate(tx: &mut Tx, key: Option<&str>, dedupe_hash: &str, since: i64) -> Result<Option<i64>, AppError> {
+pub async fn find_duplicate(tx: &mut Tx, key: Option<&str>, phone: Option<&str>, dedupe_hash: &str, since: i64) -> Result<Option<i64>, AppError> {
     if let Some(k) = key {
         let r: Option<(i64,)> = q("SELECT case_id FROM hotline_tickets WHERE idempotency_key = $1").bind(k).fetch_optional(&mut *tx).await?;
         if let Some((id,)) = r {
             return Ok(Some(id));
         }
     }
-    let r: Option<(i64,)> = q("SELECT case_id FROM hotline_tickets WHERE dedupe_hash = $1 AND received_at >= $2 ORDER BY received_at DESC LIMIT 1")
-        .bind(dedupe_hash)
-        .bind(since)
-        .fetch_optional(&mut *tx)
-        .await?;
-    Ok(r.map(|r| r.0))
+    let recent = recent_same_text(tx, &[(phone, dedupe_hash)], since).await?;
+    Ok(recent.into_iter().filter(|r| r.0 == dedupe_hash).max_by_key(|r| r.2).map(|r| r.1))
+}
+
+/// The tickets received since `since` from the same callers as `callers` (phone, hash of phone
+/// and text): `(dedupe_hash, case_id, received_at)`, for the caller to compare hashes. A
+/// caller's recent tickets come from the index by phone that the caller history needs anyway;
+/// only tickets without a number are in the index by hash (a partial index, migration 0009): a
+/// hash is random, and an index on it cost every intake a page write of its own.
+pub async fn recent_same_text(tx: &mut Tx, callers: &[(Option<&str>, &str)], since: i64) -> Result<Vec<(String, i64, i64)>, AppError> {
+    let phones: Vec<String> = callers.iter().filter_map(|c| c.0).map(str::to_string).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+    let hashes: Vec<String> = callers.iter().filter(|c| c.0.is_none()).map(|c| c.1.to_string()).collect();
+    let mut out = Vec::new();
+    if !phones.is_empty() {
+        out = q("SELECT dedupe_hash, case_id, received_at FROM hotline_tickets WHERE")
+            .push_in("caller_phone", &phones)
+            .push_bind(" AND received_at >= {}", since)
+            .fetch_all(&mut *tx)
+            .await?;
+    }
+    if !hashes.is_empty() {
+        let more: Vec<(String, i64, i64)> = q("SELECT dedupe_hash, case_id, received_at FROM hotline_tickets WHERE caller_phone IS NULL AND")
+            .push_in("dedupe_hash", &hashes)
+            .push_bind(" AND received_at >= {}", since)
+            .fetch_all(&mut *tx)
+            .await?;
+        out.extend(more);
+    }
+    Ok(out)
 }
 
 // ---------------------------------------------------------------- indicators
@@ -721,9 +744,24 @@ pub struct ProgressRow {
     pub evaluation: Option<String>,
 }
 
-pub async fn progress_by_number<'a>(ex: impl Into<Ex<'a>>, case_no: &str) -> Result<Option<ProgressRow>, AppError> {
-    q("SELECT c.id, c.case_no, c.state, c.due_on, t.caller_phone, t.received_at, t.reply_text, t.answer_text, t.evaluation FROM cases c JOIN hotline_tickets t ON t.case_id = c.id WHERE c.case_no = $1 AND c.procedure = 'hotline'")
+#[derive(sqlx::FromRow)]
+struct ProgressStepRow {
+    #[sqlx(flatten)]
+    ticket: ProgressRow,
+    at: Option<i64>,
+    action: Option<String>,
+}
+
+/// A ticket by its number with its steps `(at, action)` in order: one statement (one row per
+/// event), as this is the most frequent public request.
+pub async fn progress_by_number<'a>(ex: impl Into<Ex<'a>>, case_no: &str) -> Result<Option<(ProgressRow, Vec<(i64, String)>)>, AppError> {
+    let rows: Vec<ProgressStepRow> =
+        q("SELECT c.id, c.case_no, c.state, c.due_on, t.caller_phone, t.received_at, t.reply_text, t.answer_text, t.evaluation, e.at, e.action \
+         FROM cases c JOIN hotline_tickets t ON t.case_id = c.id LEFT JOIN events e ON e.entity = 'case' AND e.entity_id = c.id \
+         WHERE c.case_no = $1 AND c.procedure = 'hotline' ORDER BY e.seq")
         .bind(case_no)
-        .fetch_optional(ex)
-        .await
+        .fetch_all(ex)
+        .await?;
+    let steps = rows.iter().filter_map(|r| r.at.zip(r.action.clone())).collect();
+    Ok(rows.into_iter().next().map(|r| (r.ticket, steps)))
 }

@@ -239,6 +239,37 @@ async fn concurrent_intakes_are_grouped_without_losing_or_doubling_any() {
     assert_eq!(total, 61);
     let last = q("SELECT MAX(last) FROM case_sequences WHERE key LIKE 'hotline:%'").fetch_i64(&app.state.db).await.unwrap();
     assert_eq!(last, 61, "numbers without gaps");
+    // Without a key: the same text from a caller without a number (found by hash), five times at
+    // once, is one ticket; the same caller with another text is another ticket, and so is the
+    // same text from another caller.
+    let mut handles = Vec::new();
+    for i in 0..8 {
+        let state = app.state.clone();
+        let mut inp = match i {
+            0..5 => input(String::new(), "无号码来电：路灯不亮".into(), None),
+            5 => input("13900000001".into(), "并发诉求 1 补充说明".into(), None),
+            6 => input("13900000002".into(), "并发诉求 1".into(), None),
+            _ => input("13900000001".into(), "并发诉求 1".into(), None),
+        };
+        if i < 5 {
+            inp.caller_phone = None;
+            inp.phone_required = false;
+        }
+        handles.push(tokio::spawn(async move { service::intake(&state, fazhi::audit::Actor::system(), inp).await }));
+    }
+    let mut got = Vec::new();
+    for h in handles {
+        let r = h.await.unwrap().unwrap();
+        got.push((r.case.id, r.duplicate));
+    }
+    assert!(got[..5].iter().all(|g| g.0 == got[0].0), "{got:?}");
+    assert_eq!(got[..5].iter().filter(|g| !g.1).count(), 1);
+    assert!(!got[5].1 && !got[6].1, "{got:?}");
+    let one =
+        q("SELECT case_id FROM hotline_tickets WHERE caller_phone = '13900000001' AND description = '并发诉求 1'").fetch_i64(&app.state.db).await.unwrap();
+    assert_eq!(got[7], (one, true), "the same caller and text as ticket 1, within a minute");
+    let total = q("SELECT COUNT(*) FROM cases WHERE procedure = 'hotline'").fetch_i64(&app.state.db).await.unwrap();
+    assert_eq!(total, 64);
     assert!(fazhi::hotline::kpi::verify_counters(&app.state.db).await.unwrap().is_empty());
     assert!(matches!(fazhi::audit::verify(&app.state.db).await.unwrap(), fazhi::audit::Verdict::Intact { .. }));
 }
