@@ -339,7 +339,12 @@ async fn report_page(State(state): State<AppState>, staff: Staff, ctx: Ctx, Quer
         layout: Layout::new(&staff, &ctx, "政府信息公开工作年度报告").crumb("政务公开", "/disclosure/publications").crumb("年度报告", ""),
         body: crate::reports::to_html(&a.document()),
         invariants: a.invariants(),
-        units: super::pages::receivers(&state).await?,
+        // Only the units whose report this person may open.
+        units: super::pages::receivers(&state)
+            .await?
+            .into_iter()
+            .filter(|o| staff.allows(Perm::CaseRead, Some("disclosure"), &o.path) || staff.allows(Perm::KpiRead, Some("disclosure"), &o.path))
+            .collect(),
         can_edit: can_edit_report(&staff, &org),
         org,
         year,

@@ -181,6 +181,8 @@ impl Docx {
                 let align = if c.left { "left" } else { "center" };
                 let text = match &c.figure {
                     Some(f) if matches!(f.source, super::Source::Manual) => format!("{}*", f.text),
+                    // Not entered yet: a dash, as on the page, not an empty cell that reads as zero.
+                    Some(f) if matches!(f.source, super::Source::Missing) => "—".to_string(),
                     Some(f) => f.text.clone(),
                     None => c.text.clone(),
                 };
@@ -271,6 +273,7 @@ mod tests {
                 vec![Cell::head("项目").span(1, 2), Cell::head("法人").span(2, 1)],
                 vec![Cell::head("甲"), Cell::head("乙")],
                 vec![Cell::label("新收"), Cell::fig(Figure::computed(1, "x", None)), Cell::fig(Figure::manual("2"))],
+                vec![Cell::label("未填"), Cell::fig(Figure::missing()), Cell::fig(Figure::missing())],
             ],
         });
         let bytes = d.finish().unwrap();
@@ -283,5 +286,7 @@ mod tests {
         // Every row has the full grid: 3 cells in row 2 (1 continuation + 2).
         let row2 = s.split("<w:tr>").nth(2).unwrap();
         assert_eq!(row2.matches("<w:tc>").count(), 3);
+        // A figure not entered yet is a dash, as on the page.
+        assert_eq!(s.split("<w:tr>").nth(4).unwrap().matches("—").count(), 2);
     }
 }

@@ -209,6 +209,11 @@ async fn request_journey_from_portal_to_annual_table() {
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.contains("row=concluded&amp;applicant_type=natural&amp;outcome=partial"), "{}", r.text);
     assert!(!r.contains("tag red\">不符</span> 自然人"), "invariants hold");
+    // The unit list offers only what this person may open: its own unit, not the city or others.
+    let cgj = org_id(&app, "D-CGJ").await;
+    assert!(r.contains(&format!("<option value=\"{zjj}\" selected>")), "{}", r.text);
+    assert!(!r.contains("（全市）") && !r.contains(&format!("<option value=\"{cgj}\"")), "{}", r.text);
+    assert_eq!(staff.get(&format!("/disclosure/report?org={cgj}&year={year}")).await.status, StatusCode::NOT_FOUND);
     // The drill-down lists the request.
     let r = staff.get(&format!("/disclosure/requests?status=all&year={year}&org={zjj}&row=concluded&applicant_type=natural&outcome=partial")).await;
     assert!(r.contains("幸福小区二期"), "{}", r.text);
