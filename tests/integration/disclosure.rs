@@ -258,14 +258,12 @@ async fn third_party_time_is_not_counted_and_correction_lapses() {
     let (st, due_before, paused) = state_of(&app, id).await;
     assert_eq!(st, "third_party");
     assert_eq!(paused.as_deref(), Some(fazhi::time::fmt_date(today).as_str()));
-    // Pretend the consultation began 16 working days ago; the sweep resumes the clock and the
-    // paused working days are added to the due date (Art. 33 ¶3).
-    let mut start = today;
-    for _ in 0..16 {
+    // Pretend the consultation began on a working day with 16 working days in (start, today]
+    // (today may be a weekend or a holiday: then it adds none); the sweep resumes the clock and
+    // the paused working days are added to the due date (Art. 33 ¶3).
+    let mut start = today - chrono::Duration::days(1);
+    while !(cal.is_working_day(start) && cal.working_days_between(start, today) == 16) {
         start -= chrono::Duration::days(1);
-        while !cal.is_working_day(start) {
-            start -= chrono::Duration::days(1);
-        }
     }
     let s = fazhi::time::fmt_date(start);
     app.state
