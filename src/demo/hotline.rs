@@ -382,6 +382,40 @@ async fn live(state: &AppState, rng: &mut StdRng, count: usize) -> anyhow::Resul
         }
         service::step_at(state, Who::Staff(&dispatcher), case.id, None, "review_pass", StepForm::default(), at(34)).await.map_err(err)?;
     }
+    // Every unit with a demo account has a ticket waiting to be signed, whatever the date (the
+    // random history above shifts with the calendar, so on some days a unit would have none).
+    let units: Vec<(i64,)> = q("SELECT DISTINCT u.org_id FROM users u JOIN user_roles r ON r.user_id = u.id WHERE r.role IN ('dept_staff', 'dept_head') \
+         AND NOT EXISTS (SELECT 1 FROM cases c WHERE c.procedure = 'hotline' AND c.state = 'dispatched' AND c.org_id = u.org_id) ORDER BY u.org_id")
+    .fetch_all(&state.db)
+    .await
+    .map_err(err)?;
+    for (org,) in units {
+        let (code, cat_id) = cats[rng.gen_range(0..cats.len())].clone();
+        let spec = CATS.iter().find(|c| c.0 == code).unwrap_or(&CATS[0]);
+        let (town_id, town_path) = towns[rng.gen_range(0..towns.len())].clone();
+        let v = villages.iter().find(|v| v.1.starts_with(&town_path)).ok_or_else(|| anyhow::anyhow!("village"))?;
+        let received = now - 3 * 3_600_000;
+        let tpl = *pick(rng, spec.2);
+        let input = IntakeInput {
+            channel: Some(Channel::Phone),
+            caller_name: Some(format!("{}女士", pick(rng, SURNAMES))),
+            caller_phone: Some(phone(rng)),
+            category_id: Some(cat_id),
+            town_id: Some(town_id),
+            village_id: Some(v.0),
+            description: Some(fill(rng, tpl, &v.2)),
+            attributes: if code == "JT-WT" { vec![("plate".into(), format!("苏K{:05}", rng.gen_range(0..99999)))] } else { vec![] },
+            wants_reply: true,
+            received_at: Some(received),
+            phone_required: true,
+            ..Default::default()
+        };
+        let case = service::intake(state, agent.actor(), input).await.map_err(err)?.case;
+        service::step_at(state, Who::Staff(&agent), case.id, None, "accept", StepForm::default(), Some(received + 1_800_000)).await.map_err(err)?;
+        let mut f = StepForm { reason: Some("按职责指定承办单位".into()), ..StepForm::default() };
+        f.fields.insert("org".into(), org.to_string());
+        service::step_at(state, Who::Staff(&dispatcher), case.id, None, "dispatch", f, Some(received + 3_600_000)).await.map_err(err)?;
+    }
     // The overdue ones are escalated as the background job would.
     crate::jobs::sweep(state, today()).await.map_err(err)?;
     Ok(())
