@@ -10,7 +10,7 @@ import urllib.request
 import zipfile
 from datetime import datetime, timedelta, timezone
 
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -37,7 +37,17 @@ def wait_in(d, needle, timeout=10):
 def submit(d, button):
     """Click a submit button and wait for the next page (the button goes stale)."""
     button.click()
-    WebDriverWait(d, 15).until(EC.staleness_of(button))
+
+    def gone(_):
+        # Chromium reports a node of the page just left either as stale or as "does not belong
+        # to the document" (a plain WebDriverException): both mean the next page is there.
+        try:
+            button.is_enabled()
+            return False
+        except (StaleElementReferenceException, WebDriverException):
+            return True
+
+    WebDriverWait(d, 15).until(gone)
     WebDriverWait(d, 10).until(EC.presence_of_element_located((By.TAG_NAME, "body")))
 
 

@@ -4,8 +4,8 @@
 //! phrase, so the newest thousand matches of a common word meant fetching and re-checking tens of
 //! thousands of rows, and the planner's guesses for phrases sent it down the wrong path half
 //! the time: p95 of 140–257 ms at a million documents (BENCHMARKS.md). The RUM extension, which
-//! keeps an order, was tried on the same data and still took 30–580 ms, and would have become a
-//! deployment requirement.
+//! keeps an order, was tried on a synthetic million documents and still took 5–580 ms per
+//! query (a 1.4 GB index), and would have become a deployment requirement.
 //!
 //! The layout: document ids are cut into blocks of [`BLOCK`] consecutive ids; for every term
 //! (a token of the text, or a filter tag prefixed with `#`) and every block in which it occurs,
