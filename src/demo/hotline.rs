@@ -292,6 +292,40 @@ pub async fn seed_year(state: &AppState, size: super::Size) -> anyhow::Result<()
     Ok(())
 }
 
+/// A citizen's call at `received`: a random category, town, village, caller and text. Also
+/// the category's templates and the village's name, for the reply.
+fn phone_call(
+    rng: &mut StdRng,
+    cats: &[(String, i64)],
+    towns: &[(i64, String)],
+    villages: &[(i64, String, String)],
+    received: i64,
+) -> (IntakeInput, &'static CatSpec, String) {
+    let (code, cat_id) = cats[rng.gen_range(0..cats.len())].clone();
+    let spec = CATS.iter().find(|c| c.0 == code).unwrap_or(&CATS[0]);
+    let (town_id, town_path) = towns[rng.gen_range(0..towns.len())].clone();
+    let vs: Vec<&(i64, String, String)> = villages.iter().filter(|v| v.1.starts_with(&town_path)).collect();
+    let v = vs[rng.gen_range(0..vs.len())];
+    let caller_name = format!("{}{}", pick(rng, SURNAMES), if rng.gen_bool(0.5) { "先生" } else { "女士" });
+    let caller_phone = phone(rng);
+    let tpl = *pick(rng, spec.2);
+    let input = IntakeInput {
+        channel: Some(Channel::Phone),
+        caller_name: Some(caller_name),
+        caller_phone: Some(caller_phone),
+        category_id: Some(cat_id),
+        town_id: Some(town_id),
+        village_id: Some(v.0),
+        description: Some(fill(rng, tpl, &v.2)),
+        attributes: if code == "JT-WT" { vec![("plate".into(), format!("苏K{:05}", rng.gen_range(0..99999)))] } else { vec![] },
+        wants_reply: true,
+        received_at: Some(received),
+        phone_required: true,
+        ..Default::default()
+    };
+    (input, spec, v.2.clone())
+}
+
 /// A few hundred tickets taken through the real steps over the last days: open work in every
 /// state, some overdue.
 async fn live(state: &AppState, rng: &mut StdRng, count: usize) -> anyhow::Result<()> {
@@ -310,32 +344,11 @@ async fn live(state: &AppState, rng: &mut StdRng, count: usize) -> anyhow::Resul
         q("SELECT id, path, name FROM orgs WHERE kind IN ('village', 'community')").fetch_all(&state.db).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     let now = crate::time::now_ms();
     for i in 0..count {
-        let (code, cat_id) = cats[rng.gen_range(0..cats.len())].clone();
-        let spec = CATS.iter().find(|c| c.0 == code).unwrap_or(&CATS[0]);
-        let (town_id, town_path) = towns[rng.gen_range(0..towns.len())].clone();
-        let vs: Vec<&(i64, String, String)> = villages.iter().filter(|v| v.1.starts_with(&town_path)).collect();
-        let v = vs[rng.gen_range(0..vs.len())];
         // Spread over the last twelve days.
         let age_days = rng.gen_range(0..12i64);
         let received = now - age_days * 86_400_000 - rng.gen_range(0..6 * 3_600_000i64);
-        let input = IntakeInput {
-            channel: Some(Channel::Phone),
-            caller_name: Some(format!("{}{}", pick(rng, SURNAMES), if rng.gen_bool(0.5) { "先生" } else { "女士" })),
-            caller_phone: Some(phone(rng)),
-            category_id: Some(cat_id),
-            town_id: Some(town_id),
-            village_id: Some(v.0),
-            description: Some({
-                let tpl = *pick(rng, spec.2);
-                fill(rng, tpl, &v.2)
-            }),
-            attributes: if code == "JT-WT" { vec![("plate".into(), format!("苏K{:05}", rng.gen_range(0..99999)))] } else { vec![] },
-            wants_reply: true,
-            urgent: rng.gen_bool(0.05),
-            received_at: Some(received),
-            phone_required: true,
-            ..Default::default()
-        };
+        let (mut input, spec, village) = phone_call(rng, &cats, &towns, &villages, received);
+        input.urgent = rng.gen_bool(0.05);
         let case = service::intake(state, agent.actor(), input).await.map_err(err)?.case;
         // How far it has gone: the older, the further.
         let stage = if age_days >= 6 {
@@ -375,7 +388,7 @@ async fn live(state: &AppState, rng: &mut StdRng, count: usize) -> anyhow::Resul
         }
         let mut f = StepForm::default();
         let tpl = *pick(rng, spec.3);
-        f.fields.insert("reply".into(), fill(rng, tpl, &v.2));
+        f.fields.insert("reply".into(), fill(rng, tpl, &village));
         service::step_at(state, Who::Staff(&staff), case.id, None, "reply", f, at(30)).await.map_err(err)?;
         if stage == 4 {
             continue;
@@ -390,26 +403,8 @@ async fn live(state: &AppState, rng: &mut StdRng, count: usize) -> anyhow::Resul
     .await
     .map_err(err)?;
     for (org,) in units {
-        let (code, cat_id) = cats[rng.gen_range(0..cats.len())].clone();
-        let spec = CATS.iter().find(|c| c.0 == code).unwrap_or(&CATS[0]);
-        let (town_id, town_path) = towns[rng.gen_range(0..towns.len())].clone();
-        let v = villages.iter().find(|v| v.1.starts_with(&town_path)).ok_or_else(|| anyhow::anyhow!("village"))?;
         let received = now - 3 * 3_600_000;
-        let tpl = *pick(rng, spec.2);
-        let input = IntakeInput {
-            channel: Some(Channel::Phone),
-            caller_name: Some(format!("{}女士", pick(rng, SURNAMES))),
-            caller_phone: Some(phone(rng)),
-            category_id: Some(cat_id),
-            town_id: Some(town_id),
-            village_id: Some(v.0),
-            description: Some(fill(rng, tpl, &v.2)),
-            attributes: if code == "JT-WT" { vec![("plate".into(), format!("苏K{:05}", rng.gen_range(0..99999)))] } else { vec![] },
-            wants_reply: true,
-            received_at: Some(received),
-            phone_required: true,
-            ..Default::default()
-        };
+        let (input, _, _) = phone_call(rng, &cats, &towns, &villages, received);
         let case = service::intake(state, agent.actor(), input).await.map_err(err)?.case;
         service::step_at(state, Who::Staff(&agent), case.id, None, "accept", StepForm::default(), Some(received + 1_800_000)).await.map_err(err)?;
         let mut f = StepForm { reason: Some("按职责指定承办单位".into()), ..StepForm::default() };

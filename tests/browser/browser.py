@@ -7,13 +7,30 @@ from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, WebDriverException
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
 BASE = os.environ.get("BASE_URL", "http://127.0.0.1:8080")
 SHOTS = os.environ.get("SHOTS", "/tmp")
 PASSWORD = "demo-2026-fazhi"
+
+
+def submit(d, button):
+    """Click a submit button and wait for the next page: the button's page is gone. Chromium
+    reports a node of the page just left either as stale or as "does not belong to the document"
+    (a plain WebDriverException); both mean the next page is there."""
+    button.click()
+
+    def gone(_):
+        try:
+            button.is_enabled()
+            return False
+        except (StaleElementReferenceException, WebDriverException):
+            return True
+
+    WebDriverWait(d, 15).until(gone)
+    WebDriverWait(d, 10).until(lambda d: d.find_elements(By.TAG_NAME, "body"))
 
 
 def driver(width=1366, height=900):

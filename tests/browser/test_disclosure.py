@@ -10,12 +10,12 @@ import urllib.request
 import zipfile
 from datetime import datetime, timedelta, timezone
 
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, WebDriverException
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from browser import BASE, PASSWORD, SHOTS, BrowserTest, driver
+from browser import BASE, PASSWORD, SHOTS, BrowserTest, driver, submit
 
 UNIT = "市住房和城乡建设局"
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -32,23 +32,6 @@ def wait_in(d, needle, timeout=10):
             lambda d: needle in d.find_element(By.TAG_NAME, "body").text)
     except Exception:
         raise AssertionError(f"{needle!r} not on {d.current_url}:\n{body(d)[:1500]}")
-
-
-def submit(d, button):
-    """Click a submit button and wait for the next page (the button goes stale)."""
-    button.click()
-
-    def gone(_):
-        # Chromium reports a node of the page just left either as stale or as "does not belong
-        # to the document" (a plain WebDriverException): both mean the next page is there.
-        try:
-            button.is_enabled()
-            return False
-        except (StaleElementReferenceException, WebDriverException):
-            return True
-
-    WebDriverWait(d, 15).until(gone)
-    WebDriverWait(d, 10).until(EC.presence_of_element_located((By.TAG_NAME, "body")))
 
 
 def shanghai_year():

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
-from browser import BASE, BrowserTest, driver
+from browser import BASE, BrowserTest, driver, submit
 
 
 def kpi_satisfied(d):
@@ -27,8 +27,7 @@ class HotlineJourney(BrowserTest):
         d.get(BASE + "/login")
         d.find_element(By.NAME, "username").send_keys(username)
         d.find_element(By.NAME, "password").send_keys("demo-2026-fazhi")
-        d.find_element(By.CSS_SELECTOR, "form.login button[type=submit]").click()
-        time.sleep(0.3)
+        submit(d, d.find_element(By.CSS_SELECTOR, "form.login button[type=submit]"))
         return d
 
     def step(self, d, name, fill=None):
@@ -39,8 +38,7 @@ class HotlineJourney(BrowserTest):
                     s.click()
                 if fill:
                     fill(det)
-                det.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-                time.sleep(0.3)
+                submit(d, det.find_element(By.CSS_SELECTOR, "button[type=submit]"))
                 return
         self.fail(f"no step {name}")
 
