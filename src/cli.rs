@@ -7,7 +7,6 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use futures::FutureExt;
 
-use crate::app::AppState;
 use crate::audit::Actor;
 use crate::config::Config;
 
@@ -115,8 +114,10 @@ enum AuditCommand {
 enum ImportWhat {
     /// The organisation tree.
     Orgs { file: PathBuf },
-    /// Historical hotline tickets from a legacy system (columns in README).
-    Hotline { file: PathBuf },
+    /// Records of a feature (`hotline`: historical tickets from a legacy system; columns in
+    /// README). All or nothing per file.
+    #[command(external_subcommand)]
+    Feature(Vec<String>),
 }
 
 #[derive(Subcommand)]
@@ -156,8 +157,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve => {
             let cfg = load_config(cli.config.as_ref())?;
             tracing::info!(bind = %cfg.server.bind, database = %crate::config::redact_url(&cfg.database.url), "starting fazhi");
-            let state = AppState::start(cfg).await?;
-            crate::app::serve(state).await?;
+            let state = crate::app::start(cfg).await?;
+            crate::server::serve(state).await?;
         }
         Command::Demo { fresh, bind, seed_only, light } => {
             let mut cfg = load_config(cli.config.as_ref())?;
@@ -176,7 +177,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 cfg.files.dir = "data/demo-files".into();
             }
             cfg.check()?;
-            let state = AppState::start(cfg).await?;
+            let state = crate::app::start(cfg).await?;
             let seeded = crate::demo::ensure(&state, if light { crate::demo::Size::Light } else { crate::demo::Size::Full }).await?;
             println!();
             println!("  法治政府建设平台 · 演示城市「示范市」{}", if seeded { "（已生成演示数据）" } else { "（沿用已有演示数据）" });
@@ -191,17 +192,17 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if seed_only {
                 return Ok(ExitCode::SUCCESS);
             }
-            crate::app::serve(state).await?;
+            crate::server::serve(state).await?;
         }
         Command::Migrate => {
             let cfg = load_config(cli.config.as_ref())?;
             let db = crate::db::Db::connect(&crate::db::ConnectOptions::new(cfg.database.url.clone())).await?;
-            let n = crate::db::migrate::run(&db).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            let n = crate::db::migrate::run(&db, &crate::app::features().migrations()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("已执行 {n} 个迁移");
         }
         Command::Admin { command: AdminCommand::CreateUser { username, name, org, roles, password } } => {
             let cfg = load_config(cli.config.as_ref())?;
-            let state = AppState::start(cfg).await?;
+            let state = crate::app::start(cfg).await?;
             if let Err(m) = crate::auth::password::check_policy(&password, &username) {
                 anyhow::bail!("密码不符合要求：{m}");
             }
@@ -236,7 +237,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Admin { command: AdminCommand::CreateToken { name, org, scopes, days } } => {
             let cfg = load_config(cli.config.as_ref())?;
-            let state = AppState::start(cfg).await?;
+            let state = crate::app::start(cfg).await?;
             let Some(unit) = crate::org::queries::by_code(&state.db, &org).await.map_err(|e| anyhow::anyhow!("{e}"))? else {
                 eprintln!("未签发：机构“{org}”不存在");
                 return Ok(ExitCode::FAILURE);
@@ -272,7 +273,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Import { what } => {
             let cfg = load_config(cli.config.as_ref())?;
-            let state = AppState::start(cfg).await?;
+            let state = crate::app::start(cfg).await?;
             let (file, result) = match what {
                 ImportWhat::Orgs { file } => {
                     let bytes = std::fs::read(&file)?;
@@ -283,9 +284,21 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                             .map(|r| format!("新建 {} 个、更新 {} 个机构", r.created, r.updated)),
                     )
                 }
-                ImportWhat::Hotline { file } => {
+                ImportWhat::Feature(args) => {
+                    let importers = state.registry.importers();
+                    let (Some(kind), Some(file), None) = (args.first(), args.get(1), args.get(2)) else {
+                        anyhow::bail!("用法：fazhi import <{}> FILE", importers.iter().map(|i| i.code).collect::<Vec<_>>().join("|"));
+                    };
+                    let Some(imp) = importers.iter().find(|i| i.code == kind) else {
+                        anyhow::bail!(
+                            "没有“{kind}”导入；可导入：orgs、{}",
+                            importers.iter().map(|i| format!("{}（{}）", i.code, i.about)).collect::<Vec<_>>().join("、")
+                        );
+                    };
+                    let file = PathBuf::from(file);
                     let bytes = std::fs::read(&file)?;
-                    (file, crate::hotline::import::import_bytes(&state, Actor::system(), &bytes, None).await.map(|n| format!("导入 {n} 张历史工单")))
+                    let r = (imp.run)(&state, &bytes).await;
+                    (file, r)
                 }
             };
             match result {

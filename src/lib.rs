@@ -1,31 +1,16 @@
 //! Fazhi (法治): the platform on which a city or county government runs its law-based
-//! government work. See ARCHITECTURE.md for the layout and the rules of the code.
+//! government work. This crate is the application: the list of features ([`app`]), the command
+//! line, and the benchmarks. See ARCHITECTURE.md for the layout and the rules of the code.
 
-pub mod accounts;
-pub mod api;
 pub mod app;
-pub mod audit;
-pub mod auth;
 pub mod bench;
-pub mod calendar;
 pub mod cli;
-pub mod config;
-pub mod db;
-pub mod demo;
-pub mod disclosure;
-pub mod error;
-pub mod files;
-pub mod hotline;
-pub mod jobs;
-pub mod kernel;
-pub mod metrics;
-pub mod org;
-pub mod portal;
-pub mod privacy;
-pub mod procedures;
-pub mod reports;
-pub mod settings;
-pub mod tabular;
-pub mod time;
-pub mod web;
-pub mod workbench;
+
+// The platform and the features under the names the command line, the benchmarks and the tests
+// use for them.
+pub use fazhi_disclosure as disclosure;
+pub use fazhi_hotline as hotline;
+pub use fazhi_platform::{
+    accounts, api, audit, auth, calendar, config, db, demo, error, files, jobs, kernel, metrics, org, portal, privacy, procedures, registry, reports, server,
+    settings, state, tabular, time, web, workbench,
+};

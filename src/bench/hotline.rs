@@ -68,7 +68,7 @@ async fn open(url: &str) -> anyhow::Result<AppState> {
     let mut o = ConnectOptions::new(url);
     o.max_connections = 8;
     let db = Db::connect(&o).await?;
-    AppState::with_db(cfg, db).await
+    AppState::with_db(cfg, db, crate::app::features()).await
 }
 
 /// Fill the database up to `n` tickets (historical, closed) plus open work in the departments.

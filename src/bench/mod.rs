@@ -33,7 +33,7 @@ pub async fn run(what: BenchWhat, config: Option<&PathBuf>) -> anyhow::Result<()
                 cfg.database.url = "sqlite://data/bench-search.db".into();
             }
             cfg.jobs.enabled = false;
-            let state = crate::app::AppState::start(cfg).await?;
+            let state = crate::app::start(cfg).await?;
             crate::disclosure::bench::bench(&state, docs, queries).await
         }
     }

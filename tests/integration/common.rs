@@ -54,7 +54,7 @@ impl TestApp {
         config.files.dir = dir.path().join("files").display().to_string();
         config.jobs.enabled = false;
         config.server.demo = true;
-        let state = AppState::with_db(config, db).await.expect("start");
+        let state = AppState::with_db(config, db, fazhi::app::features()).await.expect("start");
         let router = fazhi::app::router(state.clone());
         TestApp { state, router, _dir: dir }
     }

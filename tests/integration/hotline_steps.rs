@@ -184,7 +184,7 @@ async fn an_oversized_upload_is_refused_with_413_and_changes_nothing() {
     // A small limit for the test: 1 MB.
     let mut cfg = app.state.config.clone();
     cfg.server.max_upload_mb = 1;
-    let state = fazhi::app::AppState::with_db(cfg, app.state.db.clone()).await.unwrap();
+    let state = fazhi::app::AppState::with_db(cfg, app.state.db.clone(), fazhi::app::features()).await.unwrap();
     app.router = fazhi::app::router(state);
     let id = dispatched(&app, "D-ZJJ", "大文件").await;
     let mut zjj = app.login("zjj_staff").await;

@@ -100,7 +100,7 @@ async fn discovery_services_and_definitions() {
 
     let s = json_doc(&c.get(&format!("{BASE}/services.json")).await, StatusCode::OK);
     let list = s.as_array().unwrap();
-    assert_eq!(list.len(), fazhi::demo::categories().len());
+    assert_eq!(list.len(), fazhi::hotline::demo::categories().len());
     let wt = list.iter().find(|x| x["service_code"] == "JT-WT").unwrap();
     assert_eq!((wt["metadata"].clone(), wt["type"].clone(), wt["group"].clone()), (json!(true), json!("realtime"), json!("市公安局")));
     assert_eq!(list.iter().find(|x| x["service_code"] == "CG-LDZM").unwrap()["metadata"], json!(false));

@@ -1,0 +1,261 @@
+//! A year of 政务公开 in the demo city: a few thousand publications of the departments and
+//! towns (most published on time, some late, some still in review, a few withdrawn, normative
+//! documents with their abolitions) and about 200 applications across every outcome, some
+//! still open. Made up, built from `corpus` templates; called by `demo::ensure`.
+
+use chrono::{Datelike, Duration};
+use futures::FutureExt;
+
+use super::corpus::{self, Rng};
+use super::model;
+use super::queries;
+use super::rules::{OUTCOMES, PROCEDURE};
+use super::search::{self, index};
+use crate::audit::{self, Actor, Changes, NewEvent};
+use crate::db::q;
+use crate::kernel::engine::Clock;
+use crate::kernel::queries::{self as cases, NewCase};
+use crate::state::AppState;
+use crate::time::{fmt_date, start_of_day_ms, today};
+
+const DEPTS: &[&str] = &[
+    "D-BGS", "D-FGW", "D-JTJ", "D-GAJ", "D-MZJ", "D-SFJ", "D-CZJ", "D-RSJ", "D-ZRJ", "D-STJ", "D-ZJJ", "D-JYJ", "D-SWJ", "D-NYJ", "D-WJW", "D-YJJ", "D-SJG",
+    "D-TJJ", "D-CGJ", "D-SPJ",
+];
+const TOWNS: &[&str] = &["T-DH", "T-XL", "T-NT", "T-BH", "T-QS", "T-BS", "T-LY", "T-TY", "T-JW", "T-SQ", "P-KFQ", "P-GXQ", "P-HX"];
+const NAMES: &[&str] = &["张伟", "王芳", "李娜", "刘洋", "陈静", "杨磊", "赵敏", "黄强", "周婷", "吴斌", "徐丽", "孙浩"];
+const ORGS: &[(&str, &str)] = &[
+    ("commercial", "示范市宏达建设工程有限公司"),
+    ("commercial", "示范市惠民食品有限公司"),
+    ("research", "江苏某大学公共管理学院"),
+    ("public_interest", "示范市绿色家园环保志愿者协会"),
+    ("legal_service", "江苏示范律师事务所"),
+    ("other_org", "东湖镇幸福村村民委员会"),
+];
+
+fn id_number(rng: &mut Rng) -> String {
+    let mut s = format!("3210{:02}{}{:02}{:02}{:03}", 80 + rng.below(20), 1960 + rng.below(40), 1 + rng.below(12), 1 + rng.below(28), rng.below(1000));
+    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    const C: &[u8; 11] = b"10X98765432";
+    let sum: u32 = s.bytes().zip(W).map(|(d, w)| u32::from(d - b'0') * w).sum();
+    s.push(C[(sum % 11) as usize] as char);
+    s
+}
+
+/// Generate the year (idempotent: does nothing when publications already exist).
+pub async fn seed_year(state: &AppState) -> anyhow::Result<()> {
+    let e = |e: crate::error::AppError| anyhow::anyhow!("政务公开演示数据生成失败：{e}");
+    if q("SELECT COUNT(*) FROM disclosure_publications").fetch_i64(&state.db).await.map_err(e)? > 0 {
+        return Ok(());
+    }
+    let mut units: Vec<(i64, bool)> = Vec::new();
+    for code in DEPTS.iter().chain(TOWNS) {
+        if let Some(o) = crate::org::queries::by_code(&state.db, code).await.map_err(e)? {
+            units.push((o.id, o.kind().is_town_level()));
+        }
+    }
+    if units.is_empty() {
+        return Ok(());
+    }
+    let cats: Vec<(i64, String, String)> = q("SELECT id, code, scope FROM disclosure_categories ORDER BY sort").fetch_all(&state.db).await.map_err(e)?;
+    let cal = state.calendar();
+    let end = today();
+    let start = end - Duration::days(365);
+    let mut rng = Rng::new(20_260_101);
+    // ---- publications
+    let mut rows = Vec::new();
+    for i in 0..3200usize {
+        let (org, town) = *rng.pick(&units);
+        let fitting: Vec<&(i64, String, String)> = cats.iter().filter(|c| c.2 == "all" || (c.2 == "town") == town).collect();
+        let (cat, code, _) = (*rng.pick(&fitting)).clone();
+        let formed = start + Duration::days(rng.below(355) as i64);
+        let (title, body) = corpus::publication(&mut rng, &code, formed.year());
+        let due = model::publish_due(formed, &cal);
+        // Most within the 20 working days, some late, recent ones still in the pipeline.
+        let lag = if rng.chance(92) { 1 + rng.below(18) as u32 } else { 21 + rng.below(25) as u32 };
+        let published = cal.add_working_days(formed, lag);
+        let (state_code, published_on) = if published > end { (if rng.chance(50) { "review" } else { "draft" }, None) } else { ("published", Some(published)) };
+        let kind = if code == "A20-01" { if rng.chance(70) { "normative" } else { "decision" } } else { "other" };
+        let doc_no = (kind == "normative").then(|| format!("示政规〔{}〕{}号", formed.year(), 1 + i % 60));
+        let withdrawn = state_code == "published" && rng.chance(1);
+        let abolished = (kind == "normative" && state_code == "published" && rng.chance(8))
+            .then(|| published + Duration::days(20 + rng.below(60) as i64))
+            .filter(|d| *d <= end);
+        rows.push((org, cat, title, body, doc_no, kind, formed, due, state_code, published_on, withdrawn, abolished));
+    }
+    for chunk in rows.chunks(400) {
+        let chunk = chunk.to_vec();
+        let segmented: Vec<(String, String)> = chunk.iter().map(|r| (search::segment(&r.2), search::segment(&r.3))).collect();
+        state
+            .db
+            .write_alone(move |tx| {
+                async move {
+                    let actor = Actor::system();
+                    let mut to_index = Vec::new();
+                    for (k, (org, cat, title, body, doc_no, kind, formed, due, st, published_on, withdrawn, abolished)) in chunk.into_iter().enumerate() {
+                        let at = start_of_day_ms(published_on.unwrap_or(formed)) + 10 * 3600 * 1000;
+                        let on_time = published_on.map(|p| p <= due);
+                        let st = if withdrawn { "withdrawn" } else { st };
+                        let id = q("INSERT INTO disclosure_publications (org_id, category_id, title, body, doc_no, doc_kind, formed_on, state, due_on, published_on, published_at, on_time, secrecy_checked, third_party_checked, review_opinion, withdrawn_on, withdrawn_reason, abolished_on, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$13,$14,$15,$16,$17,$18,$18) RETURNING id")
+                            .bind(org)
+                            .bind(cat)
+                            .bind(title.as_str())
+                            .bind(body.as_str())
+                            .bind(doc_no)
+                            .bind(kind)
+                            .bind(fmt_date(formed))
+                            .bind(st)
+                            .bind(fmt_date(due))
+                            .bind(published_on.map(fmt_date))
+                            .bind(published_on.map(|_| at))
+                            .bind(on_time)
+                            .bind(published_on.is_some())
+                            .bind(published_on.map(|_| "不涉及国家秘密和第三方合法权益，同意公开".to_string()))
+                            .bind(withdrawn.then(|| fmt_date(published_on.unwrap_or(formed) + Duration::days(3))))
+                            .bind(withdrawn.then(|| "发现附件含有个人身份信息，撤回处理后重新发布".to_string()))
+                            .bind(abolished.map(fmt_date))
+                            .bind(start_of_day_ms(formed))
+                            .fetch_i64(&mut *tx)
+                            .await?;
+                        let mut ev = NewEvent::new("publication", id, "create", "起草主动公开信息（演示数据）").changes(Changes::new().created("标题", &title));
+                        if published_on.is_some() {
+                            ev = NewEvent::new("publication", id, "publish", "公开审查通过并公开（演示数据）").changes(Changes::new().created("标题", &title).created("按时公开", on_time));
+                        }
+                        audit::record_at(tx, &actor, ev, at).await?;
+                        if st == "published" {
+                            let (t, b) = segmented[k].clone();
+                            let doc = index::Doc { kind: "publication", ref_id: id, org_id: Some(org), category_id: Some(cat), published_on: fmt_date(published_on.unwrap_or(formed)), title, body };
+                            to_index.push((doc, t, b));
+                        }
+                    }
+                    index::put_new_many(tx, &to_index).await?;
+                    Ok(())
+                }
+                .boxed()
+            })
+            .await
+            .map_err(e)?;
+    }
+    // ---- applications
+    let receivers: Vec<(i64, String)> = {
+        let mut v = Vec::new();
+        for code in ["D-ZJJ", "D-ZRJ", "D-CZJ", "D-SJG", "D-STJ", "D-MZJ", "D-BGS", "T-DH", "T-XL", "D-CGJ"] {
+            if let Some(o) = crate::org::queries::by_code(&state.db, code).await.map_err(e)? {
+                v.push((o.id, o.code));
+            }
+        }
+        v
+    };
+    let weights: &[(&str, u64)] = &[
+        ("disclose", 38),
+        ("partial", 12),
+        ("withhold_third_party", 4),
+        ("withhold_process", 4),
+        ("withhold_internal", 2),
+        ("withhold_enforcement", 2),
+        ("withhold_secret", 1),
+        ("withhold_law", 1),
+        ("withhold_safety", 1),
+        ("withhold_inquiry", 2),
+        ("unable_not_held", 12),
+        ("unable_no_ready", 4),
+        ("unable_unclear", 2),
+        ("reject_petition", 4),
+        ("reject_repeat", 3),
+        ("reject_publication", 1),
+        ("reject_mass", 1),
+        ("reject_confirm", 1),
+        ("other_no_correction", 3),
+        ("other_no_fee", 1),
+        ("other_other", 1),
+    ];
+    let total_w: u64 = weights.iter().map(|w| w.1).sum();
+    let mut apps = Vec::new();
+    for _ in 0..210 {
+        let received = start + Duration::days(rng.below(360) as i64);
+        let received = cal.next_working_day_from(received);
+        let (org, code) = rng.pick(&receivers).clone();
+        let natural = rng.chance(75);
+        let (ty, name) = if natural {
+            ("natural".to_string(), rng.pick_str(NAMES).to_string())
+        } else {
+            let o = rng.pick(ORGS);
+            (o.0.to_string(), o.1.to_string())
+        };
+        let desc = corpus::request_description(&mut rng, received.year());
+        let mut roll = rng.next_u64() % total_w;
+        let mut outcome = "disclose";
+        for (o, w) in weights {
+            if roll < *w {
+                outcome = o;
+                break;
+            }
+            roll -= w;
+        }
+        let days = if rng.chance(90) { 3 + rng.below(17) as u32 } else { 21 + rng.below(15) as u32 };
+        let concluded = cal.add_working_days(received, days);
+        let open = concluded > end;
+        let id_no = if natural { id_number(&mut rng) } else { "91321084MA1X2Y3W4K".to_string() };
+        apps.push((org, code, ty, name, id_no, desc, received, outcome, days, concluded, open));
+    }
+    state
+        .db
+        .write_alone(move |tx| {
+            async move {
+                let actor = Actor::system();
+                for (org, code, ty, name, id_no, desc, received, outcome, days, concluded, open) in apps {
+                    let due = cal.add_working_days(received, 20);
+                    let opened_at = start_of_day_ms(received) + 9 * 3600 * 1000;
+                    let st = if open { "handling" } else if outcome == "other_no_correction" { "lapsed" } else { "replied" };
+                    let case = cases::create(
+                        tx,
+                        NewCase { procedure: &PROCEDURE, title: desc.chars().take(40).collect(), org_id: org, org_code: code, assignee_id: None, opened_at, state: st, clock: if open { Clock { rule: Some("reply".into()), started_on: Some(received), due_on: Some(due), ..Clock::default() } } else { Clock::default() }, closed: !open },
+                        &cal,
+                    )
+                    .await?;
+                    let valid = model::ValidApplication {
+                        org_id: org,
+                        channel: if days % 3 == 0 { "letter".into() } else { "web".into() },
+                        applicant_type: ty.clone(),
+                        applicant_name: name,
+                        id_kind: if ty == "natural" { "resident_id".into() } else { "credit_code".into() },
+                        id_number: id_no,
+                        phone: format!("139{:08}", case.id * 7919 % 100_000_000),
+                        address: None,
+                        email: None,
+                        contact_person: (ty != "natural").then(|| "联系人".to_string()),
+                        description: desc,
+                        doc_refs: None,
+                        purpose: None,
+                        delivery: "online".into(),
+                        received_on: received,
+                        idempotency_key: None,
+                    };
+                    queries::insert(tx, case.id, &valid).await?;
+                    audit::record_at(tx, &actor, NewEvent::new("case", case.id, "intake", "登记政府信息公开申请（演示数据）"), opened_at).await?;
+                    if open {
+                        continue;
+                    }
+                    let o = OUTCOMES.iter().find(|x| x.code == outcome).expect("outcome");
+                    let reason = o.needs_reason.then(|| format!("依据《政府信息公开条例》{}：{}", o.basis, if o.label.is_empty() { o.group_label } else { o.label }));
+                    let closed_at = start_of_day_ms(concluded) + 15 * 3600 * 1000;
+                    q("UPDATE disclosure_requests SET outcome = $1, outcome_reason = $2, reply_text = $3, concluded_on = $4, replied_on_time = $5 WHERE case_id = $6")
+                        .bind(outcome)
+                        .bind(reason)
+                        .bind((outcome != "other_no_correction").then(|| "已按申请人要求的方式提供。".to_string()))
+                        .bind(fmt_date(concluded))
+                        .bind(concluded <= due)
+                        .bind(case.id)
+                        .execute(&mut *tx)
+                        .await?;
+                    q("UPDATE cases SET closed_at = $1, updated_at = $1 WHERE id = $2").bind(closed_at).bind(case.id).execute(&mut *tx).await?;
+                    audit::record_at(tx, &actor, NewEvent::new("case", case.id, "reply", "答复（演示数据）").changes(Changes::new().created("答复结果", outcome)), closed_at).await?;
+                }
+                Ok(())
+            }
+            .boxed()
+        })
+        .await
+        .map_err(e)?;
+    Ok(())
+}

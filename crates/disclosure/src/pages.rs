@@ -1,0 +1,492 @@
+//! Staff pages of disclosure requests: the list, intake of letters and oral applications, the
+//! request page with its steps (each refused step says why and cites its article), the letters.
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use axum::routing::{get, post};
+
+use super::model::{self, Application};
+use super::queries::{self, Filter, LetterRow, ListRow, RequestRow};
+use super::rules::{self, PROCEDURE};
+use super::service::{self, StepForm, Who};
+use crate::audit::{self, EventRow};
+use crate::auth::{Perm, Staff};
+use crate::error::{AppError, FieldError};
+use crate::files::AttachmentRow;
+use crate::kernel::definition::{AskKind, Guard, Look};
+use crate::kernel::engine;
+use crate::kernel::queries::CaseRow;
+use crate::org::OrgKind;
+use crate::org::queries::{self as orgs, OrgRow};
+use crate::privacy::{mask_id, mask_phone};
+use crate::state::AppState;
+use crate::time::{fmt_datetime, today};
+use crate::web::form::{FormData, Multipart};
+use crate::web::{Ctx, Layout, Page, PageError, redirect_flash, redirect_ok, render};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/disclosure/requests", get(list))
+        .route("/disclosure/requests/new", get(new_form).post(create))
+        .route("/disclosure/requests/{id}", get(show))
+        .route("/disclosure/requests/{id}/reveal", post(reveal))
+        .route("/disclosure/requests/{id}/step/{action}", post(step))
+        .route("/disclosure/requests/{id}/letters/{lid}", get(letter_docx))
+}
+
+pub struct Line {
+    pub id: i64,
+    pub case_no: String,
+    pub title: String,
+    pub state: &'static str,
+    pub unit: String,
+    pub applicant_type: &'static str,
+    pub applicant: String,
+    pub received: String,
+    pub outcome: String,
+    pub due_label: String,
+    pub tone: &'static str,
+}
+
+pub async fn lines(state: &AppState, rows: Vec<ListRow>) -> Result<Vec<Line>, AppError> {
+    let ids: Vec<i64> = rows.iter().map(|r| r.org_id).collect();
+    let names: Vec<(i64, String)> = crate::db::q("SELECT id, short_name FROM orgs WHERE").push_in("id", &ids).fetch_all(&state.db).await?;
+    let cal = state.calendar();
+    let t = today();
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let status = if r.is_open {
+                engine::DeadlineStatus::of(
+                    r.due_on.as_deref().and_then(crate::time::parse_date),
+                    r.paused_on.as_deref().and_then(crate::time::parse_date),
+                    3,
+                    t,
+                    &cal,
+                )
+            } else {
+                engine::DeadlineStatus::None
+            };
+            Line {
+                id: r.id,
+                case_no: r.case_no,
+                title: r.title,
+                state: PROCEDURE.state_name(&r.state),
+                unit: names.iter().find(|n| n.0 == r.org_id).map(|n| n.1.clone()).unwrap_or_default(),
+                applicant_type: rules::applicant_type_label(&r.applicant_type),
+                applicant: crate::privacy::mask_name(&r.applicant_name),
+                received: r.received_on,
+                outcome: r.outcome.as_deref().and_then(rules::outcome).map(outcome_label).unwrap_or_default(),
+                due_label: status.label(),
+                tone: status.tone(),
+            }
+        })
+        .collect())
+}
+
+/// An outcome as people read it: the report row without its number and counting note
+/// (“（二）部分公开（区分处理的，只计这一情形…）” → “部分公开”), with the sub-row if any.
+pub fn outcome_label(o: &rules::Outcome) -> String {
+    let group = o.group_label.trim_start_matches(|c| c != '）').trim_start_matches('）');
+    let group = group.split('（').next().unwrap_or(group);
+    if o.label.is_empty() { group.to_string() } else { format!("{group}·{}", o.label) }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn outcome_labels_read_plainly() {
+        let l = |c| super::outcome_label(super::rules::outcome(c).unwrap());
+        assert_eq!(l("partial"), "部分公开");
+        assert!(l("disclose").starts_with("予以公开"), "{}", l("disclose"));
+        assert!(!l("partial").contains('（'));
+    }
+}
+
+#[derive(Template)]
+#[template(path = "disclosure/requests.html")]
+struct ListPage {
+    layout: Layout,
+    page: Page<Line>,
+    f: Filter,
+    base: String,
+    units: Vec<OrgRow>,
+    states: Vec<(&'static str, &'static str)>,
+    types: &'static [(&'static str, &'static str)],
+    can_create: bool,
+    drill: String,
+}
+
+async fn list(State(state): State<AppState>, staff: Staff, ctx: Ctx, Query(f): Query<Filter>) -> Result<Response, PageError> {
+    let scope = staff.scope(Perm::CaseRead, Some("disclosure"));
+    if scope == crate::auth::roles::Scope::Nothing {
+        return Err(AppError::forbidden("forbidden", "您没有查看政府信息公开申请的权限").into());
+    }
+    let org_path = match f.org {
+        Some(o) => orgs::get(&state.db, o).await?.map(|o| o.path),
+        None => None,
+    };
+    let page = queries::list(&state.db, &f, &scope, org_path.as_deref()).await?;
+    let total = page.total;
+    let items = lines(&state, page.items).await?;
+    let mut parts = Vec::new();
+    for (k, v) in [
+        ("state", f.state.clone()),
+        ("status", f.status.clone()),
+        ("applicant_type", f.applicant_type.clone()),
+        ("outcome", f.outcome.clone()),
+        ("row", f.row.clone()),
+        ("q", f.q.clone()),
+    ] {
+        if let Some(v) = v.filter(|s| !s.is_empty()) {
+            parts.push(format!("{k}={}", crate::web::urlencode(&v)));
+        }
+    }
+    for (k, v) in [("org", f.org), ("year", f.year)] {
+        if let Some(v) = v {
+            parts.push(format!("{k}={v}"));
+        }
+    }
+    let drill = match (&f.year, &f.row) {
+        (Some(y), Some(r)) => format!(
+            "{y}年 · {}{}{}",
+            match r.as_str() {
+                "received" => "本年新收",
+                "carried" => "上年结转",
+                "carried_out" => "结转下年",
+                _ => "本年办结",
+            },
+            f.applicant_type.as_deref().map(|t| format!(" · {}", rules::applicant_type_label(t))).unwrap_or_default(),
+            f.outcome.as_deref().and_then(rules::outcome).map(|o| format!(" · {}", outcome_label(o))).unwrap_or_default()
+        ),
+        _ => String::new(),
+    };
+    render(&ListPage {
+        layout: Layout::new(&staff, &ctx, "依申请公开").crumb("政务公开", "/disclosure/requests").crumb("依申请公开", ""),
+        page: Page { items, page: page.page, per_page: page.per_page, total },
+        base: format!("/disclosure/requests?{}&", parts.join("&")),
+        units: receivers(&state).await?,
+        states: PROCEDURE.states.iter().map(|s| (s.code, s.name)).collect(),
+        types: rules::APPLICANT_TYPES,
+        can_create: staff.has(Perm::CaseHandle),
+        drill,
+        f,
+    })
+}
+
+/// The organs that receive applications, for selects.
+pub async fn receivers(state: &AppState) -> Result<Vec<OrgRow>, AppError> {
+    orgs::of_kinds(&state.db, &[OrgKind::City, OrgKind::Department, OrgKind::Town, OrgKind::Park]).await
+}
+
+#[derive(Template)]
+#[template(path = "disclosure/request_form.html")]
+struct FormPage {
+    layout: Layout,
+    units: Vec<OrgRow>,
+    values: BTreeMap<String, String>,
+    errors: Vec<FieldError>,
+    basis: Vec<String>,
+    types: &'static [(&'static str, &'static str)],
+    channels: &'static [(&'static str, &'static str)],
+    delivery: &'static [(&'static str, &'static str)],
+    id_kinds: &'static [(&'static str, &'static str)],
+}
+
+impl FormPage {
+    fn v(&self, k: &str) -> String {
+        self.values.get(k).cloned().unwrap_or_default()
+    }
+    fn err(&self, k: &str) -> String {
+        self.errors.iter().filter(|e| e.field == k).map(|e| e.message.clone()).collect::<Vec<_>>().join("；")
+    }
+}
+
+async fn form_page(state: &AppState, staff: &Staff, ctx: &Ctx, values: BTreeMap<String, String>, e: Option<AppError>) -> Result<Response, PageError> {
+    let bad = e.is_some();
+    let mut r = render(&FormPage {
+        layout: Layout::new(staff, ctx, "登记政府信息公开申请").crumb("政务公开", "/disclosure/requests").crumb("登记申请", ""),
+        units: receivers(state).await?,
+        values,
+        errors: e.as_ref().map(|e| e.field_errors().to_vec()).unwrap_or_default(),
+        basis: e.as_ref().map(|e| e.basis().to_vec()).unwrap_or_default(),
+        types: rules::APPLICANT_TYPES,
+        channels: &model::CHANNELS[1..],
+        delivery: model::DELIVERY,
+        id_kinds: model::ID_KINDS,
+    })?;
+    if bad {
+        *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(r)
+}
+
+async fn new_form(State(state): State<AppState>, staff: Staff, ctx: Ctx) -> Result<Response, PageError> {
+    staff.require(Perm::CaseHandle)?;
+    let mut v = BTreeMap::new();
+    v.insert("org_id".into(), staff.org_id.to_string());
+    v.insert("channel".into(), "letter".into());
+    v.insert("received_on".into(), crate::time::fmt_date(today()));
+    form_page(&state, &staff, &ctx, v, None).await
+}
+
+pub fn application(f: &FormData) -> Application {
+    let s = |k: &str| f.get(k).map(str::to_string).filter(|v| !v.trim().is_empty());
+    Application {
+        org_id: f.int("org_id"),
+        channel: s("channel"),
+        applicant_type: s("applicant_type"),
+        applicant_name: s("applicant_name"),
+        id_kind: s("id_kind"),
+        id_number: s("id_number"),
+        phone: s("phone"),
+        address: s("address"),
+        email: s("email"),
+        contact_person: s("contact_person"),
+        description: s("description"),
+        doc_refs: s("doc_refs"),
+        purpose: s("purpose"),
+        delivery: s("delivery"),
+        received_on: s("received_on"),
+        idempotency_key: s("idempotency_key"),
+    }
+}
+
+async fn create(State(state): State<AppState>, staff: Staff, ctx: Ctx, form: Multipart) -> Result<Response, PageError> {
+    staff.require(Perm::CaseHandle)?;
+    let values: BTreeMap<String, String> = form.fields.0.iter().filter(|(k, _)| k != "_csrf").cloned().collect();
+    match service::intake(&state, Who::Staff(&staff), application(&form.fields), form.files.clone()).await {
+        Ok(r) => Ok(redirect_ok(
+            &format!("/disclosure/requests/{}", r.case.id),
+            &format!("已登记申请 {}，答复期限 {}", r.case.case_no, r.case.due_on.clone().unwrap_or_default()),
+        )),
+        Err(e @ (AppError::Refused { .. } | AppError::Invalid { .. })) => form_page(&state, &staff, &ctx, values, Some(e)).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+// ------------------------------------------------------------------ the request page
+
+pub struct StepView {
+    pub action: &'static str,
+    pub name: &'static str,
+    pub available: bool,
+    pub refused: String,
+    pub basis: Vec<String>,
+    pub look: &'static str,
+    pub hint: &'static str,
+    pub needs_reason: bool,
+    pub asks: Vec<AskView>,
+}
+
+pub struct AskView {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub kind: &'static str,
+    pub choices: Vec<(String, String)>,
+    pub value: String,
+}
+
+pub fn step_views(case: &CaseRow, r: &RequestRow, auth: &dyn engine::Authority, state: &AppState) -> Vec<StepView> {
+    let cal = state.calendar();
+    let day = today();
+    let facts = case.facts(service::flags(case, r, day, &cal));
+    engine::available(&PROCEDURE, &facts, auth, day, &cal)
+        .into_iter()
+        .map(|(tr, res)| StepView {
+            action: tr.action,
+            name: tr.name,
+            available: res.is_ok(),
+            refused: res.as_ref().err().map(|e| e.message.clone()).unwrap_or_default(),
+            basis: res.err().map(|e| e.basis).filter(|b| !b.is_empty()).unwrap_or_else(|| tr.basis.iter().map(|b| b.full()).collect()),
+            look: match tr.look {
+                Look::Primary => "primary",
+                Look::Danger => "danger",
+                Look::Normal => "",
+            },
+            hint: tr.hint,
+            needs_reason: tr.guards.iter().any(|(g, _)| matches!(g, Guard::Reason)),
+            asks: tr
+                .asks
+                .iter()
+                .map(|a| {
+                    let (kind, choices) = match &a.kind {
+                        AskKind::LongText => ("long", vec![]),
+                        AskKind::Choice(c) => ("choice", c.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()),
+                        AskKind::Days => ("days", vec![]),
+                        _ => ("text", vec![]),
+                    };
+                    let value = match (tr.action, a.name) {
+                        ("approve_extension", "days") => r.extension_requested_days.map(|d| d.to_string()).unwrap_or_default(),
+                        ("request_correction", "days") => rules::CORRECTION_DAYS.to_string(),
+                        _ => String::new(),
+                    };
+                    AskView { name: a.name, label: a.label, kind, choices, value }
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+pub struct StepError {
+    pub action: String,
+    pub message: String,
+    pub basis: Vec<String>,
+    pub fields: Vec<FieldError>,
+}
+
+#[derive(Template)]
+#[template(path = "disclosure/request.html")]
+struct RequestPage {
+    layout: Layout,
+    case: CaseRow,
+    r: RequestRow,
+    state_name: &'static str,
+    deadline_label: String,
+    tone: &'static str,
+    unit: String,
+    applicant_type: &'static str,
+    channel: &'static str,
+    delivery: &'static str,
+    id_kind: &'static str,
+    phone: String,
+    id_number: String,
+    revealed: bool,
+    can_reveal: bool,
+    outcome: String,
+    steps: Vec<StepView>,
+    error: Option<StepError>,
+    timeline: Vec<EventRow>,
+    letters: Vec<LetterRow>,
+    attachments: Vec<AttachmentRow>,
+}
+
+impl RequestPage {
+    fn field_error(&self, action: &str, field: &str) -> String {
+        match &self.error {
+            Some(e) if e.action == action => e.fields.iter().find(|f| f.field == field).map(|f| f.message.clone()).unwrap_or_default(),
+            _ => String::new(),
+        }
+    }
+    fn open_step(&self, action: &str) -> bool {
+        self.error.as_ref().is_some_and(|e| e.action == action)
+    }
+}
+
+async fn request_page(state: &AppState, staff: &Staff, ctx: &Ctx, id: i64, revealed: bool, error: Option<(String, AppError)>) -> Result<Response, PageError> {
+    let (case, r) = queries::load(&state.db, id).await?.ok_or_else(crate::kernel::access::not_found)?;
+    let v = service::view(state, Who::Staff(staff), &case, &r).await?;
+    if !v.can_read() {
+        return Err(crate::kernel::access::not_found().into());
+    }
+    let auth = v.authority();
+    let cal = state.calendar();
+    let status = case.deadline(&PROCEDURE, today(), &cal);
+    let can_reveal = engine::Authority::staff_may(&auth, Perm::PiiView);
+    let revealed = revealed && can_reveal;
+    let steps = step_views(&case, &r, &auth, state);
+    let unit = orgs::get(&state.db, case.org_id).await?.map(|o| o.name).unwrap_or_default();
+    let error = error.map(|(action, e)| StepError { action, message: e.user_message(), basis: e.basis().to_vec(), fields: e.field_errors().to_vec() });
+    let bad = error.is_some();
+    let page = RequestPage {
+        layout: Layout::new(staff, ctx, format!("申请 {}", case.case_no)).crumb("政务公开", "/disclosure/requests").crumb(case.case_no.clone(), ""),
+        state_name: PROCEDURE.state_name(&case.state),
+        deadline_label: status.label(),
+        tone: status.tone(),
+        unit,
+        applicant_type: rules::applicant_type_label(&r.applicant_type),
+        channel: model::label(model::CHANNELS, &r.channel),
+        delivery: model::label(model::DELIVERY, &r.delivery),
+        id_kind: model::label(model::ID_KINDS, &r.id_kind),
+        phone: if revealed { r.phone.clone() } else { mask_phone(&r.phone) },
+        id_number: if revealed { r.id_number.clone() } else { mask_id(&r.id_number) },
+        revealed,
+        can_reveal,
+        outcome: r.outcome.as_deref().and_then(rules::outcome).map(outcome_label).unwrap_or_default(),
+        steps,
+        error,
+        timeline: audit::timeline(&state.db, "case", id).await?,
+        letters: queries::letters(&state.db, id).await?,
+        attachments: crate::files::list(&state.db, "case", id).await?,
+        case,
+        r,
+    };
+    let mut resp = render(&page)?;
+    if bad {
+        *resp.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(resp)
+}
+
+async fn show(State(state): State<AppState>, staff: Staff, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, PageError> {
+    request_page(&state, &staff, &ctx, id, false, None).await
+}
+
+async fn reveal(State(state): State<AppState>, staff: Staff, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, PageError> {
+    let (case, r) = queries::load(&state.db, id).await?.ok_or_else(crate::kernel::access::not_found)?;
+    let v = service::view(&state, Who::Staff(&staff), &case, &r).await?;
+    if !v.can_read() {
+        return Err(crate::kernel::access::not_found().into());
+    }
+    if !engine::Authority::staff_may(&v.authority(), Perm::PiiView) {
+        return Err(AppError::forbidden("pii_forbidden", "您没有查看个人信息原文的权限").into());
+    }
+    let actor = staff.actor();
+    state
+        .db
+        .write(move |tx| {
+            futures::FutureExt::boxed(async move {
+                audit::record(tx, &actor, audit::NewEvent::new("case", id, "pii_view", "查看申请人电话、证件号码原文")).await?;
+                Ok(())
+            })
+        })
+        .await?;
+    request_page(&state, &staff, &ctx, id, true, None).await
+}
+
+/// Parse a step form (shared with the portal).
+pub fn step_form(f: &FormData) -> Result<StepForm, AppError> {
+    let mut fields = BTreeMap::new();
+    for (k, v) in &f.0 {
+        if !matches!(k.as_str(), "_csrf" | "reason" | "days" | "version") {
+            fields.insert(k.clone(), v.clone());
+        }
+    }
+    let days = match f.get("days").map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(d) => Some(d.parse::<u32>().map_err(|_| AppError::field("days", "not_a_number", "天数必须是正整数"))?),
+    };
+    Ok(StepForm { reason: f.get("reason").map(str::to_string).filter(|s| !s.trim().is_empty()), fields, days })
+}
+
+async fn step(State(state): State<AppState>, staff: Staff, ctx: Ctx, Path((id, action)): Path<(i64, String)>, form: FormData) -> Result<Response, PageError> {
+    let sf = match step_form(&form) {
+        Ok(s) => s,
+        Err(e) => return request_page(&state, &staff, &ctx, id, false, Some((action, e))).await,
+    };
+    match service::step(&state, Who::Staff(&staff), id, form.int("version"), &action, sf).await {
+        Ok(case) => {
+            let name = PROCEDURE.transitions.iter().find(|t| t.action == action).map(|t| t.name).unwrap_or("");
+            Ok(redirect_ok(&format!("/disclosure/requests/{id}"), &format!("已{name}：申请现为“{}”", PROCEDURE.state_name(&case.state))))
+        }
+        Err(e @ (AppError::Refused { .. } | AppError::Invalid { .. })) => request_page(&state, &staff, &ctx, id, false, Some((action, e))).await,
+        Err(e @ AppError::Conflict { .. }) => Ok(redirect_flash(&format!("/disclosure/requests/{id}"), false, &e.user_message())),
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn letter_docx(State(state): State<AppState>, staff: Staff, Path((id, lid)): Path<(i64, String)>) -> Result<Response, PageError> {
+    let case = crate::kernel::access::readable_case(&state, &staff, id).await?;
+    let lid: i64 = lid.trim_end_matches(".docx").parse().map_err(|_| AppError::not_found("letter_not_found", "文书不存在"))?;
+    let l = queries::letter(&state.db, lid).await?.filter(|l| l.case_id == id).ok_or_else(|| AppError::not_found("letter_not_found", "文书不存在"))?;
+    let bytes = super::letters::letter_docx(&l, &case.case_no)?;
+    Ok(crate::reports::docx::response(bytes, &format!("{}-{}.docx", l.title, case.case_no)))
+}
+
+pub fn fmt_ms(ms: &i64) -> String {
+    fmt_datetime(*ms)
+}

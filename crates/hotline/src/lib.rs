@@ -1,0 +1,135 @@
+//! 12345 政务服务便民热线 and 市长信箱: intake on every channel, routing, the statutory clock,
+//! callback and satisfaction, Open311 GeoReport v2, indicators.
+
+pub mod actions;
+pub mod api;
+pub mod catalogue;
+pub mod catalogue_pages;
+pub mod demo;
+pub mod import;
+pub mod intake_batch;
+pub mod kpi;
+pub mod kpi_pages;
+pub mod model;
+pub mod open311;
+pub mod open311_format;
+pub mod pages;
+pub mod portal;
+pub mod publish;
+pub mod queries;
+pub mod rules;
+pub mod service;
+
+// The platform's modules, under the names the code of this crate uses for them.
+pub(crate) use fazhi_platform::{audit, auth, calendar, db, error, files, jobs, kernel, org, privacy, registry, settings, state, tabular, time, web};
+
+use axum::Router;
+use futures::FutureExt;
+use futures::future::BoxFuture;
+
+use crate::auth::{Perm, Staff};
+use crate::db::migrate::Migration;
+use crate::db::{Db, Tx};
+use crate::error::AppError;
+use crate::kernel::{CaseRow, Procedure};
+use crate::registry::{DemoSize, Feature, Importer, PortalEntry};
+use crate::state::{AppState, Cached, Extensions};
+
+pub fn procedure() -> &'static Procedure {
+    &rules::PROCEDURE
+}
+
+/// The hotline's own state in [`AppState::ext`].
+pub struct HotlineState {
+    /// Intakes are written in groups (see [`intake_batch`]).
+    pub intake: intake_batch::Batcher,
+    /// The hotline centre, read on every intake, changed once in years.
+    pub centre: Cached<fazhi_platform::org::OrgRow>,
+}
+
+/// The hotline as a feature of the program.
+pub struct Hotline;
+
+const MIGRATIONS: &[Migration] = &[
+    Migration { version: 2, name: "hotline", sql: include_str!("../migrations/0002_hotline.sql") },
+    Migration { version: 3, name: "open311", sql: include_str!("../migrations/0003_open311.sql") },
+    Migration { version: 9, name: "write_path_indexes", sql: include_str!("../migrations/0009_write_path_indexes.sql") },
+];
+
+impl Feature for Hotline {
+    fn code(&self) -> &'static str {
+        "hotline"
+    }
+    fn name(&self) -> &'static str {
+        "12345 热线"
+    }
+    fn procedures(&self) -> Vec<&'static Procedure> {
+        vec![procedure()]
+    }
+    fn migrations(&self) -> &'static [Migration] {
+        MIGRATIONS
+    }
+    fn init(&self, db: &Db, _config: &fazhi_platform::config::Config, ext: &mut Extensions) {
+        ext.insert(HotlineState { intake: intake_batch::Batcher::start(db.clone()), centre: Cached::default() });
+    }
+    fn pages(&self) -> Router<AppState> {
+        pages::routes().merge(portal::routes())
+    }
+    fn api(&self) -> Router<AppState> {
+        api::routes()
+    }
+    fn mounts(&self) -> Vec<(&'static str, Router<AppState>)> {
+        vec![("/open311/v2", open311::routes())]
+    }
+    fn nav(&self, staff: &Staff) -> Vec<(&'static str, &'static str)> {
+        let mut v = Vec::new();
+        if staff.has(Perm::CaseRead) && staff.grants.0.iter().any(|g| g.role.covers(Some("hotline"))) {
+            v.push(("工单", "/hotline/tickets"));
+        }
+        if staff.has(Perm::HotlineIntake) {
+            v.push(("来电登记", "/hotline/new"));
+        }
+        if staff.has(Perm::HotlineDispatch) {
+            v.push(("待派单", "/hotline/queue/dispatch"));
+        }
+        if staff.has(Perm::HotlineCallback) {
+            v.push(("待回访", "/hotline/queue/callback"));
+        }
+        if staff.has(Perm::KpiRead) {
+            v.push(("热线指标", "/hotline/kpi"));
+        }
+        if staff.has(Perm::AdminSettings) || staff.has(Perm::HotlineDispatch) {
+            v.push(("目录与分派规则", "/hotline/catalogue"));
+        }
+        if staff.has(Perm::HotlineDispatch) {
+            v.push(("历史数据导入", "/hotline/import"));
+        }
+        v
+    }
+    fn portal<'a>(&'a self, state: &'a AppState) -> BoxFuture<'a, Result<PortalEntry, AppError>> {
+        portal::entry(state).boxed()
+    }
+    fn openapi(&self) -> Option<utoipa::openapi::OpenApi> {
+        Some(<api::HotlineApi as utoipa::OpenApi>::openapi())
+    }
+    fn case_changed<'a>(&'a self, tx: &'a mut Tx, case: &'a CaseRow) -> BoxFuture<'a, Result<(), AppError>> {
+        // The 督办 indicator and the other flags move with the case.
+        queries::refresh_kpi(tx, case.id, false).boxed()
+    }
+    fn demo_base<'a>(&'a self, state: &'a AppState) -> BoxFuture<'a, anyhow::Result<()>> {
+        demo::seed_catalogue(state).boxed()
+    }
+    fn demo<'a>(&'a self, state: &'a AppState, size: DemoSize) -> BoxFuture<'a, anyhow::Result<()>> {
+        demo::seed_year(state, size).boxed()
+    }
+    fn importers(&self) -> Vec<Importer> {
+        vec![Importer {
+            code: "hotline",
+            about: "历史热线工单（列见 README）",
+            run: |state, bytes| {
+                async move { import::import_bytes(state, fazhi_platform::audit::Actor::system(), bytes, None).await.map(|n| format!("导入 {n} 张历史工单")) }
+                    .boxed()
+            },
+        }]
+    }
+}

@@ -1,0 +1,113 @@
+//! The portal's own SQL: a citizen's tickets, the published letters, the mailbox category,
+//! the places a request can be located in.
+
+use crate::db::{Db, q};
+use crate::error::AppError;
+use crate::org::OrgKind;
+use crate::org::queries as orgs;
+use crate::queries::{self as hq, Category};
+use crate::web::{Page, Paging};
+
+/// A line of "my tickets".
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct MineRow {
+    pub id: i64,
+    pub case_no: String,
+    pub title: String,
+    pub state: String,
+    pub channel: String,
+    pub received_at: i64,
+    pub due_on: Option<String>,
+    pub is_open: bool,
+}
+
+/// The tickets filed with this phone, newest first.
+pub async fn mine(db: &Db, phone: &str, paging: &Paging) -> Result<Page<MineRow>, AppError> {
+    let items: Vec<MineRow> = q(format!(
+        "SELECT c.id, c.case_no, c.title, c.state, t.channel, t.received_at, c.due_on, c.is_open FROM hotline_tickets t JOIN cases c ON c.id = t.case_id \
+         WHERE t.caller_phone = $1 AND c.procedure = 'hotline' ORDER BY t.received_at DESC, c.id DESC LIMIT {} OFFSET {}",
+        paging.per(),
+        paging.offset()
+    ))
+    .bind(phone)
+    .fetch_all(db)
+    .await?;
+    let total = q("SELECT COUNT(*) FROM hotline_tickets WHERE caller_phone = $1").bind(phone).fetch_i64(db).await?;
+    Ok(Page::new(items, paging, total))
+}
+
+/// A published letter: only the texts prepared for publication (already masked).
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct LetterRow {
+    pub id: i64,
+    pub publish_subject: Option<String>,
+    pub publish_body: Option<String>,
+    pub publish_reply: Option<String>,
+    pub received_at: i64,
+    pub replied_at: Option<i64>,
+    pub published_at: Option<i64>,
+}
+
+const LETTER_COLS: &str = "t.case_id AS id, t.publish_subject, t.publish_body, t.publish_reply, t.received_at, t.replied_at, t.published_at";
+
+/// Published 市长信箱 letters, newest publication first.
+pub async fn letters(db: &Db, paging: &Paging) -> Result<Page<LetterRow>, AppError> {
+    let items: Vec<LetterRow> = q(format!(
+        "SELECT {LETTER_COLS} FROM hotline_tickets t WHERE t.published = TRUE AND t.channel = 'mailbox' ORDER BY t.published_at DESC, t.case_id DESC LIMIT {} OFFSET {}",
+        paging.per(),
+        paging.offset()
+    ))
+    .fetch_all(db)
+    .await?;
+    let total = q("SELECT COUNT(*) FROM hotline_tickets t WHERE t.published = TRUE AND t.channel = 'mailbox'").fetch_i64(db).await?;
+    Ok(Page::new(items, paging, total))
+}
+
+/// One published letter (nothing if it is not published).
+pub async fn letter(db: &Db, id: i64) -> Result<Option<LetterRow>, AppError> {
+    q(format!("SELECT {LETTER_COLS} FROM hotline_tickets t WHERE t.case_id = $1 AND t.published = TRUE AND t.channel = 'mailbox'"))
+        .bind(id)
+        .fetch_optional(db)
+        .await
+}
+
+/// The category letters to the mayor are filed under: the `hotline.mailbox_category` setting
+/// (a category code) when set, else the category coded `XX-SZXX`, else the first active
+/// category named like 市长信箱.
+pub async fn mailbox_category(db: &Db) -> Result<Option<Category>, AppError> {
+    if let Some(code) = crate::settings::get(db, "hotline.mailbox_category").await? {
+        if let Some(c) = hq::category_by_code(db, code.trim()).await?.filter(|c| c.active) {
+            return Ok(Some(c));
+        }
+    }
+    if let Some(c) = hq::category_by_code(db, "XX-SZXX").await?.filter(|c| c.active) {
+        return Ok(Some(c));
+    }
+    let id: Option<(i64,)> =
+        q("SELECT id FROM hotline_categories WHERE active = TRUE AND name LIKE '%市长信箱%' ORDER BY sort, id LIMIT 1").fetch_optional(db).await?;
+    match id {
+        Some((id,)) => hq::category(db, id).await,
+        None => Ok(None),
+    }
+}
+
+/// A town or park with its villages and communities, for the grouped place selects.
+#[derive(Clone, Debug)]
+pub struct Place {
+    pub id: i64,
+    pub name: String,
+    pub villages: Vec<(i64, String)>,
+}
+
+/// Every active town and park with its villages and communities (two queries).
+pub async fn places(db: &Db) -> Result<Vec<Place>, AppError> {
+    let towns = orgs::of_kinds(db, &[OrgKind::Town, OrgKind::Park]).await?;
+    let villages = orgs::of_kinds(db, &[OrgKind::Village, OrgKind::Community]).await?;
+    let mut out: Vec<Place> = towns.iter().map(|t| Place { id: t.id, name: t.name.clone(), villages: vec![] }).collect();
+    for v in villages {
+        if let Some(i) = towns.iter().position(|t| v.path.starts_with(&t.path)) {
+            out[i].villages.push((v.id, v.name));
+        }
+    }
+    Ok(out)
+}
