@@ -94,7 +94,7 @@ async fn every_role_against_every_route() {
             let path: String = q("SELECT path FROM orgs WHERE id = $1").bind(org).fetch_one::<(String,)>(&app.state.db).await.unwrap().0;
             let staff_id = q("SELECT id FROM users WHERE username = $1").bind(*user).fetch_i64(&app.state.db).await.unwrap();
             let s = fazhi::auth::extract::load_staff(&app.state, staff_id).await.unwrap().unwrap();
-            if !s.allows(fazhi::auth::Perm::CaseRead, Some("hotline"), &path) {
+            if !s.allows(fazhi::auth::Perm::CASE_READ, Some("hotline"), &path) {
                 failures.push(format!("{user} sees ticket {} of another unit in the API list", t["id"]));
             }
         }

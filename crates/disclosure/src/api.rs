@@ -116,7 +116,7 @@ fn dto(c: &CaseRow, r: &RequestRow, duplicate: bool) -> RequestDto {
     responses((status = 201, body = RequestDto), (status = 200, description = "the same Idempotency key was seen: the first request", body = RequestDto), (status = 422, body = ErrorDoc), (status = 401, body = ErrorDoc)),
     security(("bearer" = [])))]
 pub async fn create_request(State(state): State<AppState>, caller: Caller, JsonBody(b): JsonBody<ApplicationDto>) -> Result<Response, AppError> {
-    caller.require(Perm::CaseHandle)?;
+    caller.require(Perm::CASE_HANDLE)?;
     let app = Application {
         org_id: b.org_id,
         channel: b.channel,
@@ -164,7 +164,7 @@ pub struct ListParams {
 /// Requests in the caller's scope.
 #[utoipa::path(get, path = "/api/v1/disclosure/requests", tag = "disclosure", params(ListParams), responses((status = 200, body = RequestPage), (status = 401, body = ErrorDoc)), security(("bearer" = [])))]
 pub async fn list_requests(State(state): State<AppState>, caller: Caller, Query(p): Query<ListParams>) -> Result<Json<RequestPage>, AppError> {
-    let scope = caller.scope(Perm::CaseRead, Some("disclosure"));
+    let scope = caller.scope(Perm::CASE_READ, Some("disclosure"));
     let org_path = match p.org {
         Some(o) => crate::org::queries::get(&state.db, o).await?.map(|o| o.path),
         None => None,
@@ -302,7 +302,7 @@ pub struct ReportDto {
 #[utoipa::path(get, path = "/api/v1/disclosure/report", tag = "disclosure", params(ReportParams), responses((status = 200, body = ReportDto), (status = 404, body = ErrorDoc)), security(("bearer" = [])))]
 pub async fn report(State(state): State<AppState>, caller: Caller, Query(p): Query<ReportParams>) -> Result<Json<ReportDto>, AppError> {
     let org = crate::org::queries::get(&state.db, p.org).await?.ok_or_else(|| AppError::not_found("org_not_found", "单位不存在"))?;
-    if !(caller.allows(Perm::CaseRead, Some("disclosure"), &org.path) || caller.allows(Perm::KpiRead, Some("disclosure"), &org.path)) {
+    if !(caller.allows(Perm::CASE_READ, Some("disclosure"), &org.path) || caller.allows(Perm::KPI_READ, Some("disclosure"), &org.path)) {
         return Err(AppError::not_found("org_not_found", "单位不存在，或不在您的查看范围内"));
     }
     let a = super::report::load(&state.db, org, p.year).await?;

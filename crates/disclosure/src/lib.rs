@@ -74,13 +74,13 @@ impl Feature for Disclosure {
     }
     fn nav(&self, staff: &Staff) -> Vec<(&'static str, &'static str)> {
         let mut v = Vec::new();
-        let reads = staff.grants.0.iter().any(|g| g.role.covers(Some("disclosure")) && g.role.perms().contains(&Perm::CaseRead));
+        let reads = staff.grants.0.iter().any(|g| g.role.covers(Some("disclosure")) && g.role.perms().contains(&Perm::CASE_READ));
         if reads {
             v.push(("依申请公开", "/disclosure/requests"));
             v.push(("主动公开", "/disclosure/publications"));
             v.push(("年度报告", "/disclosure/report"));
         }
-        if staff.has(Perm::AdminSettings) || staff.has(Perm::CaseApprove) {
+        if staff.has(Perm::ADMIN_SETTINGS) || staff.has(Perm::CASE_APPROVE) {
             v.push(("告知书模板", "/disclosure/templates"));
         }
         if reads {

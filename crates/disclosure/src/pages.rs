@@ -122,7 +122,7 @@ struct ListPage {
 }
 
 async fn list(State(state): State<AppState>, staff: Staff, ctx: Ctx, Query(f): Query<Filter>) -> Result<Response, PageError> {
-    let scope = staff.scope(Perm::CaseRead, Some("disclosure"));
+    let scope = staff.scope(Perm::CASE_READ, Some("disclosure"));
     if scope == crate::auth::roles::Scope::Nothing {
         return Err(AppError::forbidden("forbidden", "您没有查看政府信息公开申请的权限").into());
     }
@@ -172,7 +172,7 @@ async fn list(State(state): State<AppState>, staff: Staff, ctx: Ctx, Query(f): Q
         units: receivers(&state).await?,
         states: PROCEDURE.states.iter().map(|s| (s.code, s.name)).collect(),
         types: rules::APPLICANT_TYPES,
-        can_create: staff.has(Perm::CaseHandle),
+        can_create: staff.has(Perm::CASE_HANDLE),
         drill,
         f,
     })
@@ -226,7 +226,7 @@ async fn form_page(state: &AppState, staff: &Staff, ctx: &Ctx, values: BTreeMap<
 }
 
 async fn new_form(State(state): State<AppState>, staff: Staff, ctx: Ctx) -> Result<Response, PageError> {
-    staff.require(Perm::CaseHandle)?;
+    staff.require(Perm::CASE_HANDLE)?;
     let mut v = BTreeMap::new();
     v.insert("org_id".into(), staff.org_id.to_string());
     v.insert("channel".into(), "letter".into());
@@ -257,7 +257,7 @@ pub fn application(f: &FormData) -> Application {
 }
 
 async fn create(State(state): State<AppState>, staff: Staff, ctx: Ctx, form: Multipart) -> Result<Response, PageError> {
-    staff.require(Perm::CaseHandle)?;
+    staff.require(Perm::CASE_HANDLE)?;
     let values: BTreeMap<String, String> = form.fields.0.iter().filter(|(k, _)| k != "_csrf").cloned().collect();
     match service::intake(&state, Who::Staff(&staff), application(&form.fields), form.files.clone()).await {
         Ok(r) => Ok(redirect_ok(
@@ -386,7 +386,7 @@ async fn request_page(state: &AppState, staff: &Staff, ctx: &Ctx, id: i64, revea
     let auth = v.authority();
     let cal = state.calendar();
     let status = case.deadline(&PROCEDURE, today(), &cal);
-    let can_reveal = engine::Authority::staff_may(&auth, Perm::PiiView);
+    let can_reveal = engine::Authority::staff_may(&auth, Perm::PII_VIEW);
     let revealed = revealed && can_reveal;
     let steps = step_views(&case, &r, &auth, state);
     let unit = orgs::get(&state.db, case.org_id).await?.map(|o| o.name).unwrap_or_default();
@@ -432,7 +432,7 @@ async fn reveal(State(state): State<AppState>, staff: Staff, ctx: Ctx, Path(id):
     if !v.can_read() {
         return Err(crate::kernel::access::not_found().into());
     }
-    if !engine::Authority::staff_may(&v.authority(), Perm::PiiView) {
+    if !engine::Authority::staff_may(&v.authority(), Perm::PII_VIEW) {
         return Err(AppError::forbidden("pii_forbidden", "您没有查看个人信息原文的权限").into());
     }
     let actor = staff.actor();

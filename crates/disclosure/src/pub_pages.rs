@@ -77,7 +77,7 @@ struct ListPage {
 }
 
 async fn list(State(state): State<AppState>, staff: Staff, ctx: Ctx, Query(f): Query<Filter>) -> Result<Response, PageError> {
-    let scope = staff.scope(Perm::CaseRead, Some("disclosure"));
+    let scope = staff.scope(Perm::CASE_READ, Some("disclosure"));
     if scope == crate::auth::roles::Scope::Nothing {
         return Err(AppError::forbidden("forbidden", "您没有查看政务公开信息的权限").into());
     }
@@ -113,7 +113,7 @@ async fn list(State(state): State<AppState>, staff: Staff, ctx: Ctx, Query(f): Q
         categories: pubs::categories(&state.db).await?,
         timeliness: pubs::timeliness(&state.db, own.as_deref(), year).await?,
         year,
-        can_create: staff.has(Perm::CaseHandle),
+        can_create: staff.has(Perm::CASE_HANDLE),
         f,
     })
 }
@@ -178,8 +178,8 @@ async fn pub_page(
         None => (staff.org_path.clone(), "起草主动公开信息".to_string()),
     };
     let st = p.as_ref().map(|p| p.state());
-    let handle = staff.allows(Perm::CaseHandle, Some("disclosure"), &path);
-    let publish = staff.allows(Perm::Publish, Some("disclosure"), &path);
+    let handle = staff.allows(Perm::CASE_HANDLE, Some("disclosure"), &path);
+    let publish = staff.allows(Perm::PUBLISH, Some("disclosure"), &path);
     let cats = pubs::categories(&state.db).await?;
     let bad = e.is_some();
     let page = PubPage {
@@ -219,7 +219,7 @@ async fn pub_page(
 }
 
 async fn new_form(State(state): State<AppState>, staff: Staff, ctx: Ctx) -> Result<Response, PageError> {
-    staff.require(Perm::CaseHandle)?;
+    staff.require(Perm::CASE_HANDLE)?;
     pub_page(&state, &staff, &ctx, None, None, None).await
 }
 
@@ -305,19 +305,19 @@ async fn report_target(state: &AppState, staff: &Staff, rq: &ReportQuery) -> Res
     let org = match rq.org {
         Some(id) => orgs::get(&state.db, id).await?,
         None => {
-            let scope = staff.scope(Perm::CaseRead, Some("disclosure"));
+            let scope = staff.scope(Perm::CASE_READ, Some("disclosure"));
             if scope == crate::auth::roles::Scope::All { orgs::root(&state.db).await? } else { orgs::get(&state.db, staff.org_id).await? }
         }
     }
     .ok_or_else(|| AppError::not_found("org_not_found", "单位不存在"))?;
-    if !(staff.allows(Perm::CaseRead, Some("disclosure"), &org.path) || staff.allows(Perm::KpiRead, Some("disclosure"), &org.path)) {
+    if !(staff.allows(Perm::CASE_READ, Some("disclosure"), &org.path) || staff.allows(Perm::KPI_READ, Some("disclosure"), &org.path)) {
         return Err(AppError::not_found("org_not_found", "单位不存在，或不在您的查看范围内"));
     }
     Ok((org, year))
 }
 
 fn can_edit_report(staff: &Staff, org: &OrgRow) -> bool {
-    staff.allows(Perm::CaseHandle, Some("disclosure"), &org.path) || staff.allows(Perm::Supervise, Some("disclosure"), &org.path)
+    staff.allows(Perm::CASE_HANDLE, Some("disclosure"), &org.path) || staff.allows(Perm::SUPERVISE, Some("disclosure"), &org.path)
 }
 
 #[derive(Template)]
@@ -343,7 +343,7 @@ async fn report_page(State(state): State<AppState>, staff: Staff, ctx: Ctx, Quer
         units: super::pages::receivers(&state)
             .await?
             .into_iter()
-            .filter(|o| staff.allows(Perm::CaseRead, Some("disclosure"), &o.path) || staff.allows(Perm::KpiRead, Some("disclosure"), &o.path))
+            .filter(|o| staff.allows(Perm::CASE_READ, Some("disclosure"), &o.path) || staff.allows(Perm::KPI_READ, Some("disclosure"), &o.path))
             .collect(),
         can_edit: can_edit_report(&staff, &org),
         org,
@@ -434,7 +434,7 @@ struct TemplatesPage {
 }
 
 fn templates_admin(staff: &Staff) -> Result<(), AppError> {
-    if staff.has(Perm::AdminSettings) || staff.has(Perm::CaseApprove) {
+    if staff.has(Perm::ADMIN_SETTINGS) || staff.has(Perm::CASE_APPROVE) {
         Ok(())
     } else {
         Err(AppError::forbidden("forbidden", "只有管理员或单位负责人可以修改告知书模板"))

@@ -212,7 +212,7 @@ async fn check(state: &AppState, staff: &Staff, d: &Draft, files: &[Upload]) -> 
         None => None,
     };
     let org_id = match org {
-        Some(o) if staff.allows(Perm::CaseHandle, Some("disclosure"), &o.path) => o.id,
+        Some(o) if staff.allows(Perm::CASE_HANDLE, Some("disclosure"), &o.path) => o.id,
         Some(_) => {
             c.add("org_id", "org_out_of_scope", "只能以本单位名义发布");
             0
@@ -246,13 +246,13 @@ async fn store_files(state: &AppState, files: &[Upload]) -> Result<Vec<(String, 
 
 /// Create a draft (`id = None`) or change one.
 pub async fn save(state: &AppState, staff: &Staff, id: Option<i64>, seen_version: Option<i64>, d: Draft, files: Vec<Upload>) -> Result<i64, AppError> {
-    staff.require(Perm::CaseHandle)?;
+    staff.require(Perm::CASE_HANDLE)?;
     let v = check(state, staff, &d, &files).await?;
     let stored = store_files(state, &files).await?;
     let due = model::publish_due(v.formed_on, &state.calendar());
     let actor = staff.actor();
     let uid = staff.id;
-    let scope = staff.scope(Perm::CaseHandle, Some("disclosure"));
+    let scope = staff.scope(Perm::CASE_HANDLE, Some("disclosure"));
     state
         .db
         .write(move |tx| {
@@ -338,14 +338,14 @@ pub struct StepInput {
 /// happens (today; demo data passes past days).
 pub async fn step(state: &AppState, staff: &Staff, id: i64, seen_version: Option<i64>, action: PubAction, input: StepInput) -> Result<PubRow, AppError> {
     let perm = match action {
-        PubAction::Approve | PubAction::Refuse | PubAction::Withdraw => Perm::Publish,
-        _ => Perm::CaseHandle,
+        PubAction::Approve | PubAction::Refuse | PubAction::Withdraw => Perm::PUBLISH,
+        _ => Perm::CASE_HANDLE,
     };
     let scope = staff.scope(perm, Some("disclosure"));
     if scope == Scope::Nothing {
         return Err(AppError::forbidden("forbidden", format!("您没有“{}”的权限", perm.label())));
     }
-    let read = staff.scope(Perm::CaseRead, Some("disclosure"));
+    let read = staff.scope(Perm::CASE_READ, Some("disclosure"));
     let actor = staff.actor();
     let uid = staff.id;
     let cal = state.calendar();
@@ -492,7 +492,7 @@ pub async fn apply(
 pub async fn readable(state: &AppState, staff: &Staff, id: i64) -> Result<PubRow, AppError> {
     let p = get(&state.db, id).await?.ok_or_else(not_found)?;
     let path = crate::kernel::access::org_path(state, p.org_id).await?;
-    if staff.allows(Perm::CaseRead, Some("disclosure"), &path) { Ok(p) } else { Err(not_found()) }
+    if staff.allows(Perm::CASE_READ, Some("disclosure"), &path) { Ok(p) } else { Err(not_found()) }
 }
 
 /// Per unit and year: published on time, late, and not yet published past the due date.

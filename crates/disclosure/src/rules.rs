@@ -234,11 +234,11 @@ pub static PROCEDURE: LazyLock<Procedure> = LazyLock::new(|| {
         ],
         deadlines: vec![reply],
         transitions: vec![
-            Transition::new("accept", "受理", &["received"], To::State("handling"), staff(Perm::CaseHandle))
+            Transition::new("accept", "受理", &["received"], To::State("handling"), staff(Perm::CASE_HANDLE))
                 .basis(ART_45)
                 .look(Look::Primary)
                 .hint("申请内容明确的受理办理；内容不明确的请先“补正告知”"),
-            Transition::new("request_correction", "补正告知", &["received", "handling"], To::State("correction"), staff(Perm::CaseHandle))
+            Transition::new("request_correction", "补正告知", &["received", "handling"], To::State("correction"), staff(Perm::CASE_HANDLE))
                 .guard(Guard::Field { name: "correction_items", label: "需要补正的事项" }, Some(ART_30))
                 .guard(Guard::WithinWorkingDays { since: Since::Opened, days: 7 }, Some(ART_30))
                 .guard(Guard::AtMost { max: 1 }, Some(ART_30))
@@ -254,7 +254,7 @@ pub static PROCEDURE: LazyLock<Procedure> = LazyLock::new(|| {
                 .clock(ClockEffect::Start("reply"))
                 .basis(ART_30)
                 .look(Look::Primary),
-            Transition::new("record_correction", "登记补正", &["correction"], To::State("handling"), staff(Perm::CaseHandle))
+            Transition::new("record_correction", "登记补正", &["correction"], To::State("handling"), staff(Perm::CASE_HANDLE))
                 .guard(Guard::Field { name: "correction_text", label: "补正内容" }, Some(ART_30))
                 .ask("correction_text", "申请人补正的内容（来信、当面补正时登记）", AskKind::LongText)
                 .clock(ClockEffect::Start("reply"))
@@ -263,14 +263,14 @@ pub static PROCEDURE: LazyLock<Procedure> = LazyLock::new(|| {
             Transition::new("correction_lapsed", "逾期未补正·视为放弃", &["correction"], To::State("lapsed"), Taker::System)
                 .guard(Guard::Check { label: "补正期限已届满", check: correction_lapsed }, Some(ART_30))
                 .basis(ART_30),
-            Transition::new("refer_third_party", "征求第三方意见", &["handling"], To::State("third_party"), staff(Perm::CaseHandle))
+            Transition::new("refer_third_party", "征求第三方意见", &["handling"], To::State("third_party"), staff(Perm::CASE_HANDLE))
                 .guard(Guard::Field { name: "third_party", label: "第三方名称" }, Some(ART_32))
                 .guard(Guard::Reason, Some(ART_32))
                 .ask("third_party", "第三方名称", AskKind::Text)
                 .clock(ClockEffect::Pause)
                 .basis(ART_33_3)
                 .hint("公开会损害第三方合法权益的，书面征求意见；第三方15个工作日内提出意见，期间不计入答复期限"),
-            Transition::new("third_party_replied", "第三方意见收到", &["third_party"], To::State("handling"), staff(Perm::CaseHandle))
+            Transition::new("third_party_replied", "第三方意见收到", &["third_party"], To::State("handling"), staff(Perm::CASE_HANDLE))
                 .guard(Guard::Input { field: "opinion", check: opinion_given }, Some(ART_32))
                 .ask("opinion", "第三方意见", AskKind::Choice(THIRD_PARTY_OPINIONS))
                 .clock(ClockEffect::Resume)
@@ -280,7 +280,7 @@ pub static PROCEDURE: LazyLock<Procedure> = LazyLock::new(|| {
                 .guard(Guard::Check { label: "15个工作日已届满", check: third_party_lapsed }, Some(ART_32))
                 .clock(ClockEffect::Resume)
                 .basis(ART_32),
-            Transition::new("request_extension", "申请延长答复期限", &["handling"], To::State("extension_requested"), staff(Perm::CaseHandle))
+            Transition::new("request_extension", "申请延长答复期限", &["handling"], To::State("extension_requested"), staff(Perm::CASE_HANDLE))
                 .guard(Guard::Reason, Some(ART_33))
                 .guard(Guard::Input { field: "days", check: extension_days_asked }, Some(ART_33))
                 .guard(
@@ -292,16 +292,16 @@ pub static PROCEDURE: LazyLock<Procedure> = LazyLock::new(|| {
                 )
                 .ask("days", "申请延长的工作日数（不超过20）", AskKind::Days)
                 .basis(EXTENSION_FORM),
-            Transition::new("approve_extension", "批准延期", &["extension_requested"], To::State("handling"), staff(Perm::CaseApprove))
+            Transition::new("approve_extension", "批准延期", &["extension_requested"], To::State("handling"), staff(Perm::CASE_APPROVE))
                 .clock(ClockEffect::Extend { max_days: 20, max_times: 1, basis: ART_33 })
                 .ask("days", "批准延长的工作日数", AskKind::Days)
                 .basis(ART_33)
                 .look(Look::Primary)
                 .hint("批准后系统生成《延长答复期限告知书》告知申请人"),
-            Transition::new("reject_extension", "不批准延期", &["extension_requested"], To::State("handling"), staff(Perm::CaseApprove))
+            Transition::new("reject_extension", "不批准延期", &["extension_requested"], To::State("handling"), staff(Perm::CASE_APPROVE))
                 .guard(Guard::Reason, None)
                 .basis(ART_33),
-            Transition::new("reply", "答复", &["received", "handling", "extension_requested"], To::State("replied"), staff(Perm::CaseHandle))
+            Transition::new("reply", "答复", &["received", "handling", "extension_requested"], To::State("replied"), staff(Perm::CASE_HANDLE))
                 .guard(Guard::Input { field: "outcome", check: reply_outcome_valid }, Some(REPORT_FORMAT))
                 .guard(Guard::Input { field: "outcome_reason", check: reply_reason_given }, Some(ART_36))
                 .guard(Guard::Field { name: "reply_text", label: "答复内容" }, Some(ART_36))

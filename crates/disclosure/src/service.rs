@@ -100,7 +100,7 @@ impl View<'_> {
     }
     pub fn can_read(&self) -> bool {
         let a = self.authority();
-        a.staff_may(Perm::CaseRead) || a.is_filer()
+        a.staff_may(Perm::CASE_READ) || a.is_filer()
     }
 }
 
@@ -182,7 +182,7 @@ pub async fn intake(state: &AppState, who: Who<'_>, mut app: Application, files:
         }
     };
     if let (Who::Staff(s), Some(o)) = (who, &org) {
-        if !s.allows(Perm::CaseHandle, Some("disclosure"), &o.path) {
+        if !s.allows(Perm::CASE_HANDLE, Some("disclosure"), &o.path) {
             errors.push(FieldError::new("org_id", "org_out_of_scope", "您只能为本单位登记申请"));
         }
     }

@@ -37,7 +37,7 @@ pub async fn reveal(state: &AppState, staff: &Staff, case_id: i64) -> Result<Tic
     if !can_read(&auth) {
         return Err(crate::kernel::access::not_found());
     }
-    if !auth.staff_may(Perm::PiiView) {
+    if !auth.staff_may(Perm::PII_VIEW) {
         return Err(AppError::forbidden("pii_forbidden", "您没有查看个人信息原文的权限"));
     }
     let actor = staff.actor();
@@ -75,10 +75,10 @@ pub async fn reclassify(
     village_id: Option<i64>,
     reason: Option<String>,
 ) -> Result<(), AppError> {
-    staff.require(Perm::HotlineDispatch)?;
+    staff.require(crate::roles::DISPATCH)?;
     let (case, t) = queries::load(&state.db, case_id).await?.ok_or_else(crate::kernel::access::not_found)?;
     let auth = authority(state, Who::Staff(staff), &case, &t).await?;
-    if !auth.staff_may(Perm::HotlineDispatch) {
+    if !auth.staff_may(crate::roles::DISPATCH) {
         return Err(crate::kernel::access::not_found());
     }
     if !case.is_open {
@@ -137,11 +137,11 @@ pub async fn add_note(state: &AppState, staff: &Staff, case_id: i64, text: Strin
     if !can_read(&auth) {
         return Err(crate::kernel::access::not_found());
     }
-    let (action, summary) = if auth.staff_may(Perm::CaseHandle) {
+    let (action, summary) = if auth.staff_may(Perm::CASE_HANDLE) {
         ("note", "办理记录")
-    } else if auth.co_may(Perm::CaseHandle) {
+    } else if auth.co_may(Perm::CASE_HANDLE) {
         ("co_note", "协办意见")
-    } else if auth.staff_may(Perm::HotlineDispatch) {
+    } else if auth.staff_may(crate::roles::DISPATCH) {
         ("centre_note", "热线中心备注")
     } else {
         return Err(AppError::forbidden("forbidden", "只有主办、协办单位或热线中心可以添加记录"));

@@ -176,7 +176,7 @@ pub async fn create_ticket(
     headers: HeaderMap,
     JsonBody(dto): JsonBody<IntakeDto>,
 ) -> Result<Response, AppError> {
-    caller.require(Perm::HotlineIntake)?;
+    caller.require(crate::roles::INTAKE)?;
     let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::to_string);
     let channel = match dto.channel.as_deref() {
         None | Some("api") => Channel::Api,
@@ -243,7 +243,7 @@ fn list_item(r: ListRow) -> ListItemDto {
     params(("status" = Option<String>, Query, description = "open (default), closed, all"), ("q" = Option<String>, Query), ("category" = Option<i64>, Query), ("town" = Option<i64>, Query), ("org" = Option<i64>, Query), ("channel" = Option<String>, Query), ("from" = Option<String>, Query, description = "YYYY-MM-DD"), ("to" = Option<String>, Query), ("due" = Option<String>, Query, description = "over, soon, supervised"), ("page" = Option<i64>, Query), ("per" = Option<i64>, Query)),
     responses((status = 200, body = TicketPage), (status = 401, body = ErrorDoc)), security(("bearer" = [])))]
 pub async fn list_tickets(State(state): State<AppState>, caller: Caller, Query(f): Query<Filter>) -> Result<Json<TicketPage>, AppError> {
-    let scope = caller.scope(Perm::CaseRead, Some("hotline"));
+    let scope = caller.scope(Perm::CASE_READ, Some("hotline"));
     let page = queries::list(&state.db, &f, &scope, &time::fmt_date(today())).await?;
     Ok(Json(TicketPage { page: page.page, per_page: page.per_page, total: page.total, items: page.items.into_iter().map(list_item).collect() }))
 }
@@ -278,7 +278,7 @@ pub struct TicketDetailDto {
 async fn readable(state: &AppState, caller: &Caller, id: i64) -> Result<(CaseRow, TicketRow), AppError> {
     let (case, t) = queries::load(&state.db, id).await?.ok_or_else(crate::kernel::access::not_found)?;
     let paths = crate::kernel::access::case_org_paths(state, &case).await?;
-    if !paths.iter().any(|p| caller.allows(Perm::CaseRead, Some("hotline"), p)) {
+    if !paths.iter().any(|p| caller.allows(Perm::CASE_READ, Some("hotline"), p)) {
         return Err(crate::kernel::access::not_found());
     }
     Ok((case, t))
@@ -495,10 +495,10 @@ pub struct KpiRowDto {
 /// Indicators for a period, grouped.
 #[utoipa::path(get, path = "/api/v1/hotline/kpi", tag = "hotline", params(KpiQuery), responses((status = 200, body = [KpiRowDto]), (status = 403, body = ErrorDoc)), security(("bearer" = [])))]
 pub async fn kpi(State(state): State<AppState>, caller: Caller, Query(q): Query<KpiQuery>) -> Result<Json<Vec<KpiRowDto>>, AppError> {
-    caller.require(Perm::KpiRead)?;
+    caller.require(Perm::KPI_READ)?;
     let (from, to) = super::pages::period(q.from.as_deref(), q.to.as_deref())?;
     let dim = super::kpi::Dim::parse(q.dim.as_deref().unwrap_or("all"));
-    let scope = caller.scope(Perm::KpiRead, Some("hotline"));
+    let scope = caller.scope(Perm::KPI_READ, Some("hotline"));
     let rows = super::kpi::counts(&state.db, dim, &from, &to, &scope).await?;
     let basic = super::kpi::basic_counts(&state.db).await;
     Ok(Json(

@@ -148,7 +148,7 @@ async fn page(state: &AppState, staff: &Staff, ctx: &Ctx, tq: TestQuery, errors:
         units: all_orgs.iter().filter(|o| matches!(o.kind(), OrgKind::Department | OrgKind::Town | OrgKind::Park | OrgKind::Unit)).cloned().collect(),
         towns: all_orgs.iter().filter(|o| o.kind().is_town_level()).cloned().collect(),
         errors,
-        can_edit: staff.has(Perm::AdminSettings),
+        can_edit: staff.has(Perm::ADMIN_SETTINGS),
         test,
         tq_category: tq.category.unwrap_or_default(),
         tq_town: tq.town.unwrap_or_default(),
@@ -165,7 +165,7 @@ async fn page(state: &AppState, staff: &Staff, ctx: &Ctx, tq: TestQuery, errors:
 }
 
 fn can_view(staff: &Staff) -> Result<(), AppError> {
-    if staff.has(Perm::AdminSettings) || staff.has(Perm::HotlineDispatch) {
+    if staff.has(Perm::ADMIN_SETTINGS) || staff.has(crate::roles::DISPATCH) {
         Ok(())
     } else {
         Err(AppError::forbidden("forbidden", "您没有查看热线目录与规则的权限"))
@@ -193,7 +193,7 @@ fn category_input(form: &FormData) -> Result<CategoryInput, AppError> {
 }
 
 async fn create_category(State(state): State<AppState>, staff: Staff, ctx: Ctx, form: FormData) -> Result<Response, PageError> {
-    staff.require(Perm::AdminSettings)?;
+    staff.require(Perm::ADMIN_SETTINGS)?;
     let input = match category_input(&form) {
         Ok(i) => i,
         Err(AppError::Invalid { fields, .. }) => return page(&state, &staff, &ctx, TestQuery::default(), fields).await,
@@ -208,7 +208,7 @@ async fn create_category(State(state): State<AppState>, staff: Staff, ctx: Ctx, 
 }
 
 async fn update_category(State(state): State<AppState>, staff: Staff, ctx: Ctx, Path(id): Path<i64>, form: FormData) -> Result<Response, PageError> {
-    staff.require(Perm::AdminSettings)?;
+    staff.require(Perm::ADMIN_SETTINGS)?;
     let version = form.int("version").ok_or_else(|| AppError::bad_request("missing_version", "缺少版本号，请刷新页面后重试"))?;
     let input = match category_input(&form) {
         Ok(i) => i,
@@ -224,7 +224,7 @@ async fn update_category(State(state): State<AppState>, staff: Staff, ctx: Ctx, 
 }
 
 async fn create_route(State(state): State<AppState>, staff: Staff, ctx: Ctx, form: FormData) -> Result<Response, PageError> {
-    staff.require(Perm::AdminSettings)?;
+    staff.require(Perm::ADMIN_SETTINGS)?;
     let input = RouteInput {
         position: form.int("position").unwrap_or(1000),
         category_id: form.int("category_id"),
@@ -243,13 +243,13 @@ async fn create_route(State(state): State<AppState>, staff: Staff, ctx: Ctx, for
 }
 
 async fn disable_route(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> Result<Response, PageError> {
-    staff.require(Perm::AdminSettings)?;
+    staff.require(Perm::ADMIN_SETTINGS)?;
     catalogue::delete_route(&state.db, staff.actor(), id).await?;
     Ok(redirect_ok("/hotline/catalogue", "已停用该分派规则"))
 }
 
 async fn save_settings(State(state): State<AppState>, staff: Staff, ctx: Ctx, form: FormData) -> Result<Response, PageError> {
-    staff.require(Perm::AdminSettings)?;
+    staff.require(Perm::ADMIN_SETTINGS)?;
     let mut errors = Vec::new();
     let days = |k: &str| form.get(k).and_then(|v| v.trim().parse::<u32>().ok()).filter(|d| (1..=60).contains(d));
     let handle = days("handle_days");

@@ -27,7 +27,7 @@ use super::model::{self, Channel, KpiFacts, kpi_flags};
 use super::queries;
 use super::rules::PROCEDURE;
 use crate::audit::{Actor, Chain, Changes, NewEvent};
-use crate::auth::{Perm, Staff};
+use crate::auth::Staff;
 use crate::calendar::Calendar;
 use crate::db::{Tx, q};
 use crate::error::AppError;
@@ -683,7 +683,7 @@ struct ImportPage {
 }
 
 async fn form(State(state): State<AppState>, staff: Staff, ctx: Ctx) -> Result<Response, PageError> {
-    staff.require(Perm::HotlineDispatch)?;
+    staff.require(crate::roles::DISPATCH)?;
     let imports: Vec<ImportRow> =
         q("SELECT id, filename, state, total_rows, checked_rows, imported, errors, created_at FROM hotline_imports ORDER BY id DESC LIMIT 20")
             .fetch_all(&state.db)
@@ -697,7 +697,7 @@ async fn form(State(state): State<AppState>, staff: Staff, ctx: Ctx) -> Result<R
 }
 
 async fn upload(State(state): State<AppState>, staff: Staff, form: Multipart) -> Result<Response, PageError> {
-    staff.require(Perm::HotlineDispatch)?;
+    staff.require(crate::roles::DISPATCH)?;
     let Some(file) = form.files.into_iter().next() else {
         return Err(AppError::field("file", "required", "请选择要导入的 XLSX 或 CSV 文件").into());
     };
@@ -726,7 +726,7 @@ async fn upload(State(state): State<AppState>, staff: Staff, form: Multipart) ->
 }
 
 async fn status(State(state): State<AppState>, staff: Staff, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, PageError> {
-    staff.require(Perm::HotlineDispatch)?;
+    staff.require(crate::roles::DISPATCH)?;
     let current: ImportRow = q("SELECT id, filename, state, total_rows, checked_rows, imported, errors, created_at FROM hotline_imports WHERE id = $1")
         .bind(id)
         .fetch_optional(&state.db)

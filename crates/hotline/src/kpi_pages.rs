@@ -96,7 +96,7 @@ fn row(name: String, c: &Counts, dim: Dim, key: Option<i64>, from: &str, to: &st
 }
 
 fn scope_of(staff: &Staff) -> Result<Scope, AppError> {
-    let scope = staff.scope(Perm::KpiRead, Some("hotline"));
+    let scope = staff.scope(Perm::KPI_READ, Some("hotline"));
     if scope == Scope::Nothing {
         return Err(AppError::forbidden("forbidden", "您没有查看热线指标的权限"));
     }

@@ -17,6 +17,7 @@ pub mod pages;
 pub mod portal;
 pub mod publish;
 pub mod queries;
+pub mod roles;
 pub mod rules;
 pub mod service;
 
@@ -66,6 +67,9 @@ impl Feature for Hotline {
     fn procedures(&self) -> Vec<&'static Procedure> {
         vec![procedure()]
     }
+    fn roles(&self) -> &'static [&'static crate::auth::Role] {
+        roles::ROLES
+    }
     fn migrations(&self) -> &'static [Migration] {
         MIGRATIONS
     }
@@ -83,25 +87,25 @@ impl Feature for Hotline {
     }
     fn nav(&self, staff: &Staff) -> Vec<(&'static str, &'static str)> {
         let mut v = Vec::new();
-        if staff.has(Perm::CaseRead) && staff.grants.0.iter().any(|g| g.role.covers(Some("hotline"))) {
+        if staff.has(Perm::CASE_READ) && staff.grants.0.iter().any(|g| g.role.covers(Some("hotline"))) {
             v.push(("工单", "/hotline/tickets"));
         }
-        if staff.has(Perm::HotlineIntake) {
+        if staff.has(crate::roles::INTAKE) {
             v.push(("来电登记", "/hotline/new"));
         }
-        if staff.has(Perm::HotlineDispatch) {
+        if staff.has(crate::roles::DISPATCH) {
             v.push(("待派单", "/hotline/queue/dispatch"));
         }
-        if staff.has(Perm::HotlineCallback) {
+        if staff.has(crate::roles::CALLBACK) {
             v.push(("待回访", "/hotline/queue/callback"));
         }
-        if staff.has(Perm::KpiRead) {
+        if staff.has(Perm::KPI_READ) {
             v.push(("热线指标", "/hotline/kpi"));
         }
-        if staff.has(Perm::AdminSettings) || staff.has(Perm::HotlineDispatch) {
+        if staff.has(Perm::ADMIN_SETTINGS) || staff.has(crate::roles::DISPATCH) {
             v.push(("目录与分派规则", "/hotline/catalogue"));
         }
-        if staff.has(Perm::HotlineDispatch) {
+        if staff.has(crate::roles::DISPATCH) {
             v.push(("历史数据导入", "/hotline/import"));
         }
         v

@@ -36,7 +36,6 @@ use super::open311_format::{
 use super::queries::{self, PublicSelect, PublicTicket};
 use super::rules::PROCEDURE;
 use super::service::{self, IntakeInput};
-use crate::auth::Perm;
 use crate::auth::tokens;
 use crate::error::AppError;
 use crate::privacy::{mask_address, mask_in_text};
@@ -504,7 +503,7 @@ async fn create_request(state: &AppState, f: Format, headers: &HeaderMap, body: 
     let form = Params::parse(body);
     let key = form.get("api_key").ok_or_else(|| Fail::forbidden("api_key_missing", "api_key：提交诉求须提供 api_key（接口令牌）"))?;
     let caller = tokens::authenticate(&state.db, key).await?.ok_or_else(|| Fail::forbidden("api_key_invalid", "api_key：无效、已过期或已吊销"))?;
-    if !caller.token.perms().contains(&Perm::HotlineIntake) {
+    if !caller.token.perms().contains(&crate::roles::INTAKE) {
         return Err(Fail::forbidden("api_key_forbidden", "api_key：该接口令牌没有“热线受理”权限"));
     }
     let code = form.get("service_code").ok_or_else(|| Fail::bad("required", "service_code：请填写诉求类别代码"))?;

@@ -189,7 +189,7 @@ pub fn filter_query(f: &Filter) -> String {
 }
 
 async fn list(State(state): State<AppState>, staff: Staff, ctx: Ctx, Query(mut f): Query<Filter>) -> Result<Response, PageError> {
-    let scope = staff.scope(Perm::CaseRead, Some("hotline"));
+    let scope = staff.scope(Perm::CASE_READ, Some("hotline"));
     if scope == crate::auth::roles::Scope::Nothing {
         return Err(AppError::forbidden("forbidden", "您没有查看热线工单的权限").into());
     }
@@ -215,7 +215,7 @@ async fn list(State(state): State<AppState>, staff: Staff, ctx: Ctx, Query(mut f
 }
 
 async fn export(State(state): State<AppState>, staff: Staff, Query(mut f): Query<Filter>) -> Result<Response, PageError> {
-    let scope = staff.scope(Perm::CaseRead, Some("hotline"));
+    let scope = staff.scope(Perm::CASE_READ, Some("hotline"));
     f.per = Some(crate::web::Paging::MAX_PER);
     let mut rows = Vec::new();
     for p in 1..=50 {
@@ -328,7 +328,7 @@ async fn console_page(state: &AppState, staff: &Staff, ctx: &Ctx, values: BTreeM
 }
 
 async fn console(State(state): State<AppState>, staff: Staff, ctx: Ctx, Query(cq): Query<ConsoleQuery>) -> Result<Response, PageError> {
-    staff.require(Perm::HotlineIntake)?;
+    staff.require(crate::roles::INTAKE)?;
     let mut values = BTreeMap::new();
     values.insert("wants_reply".into(), "1".into());
     values.insert("accept_now".into(), "1".into());
@@ -347,7 +347,7 @@ struct HistoryFragment {
 
 /// The caller's earlier tickets, as an HTML fragment for the console's script.
 async fn history_fragment(State(state): State<AppState>, staff: Staff, Query(cq): Query<ConsoleQuery>) -> Result<Response, PageError> {
-    staff.require(Perm::HotlineIntake)?;
+    staff.require(crate::roles::INTAKE)?;
     let (history, similar) = history_and_similar(&state, cq.phone.as_deref(), cq.category.as_deref(), cq.town.as_deref()).await?;
     render(&HistoryFragment { history, similar })
 }
@@ -357,7 +357,7 @@ fn form_values(form: &FormData) -> BTreeMap<String, String> {
 }
 
 async fn intake(State(state): State<AppState>, staff: Staff, ctx: Ctx, form: FormData) -> Result<Response, PageError> {
-    staff.require(Perm::HotlineIntake)?;
+    staff.require(crate::roles::INTAKE)?;
     let values = form_values(&form);
     let attributes: Vec<(String, String)> = form
         .0
@@ -562,7 +562,7 @@ async fn ticket_page(state: &AppState, staff: &Staff, ctx: &Ctx, id: i64, reveal
         Some(p) => lines(state, queries::by_phone(&state.db, p, 6).await?.into_iter().filter(|r| r.id != id).collect()).await?,
         None => vec![],
     };
-    let can_reveal = auth.staff_may(Perm::PiiView);
+    let can_reveal = auth.staff_may(Perm::PII_VIEW);
     let revealed = revealed && can_reveal;
     let attributes: Vec<(String, String)> = {
         let given: BTreeMap<String, String> = serde_json::from_str(&t.attributes).unwrap_or_default();
@@ -579,10 +579,10 @@ async fn ticket_page(state: &AppState, staff: &Staff, ctx: &Ctx, id: i64, reveal
     let error = error.map(|(action, e)| StepError { action, message: e.user_message(), basis: e.basis().to_vec(), fields: e.field_errors().to_vec() });
     let layout = Layout::new(staff, ctx, format!("工单 {}", case.case_no)).crumb("12345 热线", "/hotline/tickets").crumb(case.case_no.clone(), "");
     let bad = error.is_some();
-    let can_classify = auth.staff_may(Perm::HotlineDispatch) && case.is_open;
-    let can_publish = t.channel == "mailbox" && t.publish_consent && case.state == "closed" && auth.staff_may(Perm::HotlineDispatch);
-    let can_assign = case.is_open && auth.staff_may(Perm::CaseApprove);
-    let can_note = case.is_open && (auth.staff_may(Perm::CaseHandle) || auth.co_may(Perm::CaseHandle) || auth.staff_may(Perm::HotlineDispatch));
+    let can_classify = auth.staff_may(crate::roles::DISPATCH) && case.is_open;
+    let can_publish = t.channel == "mailbox" && t.publish_consent && case.state == "closed" && auth.staff_may(crate::roles::DISPATCH);
+    let can_assign = case.is_open && auth.staff_may(Perm::CASE_APPROVE);
+    let can_note = case.is_open && (auth.staff_may(Perm::CASE_HANDLE) || auth.co_may(Perm::CASE_HANDLE) || auth.staff_may(crate::roles::DISPATCH));
     let co_units: Vec<(String,)> =
         q("SELECT o.name FROM case_units cu JOIN orgs o ON o.id = cu.org_id WHERE cu.case_id = $1 ORDER BY o.sort").bind(id).fetch_all(&state.db).await?;
     let co_units = co_units.into_iter().map(|r| r.0).collect::<Vec<_>>().join("、");
@@ -718,7 +718,7 @@ async fn assign(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>
     if !service::can_read(&auth) {
         return Err(crate::kernel::access::not_found().into());
     }
-    if !auth.staff_may(Perm::CaseApprove) {
+    if !auth.staff_may(Perm::CASE_APPROVE) {
         return Err(AppError::forbidden("forbidden", "只有承办单位负责人可以指定承办人").into());
     }
     let version = form.int("version").ok_or_else(|| AppError::bad_request("missing_version", "缺少版本号，请刷新页面后重试"))?;

@@ -9,7 +9,7 @@ use futures::FutureExt;
 use super::queries;
 use super::service::{self, Who};
 use crate::audit::{self, Changes, NewEvent};
-use crate::auth::{Perm, Staff};
+use crate::auth::Staff;
 use crate::db::q;
 use crate::error::{AppError, Check};
 use crate::kernel::engine::Authority;
@@ -23,7 +23,7 @@ pub async fn publish(State(state): State<AppState>, staff: Staff, Path(id): Path
     if !service::can_read(&auth) {
         return Err(crate::kernel::access::not_found().into());
     }
-    if !auth.staff_may(Perm::HotlineDispatch) {
+    if !auth.staff_may(crate::roles::DISPATCH) {
         return Err(AppError::forbidden("forbidden", "只有热线工作机构可以公开信件").into());
     }
     if t.channel != "mailbox" {

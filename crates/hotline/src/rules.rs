@@ -127,32 +127,32 @@ pub static PROCEDURE: LazyLock<Procedure> = LazyLock::new(|| {
         ],
         deadlines: vec![handle, mailbox],
         transitions: vec![
-            Transition::new("accept", "受理", &["received"], To::State("accepted"), staff(Perm::HotlineIntake)).basis(OPINION_53).look(Look::Primary),
-            Transition::new("not_accept", "不予受理", &["received"], To::State("not_accepted"), staff(Perm::HotlineIntake))
+            Transition::new("accept", "受理", &["received"], To::State("accepted"), staff(crate::roles::INTAKE)).basis(OPINION_53).look(Look::Primary),
+            Transition::new("not_accept", "不予受理", &["received"], To::State("not_accepted"), staff(crate::roles::INTAKE))
                 .guard(Guard::Reason, Some(WEIFANG_19))
                 .guard(Guard::Field { name: "alt_route", label: "告知的途径" }, Some(WEIFANG_19))
                 .ask("alt_route", "告知的途径", AskKind::Choice(ALT_ROUTES))
                 .basis(WEIFANG_19)
                 .look(Look::Danger),
-            Transition::new("answer_directly", "直接答复办结", &["received"], To::State("answered"), staff(Perm::HotlineIntake))
+            Transition::new("answer_directly", "直接答复办结", &["received"], To::State("answered"), staff(crate::roles::INTAKE))
                 .guard(Guard::Field { name: "answer", label: "答复内容" }, None)
                 .ask("answer", "答复内容（知识库）", AskKind::LongText)
                 .basis(OPINION_53)
                 .hint("话务员依据知识库当即答复的，直接办结，单独统计"),
-            Transition::new("merge", "合并重复工单", &["received", "accepted"], To::State("merged"), staff(Perm::HotlineIntake))
+            Transition::new("merge", "合并重复工单", &["received", "accepted"], To::State("merged"), staff(crate::roles::INTAKE))
                 .optional()
                 .guard(Guard::Field { name: "merge_into", label: "并入的工单编号" }, None)
                 .ask("merge_into", "并入的工单编号", AskKind::Text)
                 .basis(OPINION_53)
                 .hint("同一诉求人就同一事项重复反映的，并入在办工单"),
-            Transition::new("dispatch", "派单", &["accepted"], To::State("dispatched"), staff(Perm::HotlineDispatch))
+            Transition::new("dispatch", "派单", &["accepted"], To::State("dispatched"), staff(crate::roles::DISPATCH))
                 .guard(Guard::Field { name: "org", label: "承办单位" }, None)
                 .ask("org", "承办单位（主办）", AskKind::Org)
                 .ask("co_orgs", "协办单位（可多选）", AskKind::Orgs)
                 .clock(ClockEffect::Start("handle"))
                 .basis(WEIFANG_20)
                 .look(Look::Primary),
-            Transition::new("reassign", "改派", &["dispatched", "handling"], To::State("dispatched"), staff(Perm::HotlineDispatch))
+            Transition::new("reassign", "改派", &["dispatched", "handling"], To::State("dispatched"), staff(crate::roles::DISPATCH))
                 .optional()
                 .guard(Guard::Reason, None)
                 .guard(Guard::Field { name: "org", label: "新的承办单位" }, None)
@@ -160,35 +160,35 @@ pub static PROCEDURE: LazyLock<Procedure> = LazyLock::new(|| {
                 .ask("co_orgs", "协办单位（可多选）", AskKind::Orgs)
                 .clock(ClockEffect::Start("handle"))
                 .basis(WEIFANG_22),
-            Transition::new("sign", "签收", &["dispatched"], To::State("handling"), staff(Perm::CaseHandle)).basis(OPINION_53).look(Look::Primary),
-            Transition::new("request_return", "申请退单", &["dispatched", "handling"], To::State("return_requested"), staff(Perm::CaseHandle))
+            Transition::new("sign", "签收", &["dispatched"], To::State("handling"), staff(Perm::CASE_HANDLE)).basis(OPINION_53).look(Look::Primary),
+            Transition::new("request_return", "申请退单", &["dispatched", "handling"], To::State("return_requested"), staff(Perm::CASE_HANDLE))
                 .optional()
                 .guard(Guard::Reason, Some(WEIFANG_22))
                 .guard(Guard::WithinWorkingDays { since: Since::ClockStart, days: 2 }, Some(SHANDONG_RETURN))
                 .guard(Guard::Check { label: "非指定承办", check: not_designated }, Some(WEIFANG_22))
                 .ask("suggest_org", "建议承办单位（可选）", AskKind::Org)
                 .basis(WEIFANG_22),
-            Transition::new("approve_return", "同意退单", &["return_requested"], To::State("accepted"), staff(Perm::HotlineDispatch))
+            Transition::new("approve_return", "同意退单", &["return_requested"], To::State("accepted"), staff(crate::roles::DISPATCH))
                 .clock(ClockEffect::Stop)
                 .basis(WEIFANG_22)
                 .hint("工单回到待派单，重新派给正确的单位"),
-            Transition::new("reject_return", "驳回退单", &["return_requested"], To::Previous, staff(Perm::HotlineDispatch))
+            Transition::new("reject_return", "驳回退单", &["return_requested"], To::Previous, staff(crate::roles::DISPATCH))
                 .guard(Guard::Reason, None)
                 .basis(WEIFANG_22),
-            Transition::new("request_extension", "申请延期", &["handling"], To::State("extension_requested"), staff(Perm::CaseHandle))
+            Transition::new("request_extension", "申请延期", &["handling"], To::State("extension_requested"), staff(Perm::CASE_HANDLE))
                 .optional()
                 .guard(Guard::Reason, Some(SHANDONG_RETURN))
                 .guard(Guard::Input { field: "days", check: extension_days_requested }, Some(SHANDONG_RETURN))
                 .ask("days", "申请延长的工作日数（不超过10）", AskKind::Days)
                 .basis(SHANDONG_RETURN),
-            Transition::new("approve_extension", "同意延期", &["extension_requested"], To::State("handling"), staff(Perm::HotlineDispatch))
+            Transition::new("approve_extension", "同意延期", &["extension_requested"], To::State("handling"), staff(crate::roles::DISPATCH))
                 .clock(ClockEffect::Extend { max_days: 10, max_times: 1, basis: SHANDONG_RETURN })
                 .ask("days", "批准延长的工作日数", AskKind::Days)
                 .basis(SHANDONG_RETURN),
-            Transition::new("reject_extension", "驳回延期", &["extension_requested"], To::State("handling"), staff(Perm::HotlineDispatch))
+            Transition::new("reject_extension", "驳回延期", &["extension_requested"], To::State("handling"), staff(crate::roles::DISPATCH))
                 .guard(Guard::Reason, None)
                 .basis(SHANDONG_RETURN),
-            Transition::new("reply", "答复", &["handling", "extension_requested"], To::State("replied"), staff(Perm::CaseHandle))
+            Transition::new("reply", "答复", &["handling", "extension_requested"], To::State("replied"), staff(Perm::CASE_HANDLE))
                 .guard(Guard::Field { name: "reply", label: "答复内容" }, Some(OPINION_53))
                 .ask("reply", "办理结果与答复内容", AskKind::LongText)
                 .ask("files", "证据材料（照片、文书）", AskKind::Files)
@@ -196,15 +196,15 @@ pub static PROCEDURE: LazyLock<Procedure> = LazyLock::new(|| {
                 .basis(OPINION_53)
                 .look(Look::Primary)
                 .hint("诉求人不需要答复的，仍须填写办理结果，供审核和回访"),
-            Transition::new("request_termination", "申请终止", &["handling"], To::State("termination_requested"), staff(Perm::CaseHandle))
+            Transition::new("request_termination", "申请终止", &["handling"], To::State("termination_requested"), staff(Perm::CASE_HANDLE))
                 .optional()
                 .guard(Guard::Reason, Some(WEIFANG_22))
                 .basis(WEIFANG_22),
-            Transition::new("approve_termination", "同意终止", &["termination_requested"], To::State("terminated"), staff(Perm::HotlineDispatch))
+            Transition::new("approve_termination", "同意终止", &["termination_requested"], To::State("terminated"), staff(crate::roles::DISPATCH))
                 .guard(Guard::Reason, None)
                 .basis(WEIFANG_22)
                 .look(Look::Danger),
-            Transition::new("reject_termination", "驳回终止", &["termination_requested"], To::Previous, staff(Perm::HotlineDispatch))
+            Transition::new("reject_termination", "驳回终止", &["termination_requested"], To::Previous, staff(crate::roles::DISPATCH))
                 .guard(Guard::Reason, None)
                 .basis(WEIFANG_22),
             Transition::new(
@@ -212,24 +212,24 @@ pub static PROCEDURE: LazyLock<Procedure> = LazyLock::new(|| {
                 "审核通过",
                 &["replied"],
                 To::Choose { targets: &["callback", "closed"], choose: after_review },
-                staff(Perm::HotlineDispatch),
+                staff(crate::roles::DISPATCH),
             )
             .clock(ClockEffect::Stop)
             .basis(OPINION_53)
             .look(Look::Primary)
             .hint("诉求人要求回复的进入回访，否则直接办结"),
-            Transition::new("review_reject", "审核退回", &["replied"], To::State("handling"), staff(Perm::HotlineDispatch))
+            Transition::new("review_reject", "审核退回", &["replied"], To::State("handling"), staff(crate::roles::DISPATCH))
                 .guard(Guard::Reason, None)
                 .clock(ClockEffect::Resume)
                 .basis(OPINION_53)
                 .hint("办理结果不合格的退回承办单位继续办理，审核期间不计入办理时限"),
-            Transition::new("callback_close", "回访并办结", &["callback"], To::State("closed"), staff(Perm::HotlineCallback))
+            Transition::new("callback_close", "回访并办结", &["callback"], To::State("closed"), staff(crate::roles::CALLBACK))
                 .guard(Guard::Input { field: "evaluation", check: close_needs_satisfied }, Some(WEIFANG_24))
                 .ask("evaluation", "评价结果", AskKind::Choice(&[("satisfied", "满意"), ("basically", "基本满意")]))
                 .ask("comment", "诉求人意见", AskKind::Text)
                 .basis(WEIFANG_24)
                 .look(Look::Primary),
-            Transition::new("callback_reopen", "回访不满意·重办", &["callback"], To::State("handling"), staff(Perm::HotlineCallback))
+            Transition::new("callback_reopen", "回访不满意·重办", &["callback"], To::State("handling"), staff(crate::roles::CALLBACK))
                 .guard(Guard::Input { field: "evaluation", check: reopen_needs_dissatisfied }, Some(WEIFANG_24))
                 .guard(Guard::Field { name: "comment", label: "诉求人的不满意意见" }, Some(WEIFANG_24))
                 .ask("evaluation", "评价结果", AskKind::Choice(&[("dissatisfied", "不满意")]))
@@ -237,7 +237,7 @@ pub static PROCEDURE: LazyLock<Procedure> = LazyLock::new(|| {
                 .clock(ClockEffect::Start("handle"))
                 .basis(WEIFANG_24)
                 .hint("退回原承办单位重新办理，重新计算办理时限"),
-            Transition::new("close_unreached", "无法回访·办结", &["callback"], To::State("closed"), staff(Perm::HotlineCallback))
+            Transition::new("close_unreached", "无法回访·办结", &["callback"], To::State("closed"), staff(crate::roles::CALLBACK))
                 .optional()
                 .guard(Guard::Reason, None)
                 .basis(WEIFANG_24)
@@ -250,7 +250,7 @@ pub static PROCEDURE: LazyLock<Procedure> = LazyLock::new(|| {
                 .guard(Guard::Field { name: "comment", label: "不满意的原因" }, Some(WEIFANG_24))
                 .clock(ClockEffect::Start("handle"))
                 .basis(WEIFANG_24),
-            Transition::new("supervise", "督办", OPEN, To::Same, staff(Perm::Supervise))
+            Transition::new("supervise", "督办", OPEN, To::Same, staff(Perm::SUPERVISE))
                 .optional()
                 .guard(Guard::Reason, Some(SUPERVISE_53))
                 .guard(Guard::Check { label: "尚未督办", check: |c| if c.case.flag("supervised") { Err("该工单已在督办中".into()) } else { Ok(()) } }, None)

@@ -388,7 +388,7 @@ impl Authority for TicketAuthority<'_> {
 /// May this person read the ticket? (Staff and tokens: `CaseRead` over a unit of the ticket;
 /// the citizen: it is theirs.)
 pub fn can_read(auth: &TicketAuthority<'_>) -> bool {
-    auth.staff_may(Perm::CaseRead) || auth.co_may(Perm::CaseRead) || auth.is_filer()
+    auth.staff_may(Perm::CASE_READ) || auth.co_may(Perm::CASE_READ) || auth.is_filer()
 }
 
 pub fn facts_flags(case: &CaseRow, t: &TicketRow) -> BTreeMap<String, bool> {

@@ -56,7 +56,7 @@ pub async fn me(caller: Caller) -> Json<MeResponse> {
             id: s.id,
             name: s.name.clone(),
             org_id: s.org_id,
-            permissions: crate::auth::roles::ALL_PERMS.iter().filter(|p| s.has(**p)).map(|p| p.code().to_string()).collect(),
+            permissions: crate::auth::roles::all_perms().into_iter().filter(|p| s.has(*p)).map(|p| p.code().to_string()).collect(),
         },
         Caller::Token(t) => MeResponse {
             kind: "token".into(),
@@ -89,7 +89,7 @@ pub struct OrgQuery {
 /// The organisation tree (public facts: names and codes).
 #[utoipa::path(get, path = "/api/v1/orgs", tag = "platform", params(OrgQuery), responses((status = 200, body = [OrgDto]), (status = 401, body = ErrorDoc)), security(("bearer" = [])))]
 pub async fn list_orgs(State(state): State<AppState>, caller: Caller, Query(q): Query<OrgQuery>) -> Result<Json<Vec<OrgDto>>, AppError> {
-    if !caller.has(Perm::CaseRead) && !caller.has(Perm::AdminOrgs) {
+    if !caller.has(Perm::CASE_READ) && !caller.has(Perm::ADMIN_ORGS) {
         return Err(AppError::forbidden("forbidden", "没有查看机构的权限"));
     }
     let kinds: Vec<String> = q.kind.map(|k| k.split(',').map(|s| s.trim().to_string()).collect()).unwrap_or_default();

@@ -203,7 +203,7 @@ async fn get_file(State(state): State<AppState>, staff: Staff, UrlPath(id): UrlP
             crate::kernel::access::readable_case(&state, &staff, att.entity_id).await?;
         }
         _ => {
-            staff.require(Perm::AdminSettings)?;
+            staff.require(Perm::ADMIN_SETTINGS)?;
         }
     }
     let bytes = state.files.read(&att.sha256)?;

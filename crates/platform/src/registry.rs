@@ -68,6 +68,10 @@ pub trait Feature: Send + Sync + 'static {
     fn procedures(&self) -> Vec<&'static Procedure> {
         Vec::new()
     }
+    /// Its roles (the platform's roles apply to every feature; these are the feature's own).
+    fn roles(&self) -> &'static [&'static crate::auth::Role] {
+        &[]
+    }
     /// Its tables: migrations, numbered in one sequence with every other feature's.
     fn migrations(&self) -> &'static [Migration] {
         &[]
@@ -136,6 +140,7 @@ pub struct Registry {
 
 impl Registry {
     pub fn new(features: Vec<Box<dyn Feature>>) -> Registry {
+        crate::auth::roles::register(features.iter().flat_map(|f| f.roles().iter().copied()).collect());
         Registry { features }
     }
 

@@ -61,19 +61,19 @@ pub fn navigation(registry: &Registry, staff: &Staff, path: &str) -> Vec<NavSect
     }
     nav.push(NavSection { title: "程序规则", items: vec![item("法定程序与时限", "/procedures")] });
     let mut admin = Vec::new();
-    if staff.has(Perm::AdminOrgs) {
+    if staff.has(Perm::ADMIN_ORGS) {
         admin.push(item("机构", "/admin/orgs"));
     }
-    if staff.has(Perm::AdminUsers) {
+    if staff.has(Perm::ADMIN_USERS) {
         admin.push(item("账号", "/admin/users"));
     }
-    if staff.has(Perm::AdminCalendar) {
+    if staff.has(Perm::ADMIN_CALENDAR) {
         admin.push(item("工作日历", "/admin/calendar"));
     }
-    if staff.has(Perm::AdminTokens) {
+    if staff.has(Perm::ADMIN_TOKENS) {
         admin.push(item("接口令牌", "/admin/tokens"));
     }
-    if staff.has(Perm::AuditVerify) {
+    if staff.has(Perm::AUDIT_VERIFY) {
         admin.push(item("事件日志", "/admin/audit"));
     }
     if !admin.is_empty() {

@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use super::queries::{self, GrantRow, UserInput, UserRow};
 use crate::audit::{self, EventRow};
-use crate::auth::roles::{ALL_PERMS, ALL_ROLES};
+use crate::auth::roles::{all_perms, all_roles};
 use crate::auth::tokens::{self, TokenRow};
 use crate::auth::{Perm, Staff, password};
 use crate::error::{AppError, FieldError};
@@ -46,7 +46,7 @@ struct ListPage {
 }
 
 async fn list(State(state): State<AppState>, staff: Staff, ctx: Ctx, Query(q): Query<ListQuery>) -> Result<Response, PageError> {
-    staff.require(Perm::AdminUsers)?;
+    staff.require(Perm::ADMIN_USERS)?;
     let paging = Paging { page: q.page, per: Some(30) };
     let org_path = match q.org.as_deref().filter(|s| !s.is_empty()) {
         Some(code) => orgs::by_code(&state.db, code).await?.map(|o| o.path),
@@ -91,7 +91,7 @@ async fn form_page(
         Some(u) => audit::timeline(&state.db, "user", u.id).await?,
         None => vec![],
     };
-    let roles = ALL_ROLES.iter().map(|r| (r.code(), r.label(), r.perms().iter().map(|p| p.label()).collect::<Vec<_>>().join("、"))).collect();
+    let roles = all_roles().iter().map(|r| (r.code(), r.label(), r.perms().iter().map(|p| p.label()).collect::<Vec<_>>().join("、"))).collect();
     let title = user.as_ref().map(|u| format!("编辑账号：{}", u.display_name)).unwrap_or_else(|| "新建账号".into());
     let bad = !errors.is_empty();
     let mut r = render(&FormPage {
@@ -111,13 +111,13 @@ async fn form_page(
 }
 
 async fn new_form(State(state): State<AppState>, staff: Staff, ctx: Ctx) -> Result<Response, PageError> {
-    staff.require(Perm::AdminUsers)?;
+    staff.require(Perm::ADMIN_USERS)?;
     form_page(&state, &staff, &ctx, None, UserInput { active: true, ..Default::default() }, vec![]).await
 }
 
 fn input_from(form: &FormData) -> UserInput {
     let mut roles = Vec::new();
-    for r in ALL_ROLES {
+    for r in all_roles() {
         if form.checked(&format!("role_{}", r.code())) {
             roles.push((r.code().to_string(), form.get(&format!("scope_{}", r.code())).unwrap_or("").to_string()));
         }
@@ -143,7 +143,7 @@ async fn hash_opt(pw: Option<String>) -> Result<Option<String>, AppError> {
 }
 
 async fn create(State(state): State<AppState>, staff: Staff, ctx: Ctx, form: FormData) -> Result<Response, PageError> {
-    staff.require(Perm::AdminUsers)?;
+    staff.require(Perm::ADMIN_USERS)?;
     let input = input_from(&form);
     let hash = hash_opt(input.password.clone()).await?.unwrap_or_default();
     let actor = staff.actor();
@@ -171,14 +171,14 @@ async fn load_input(state: &AppState, u: &UserRow) -> Result<UserInput, AppError
 }
 
 async fn edit_form(State(state): State<AppState>, staff: Staff, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, PageError> {
-    staff.require(Perm::AdminUsers)?;
+    staff.require(Perm::ADMIN_USERS)?;
     let u = queries::get(&state.db, id).await?.ok_or_else(|| AppError::not_found("user_not_found", "账号不存在"))?;
     let input = load_input(&state, &u).await?;
     form_page(&state, &staff, &ctx, Some(u), input, vec![]).await
 }
 
 async fn update(State(state): State<AppState>, staff: Staff, ctx: Ctx, Path(id): Path<i64>, form: FormData) -> Result<Response, PageError> {
-    staff.require(Perm::AdminUsers)?;
+    staff.require(Perm::ADMIN_USERS)?;
     let input = input_from(&form);
     let version = form.int("version").ok_or_else(|| AppError::bad_request("missing_version", "缺少版本号，请刷新页面后重试"))?;
     if id == staff.id && !input.active {
@@ -220,11 +220,7 @@ async fn tokens_view(state: &AppState, staff: &Staff, ctx: &Ctx, created: Option
             (t, org, live)
         })
         .collect();
-    let perms = ALL_PERMS
-        .iter()
-        .filter(|p| !matches!(p, Perm::AdminOrgs | Perm::AdminUsers | Perm::AdminTokens | Perm::AdminCalendar))
-        .map(|p| (p.code(), p.label()))
-        .collect();
+    let perms = all_perms().iter().filter(|p| p.for_tokens()).map(|p| (p.code(), p.label())).collect();
     render(&TokensPage {
         layout: Layout::new(staff, ctx, "接口令牌").crumb("系统管理", "").crumb("接口令牌", "/admin/tokens"),
         tokens,
@@ -236,12 +232,12 @@ async fn tokens_view(state: &AppState, staff: &Staff, ctx: &Ctx, created: Option
 }
 
 async fn tokens_page(State(state): State<AppState>, staff: Staff, ctx: Ctx) -> Result<Response, PageError> {
-    staff.require(Perm::AdminTokens)?;
+    staff.require(Perm::ADMIN_TOKENS)?;
     tokens_view(&state, &staff, &ctx, None, vec![]).await
 }
 
 async fn create_token(State(state): State<AppState>, staff: Staff, ctx: Ctx, form: FormData) -> Result<Response, PageError> {
-    staff.require(Perm::AdminTokens)?;
+    staff.require(Perm::ADMIN_TOKENS)?;
     let perms: Vec<String> = form.all("scopes").into_iter().map(str::to_string).collect();
     match tokens::create(&state.db, staff.actor(), &staff.grants, form.get("name").unwrap_or(""), form.int("org_id"), &perms, form.int("days")).await {
         Ok((_, raw)) => tokens_view(&state, &staff, &ctx, Some(raw), vec![]).await,
@@ -251,7 +247,7 @@ async fn create_token(State(state): State<AppState>, staff: Staff, ctx: Ctx, for
 }
 
 async fn revoke_token(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> Result<Response, PageError> {
-    staff.require(Perm::AdminTokens)?;
+    staff.require(Perm::ADMIN_TOKENS)?;
     tokens::revoke(&state.db, staff.actor(), id).await?;
     Ok(redirect_ok("/admin/tokens", "令牌已吊销，使用它的请求将立即被拒绝"))
 }

@@ -124,7 +124,7 @@ pub fn valid_username(u: &str) -> bool {
 
 struct Valid {
     org_id: i64,
-    roles: Vec<(Role, i64)>,
+    roles: Vec<(&'static Role, i64)>,
     phone: Option<String>,
 }
 
@@ -192,7 +192,7 @@ async fn validate(tx: &mut Tx, input: &UserInput, existing: Option<i64>) -> Resu
     Ok(Valid { org_id: org.map(|o| o.id).unwrap_or(0), roles, phone })
 }
 
-async fn write_roles(tx: &mut Tx, user_id: i64, roles: &[(Role, i64)]) -> Result<(), AppError> {
+async fn write_roles(tx: &mut Tx, user_id: i64, roles: &[(&'static Role, i64)]) -> Result<(), AppError> {
     q("DELETE FROM user_roles WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
     for (r, s) in roles {
         q("INSERT INTO user_roles (user_id, role, scope_org_id) VALUES ($1, $2, $3)").bind(user_id).bind(r.code()).bind(*s).execute(&mut *tx).await?;
@@ -200,7 +200,7 @@ async fn write_roles(tx: &mut Tx, user_id: i64, roles: &[(Role, i64)]) -> Result
     Ok(())
 }
 
-fn roles_text(roles: &[(Role, i64)]) -> String {
+fn roles_text(roles: &[(&'static Role, i64)]) -> String {
     roles.iter().map(|(r, s)| format!("{}@{s}", r.label())).collect::<Vec<_>>().join("、")
 }
 
@@ -238,7 +238,8 @@ pub async fn update(tx: &mut Tx, actor: &Actor, id: i64, version: i64, input: &U
         return Err(AppError::stale());
     }
     let v = validate(tx, input, Some(id)).await?;
-    let old_roles: Vec<(Role, i64)> = grants(&mut *tx, id).await?.into_iter().filter_map(|g| Role::parse(&g.role).map(|r| (r, g.scope_org_id))).collect();
+    let old_roles: Vec<(&'static Role, i64)> =
+        grants(&mut *tx, id).await?.into_iter().filter_map(|g| Role::parse(&g.role).map(|r| (r, g.scope_org_id))).collect();
     let now = now_ms();
     let n = q("UPDATE users SET username = $1, display_name = $2, org_id = $3, phone = $4, active = $5, version = version + 1, updated_at = $6 WHERE id = $7 AND version = $8")
         .bind(input.username.trim())

@@ -60,12 +60,12 @@ async fn page(state: &AppState, staff: &Staff, ctx: &Ctx, q_: AuditQuery, verdic
 }
 
 async fn list(State(state): State<AppState>, staff: Staff, ctx: Ctx, Query(q_): Query<AuditQuery>) -> Result<Response, PageError> {
-    staff.require(Perm::AuditVerify)?;
+    staff.require(Perm::AUDIT_VERIFY)?;
     page(&state, &staff, &ctx, q_, None).await
 }
 
 async fn run_verify(State(state): State<AppState>, staff: Staff, ctx: Ctx) -> Result<Response, PageError> {
-    staff.require(Perm::AuditVerify)?;
+    staff.require(Perm::AUDIT_VERIFY)?;
     let v = match verify(&state.db).await? {
         Verdict::Intact { events } => (true, format!("校验通过：全部 {events} 条事件的哈希链完整，未发现篡改或删除。")),
         Verdict::Broken { seq, problem } => (false, format!("校验失败：第 {seq} 条事件处断链。{problem}")),

@@ -1,4 +1,11 @@
-//! Roles, permissions and data scope.
+//! Roles, permissions and data scope, as data.
+//!
+//! A permission is a code and a label; a role is a set of permissions, optionally limited to some
+//! procedures. The platform defines the roles every government unit has (administrator, the
+//! rule-of-law office, department heads and staff, legality reviewers, inspectors); each feature
+//! adds its own (`Feature::roles`: the hotline's agents and dispatchers, a reconsideration
+//! office's staff…) without changing this file. The program's roles are registered once at
+//! start-up, from the list of features.
 //!
 //! A user holds role grants; each grant is a role over an organisation subtree (the scope).
 //! A permission is allowed on a record when some grant's role has the permission, the record's
@@ -6,198 +13,180 @@
 //! the same rule in SQL ([`Scope`]), so a unit never sees another unit's records — not in a
 //! list, not by id, not through the API.
 
+use std::sync::OnceLock;
+
 use serde::Serialize;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    SysAdmin,
-    RuleOfLaw,
-    DeptHead,
-    DeptStaff,
-    LegalReviewer,
-    HotlineAgent,
-    Dispatcher,
-    Inspector,
+/// A permission: a stable code (stored in API tokens) and a label for people.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Perm {
+    code: &'static str,
+    label: &'static str,
 }
 
-pub const ALL_ROLES: [Role; 8] =
-    [Role::SysAdmin, Role::RuleOfLaw, Role::DeptHead, Role::DeptStaff, Role::LegalReviewer, Role::HotlineAgent, Role::Dispatcher, Role::Inspector];
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Perm {
-    /// Manage the organisation tree.
-    AdminOrgs,
-    /// Manage accounts and role grants.
-    AdminUsers,
-    /// Manage the working-day calendar.
-    AdminCalendar,
-    /// Manage catalogues, routing rules and local deadline settings.
-    AdminSettings,
-    /// Issue and revoke API tokens.
-    AdminTokens,
-    /// Check the event log's hash chain.
-    AuditVerify,
-    /// Read case records in scope.
-    CaseRead,
-    /// Handle cases as the responsible unit (sign, handle, reply, ask for return/extension).
-    CaseHandle,
-    /// Approve as the head of a unit (extensions of disclosure replies etc.).
-    CaseApprove,
-    /// Give legality-review opinions.
-    LegalReview,
-    /// Take hotline calls and letters, accept or refuse them, answer directly.
-    HotlineIntake,
-    /// Route tickets, approve returns/extensions/terminations, review replies, merge.
-    HotlineDispatch,
-    /// Call citizens back and record their satisfaction.
-    HotlineCallback,
-    /// Put overdue or unresolved work under supervision (督办).
-    Supervise,
-    /// Read indicators and dashboards.
-    KpiRead,
-    /// See unmasked phone numbers, ID numbers and addresses (each look is logged).
-    PiiView,
-    /// Publish government information (主动公开) after its review.
-    Publish,
-}
-
-impl Role {
-    pub fn code(self) -> &'static str {
-        match self {
-            Role::SysAdmin => "sysadmin",
-            Role::RuleOfLaw => "rule_of_law",
-            Role::DeptHead => "dept_head",
-            Role::DeptStaff => "dept_staff",
-            Role::LegalReviewer => "legal_reviewer",
-            Role::HotlineAgent => "hotline_agent",
-            Role::Dispatcher => "dispatcher",
-            Role::Inspector => "inspector",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Role::SysAdmin => "系统管理员",
-            Role::RuleOfLaw => "依法治市办（司法局）",
-            Role::DeptHead => "部门负责人",
-            Role::DeptStaff => "部门工作人员",
-            Role::LegalReviewer => "法制审核员",
-            Role::HotlineAgent => "热线话务员",
-            Role::Dispatcher => "热线派单员",
-            Role::Inspector => "督察员（只读）",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Role> {
-        ALL_ROLES.into_iter().find(|r| r.code() == s.trim() || r.label() == s.trim())
-    }
-
-    pub fn perms(self) -> &'static [Perm] {
-        use Perm::*;
-        match self {
-            Role::SysAdmin => &[AdminOrgs, AdminUsers, AdminCalendar, AdminSettings, AdminTokens, AuditVerify],
-            Role::RuleOfLaw => &[CaseRead, KpiRead, Supervise, LegalReview, AuditVerify, AdminSettings],
-            Role::DeptHead => &[CaseRead, CaseHandle, CaseApprove, KpiRead, PiiView, Publish],
-            Role::DeptStaff => &[CaseRead, CaseHandle, PiiView],
-            Role::LegalReviewer => &[CaseRead, LegalReview],
-            Role::HotlineAgent => &[CaseRead, HotlineIntake, HotlineCallback, PiiView],
-            Role::Dispatcher => &[CaseRead, HotlineIntake, HotlineDispatch, HotlineCallback, Supervise, KpiRead, PiiView],
-            Role::Inspector => &[CaseRead, KpiRead],
-        }
-    }
-
-    /// The procedures this role works on (`None`: all of them).
-    pub fn procedures(self) -> Option<&'static [&'static str]> {
-        match self {
-            Role::HotlineAgent | Role::Dispatcher => Some(&["hotline"]),
-            _ => None,
-        }
-    }
-
-    pub fn covers(self, procedure: Option<&str>) -> bool {
-        match (self.procedures(), procedure) {
-            (None, _) | (_, None) => true,
-            (Some(list), Some(p)) => list.contains(&p),
-        }
+impl Serialize for Perm {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.code)
     }
 }
 
 impl Perm {
-    pub fn label(self) -> &'static str {
-        match self {
-            Perm::AdminOrgs => "管理机构",
-            Perm::AdminUsers => "管理账号",
-            Perm::AdminCalendar => "管理工作日历",
-            Perm::AdminSettings => "管理目录与时限设置",
-            Perm::AdminTokens => "管理接口令牌",
-            Perm::AuditVerify => "校验事件日志",
-            Perm::CaseRead => "查看办件",
-            Perm::CaseHandle => "办理",
-            Perm::CaseApprove => "审批",
-            Perm::LegalReview => "合法性审查",
-            Perm::HotlineIntake => "热线受理",
-            Perm::HotlineDispatch => "热线派单与审核",
-            Perm::HotlineCallback => "热线回访",
-            Perm::Supervise => "督办",
-            Perm::KpiRead => "查看指标",
-            Perm::PiiView => "查看个人信息原文",
-            Perm::Publish => "发布政府信息",
-        }
+    pub const fn new(code: &'static str, label: &'static str) -> Perm {
+        Perm { code, label }
     }
-
     pub fn code(self) -> &'static str {
-        match self {
-            Perm::AdminOrgs => "admin_orgs",
-            Perm::AdminUsers => "admin_users",
-            Perm::AdminCalendar => "admin_calendar",
-            Perm::AdminSettings => "admin_settings",
-            Perm::AdminTokens => "admin_tokens",
-            Perm::AuditVerify => "audit_verify",
-            Perm::CaseRead => "case_read",
-            Perm::CaseHandle => "case_handle",
-            Perm::CaseApprove => "case_approve",
-            Perm::LegalReview => "legal_review",
-            Perm::HotlineIntake => "hotline_intake",
-            Perm::HotlineDispatch => "hotline_dispatch",
-            Perm::HotlineCallback => "hotline_callback",
-            Perm::Supervise => "supervise",
-            Perm::KpiRead => "kpi_read",
-            Perm::PiiView => "pii_view",
-            Perm::Publish => "publish",
-        }
+        self.code
+    }
+    pub fn label(self) -> &'static str {
+        self.label
+    }
+    /// May an API token carry this permission? Administration stays with people.
+    pub fn for_tokens(self) -> bool {
+        ![Perm::ADMIN_ORGS, Perm::ADMIN_USERS, Perm::ADMIN_TOKENS, Perm::ADMIN_CALENDAR].contains(&self)
+    }
+    /// A permission of this program by its code.
+    pub fn parse(s: &str) -> Option<Perm> {
+        all_perms().into_iter().find(|p| p.code == s.trim())
     }
 
-    pub fn parse(s: &str) -> Option<Perm> {
-        ALL_PERMS.into_iter().find(|p| p.code() == s.trim())
-    }
+    /// Manage the organisation tree.
+    pub const ADMIN_ORGS: Perm = Perm::new("admin_orgs", "管理机构");
+    /// Manage accounts and role grants.
+    pub const ADMIN_USERS: Perm = Perm::new("admin_users", "管理账号");
+    /// Manage the working-day calendar.
+    pub const ADMIN_CALENDAR: Perm = Perm::new("admin_calendar", "管理工作日历");
+    /// Manage catalogues, routing rules and local deadline settings.
+    pub const ADMIN_SETTINGS: Perm = Perm::new("admin_settings", "管理目录与时限设置");
+    /// Issue and revoke API tokens.
+    pub const ADMIN_TOKENS: Perm = Perm::new("admin_tokens", "管理接口令牌");
+    /// Check the event log's hash chain.
+    pub const AUDIT_VERIFY: Perm = Perm::new("audit_verify", "校验事件日志");
+    /// Read case records in scope.
+    pub const CASE_READ: Perm = Perm::new("case_read", "查看办件");
+    /// Handle cases as the responsible unit (sign, handle, reply, ask for return/extension).
+    pub const CASE_HANDLE: Perm = Perm::new("case_handle", "办理");
+    /// Approve as the head of a unit (extensions of disclosure replies etc.).
+    pub const CASE_APPROVE: Perm = Perm::new("case_approve", "审批");
+    /// Give legality-review opinions.
+    pub const LEGAL_REVIEW: Perm = Perm::new("legal_review", "合法性审查");
+    /// Put overdue or unresolved work under supervision (督办).
+    pub const SUPERVISE: Perm = Perm::new("supervise", "督办");
+    /// Read indicators and dashboards.
+    pub const KPI_READ: Perm = Perm::new("kpi_read", "查看指标");
+    /// See unmasked phone numbers, ID numbers and addresses (each look is logged).
+    pub const PII_VIEW: Perm = Perm::new("pii_view", "查看个人信息原文");
+    /// Publish government information (主动公开) after its review.
+    pub const PUBLISH: Perm = Perm::new("publish", "发布政府信息");
 }
 
-pub const ALL_PERMS: [Perm; 17] = [
-    Perm::AdminOrgs,
-    Perm::AdminUsers,
-    Perm::AdminCalendar,
-    Perm::AdminSettings,
-    Perm::AdminTokens,
-    Perm::AuditVerify,
-    Perm::CaseRead,
-    Perm::CaseHandle,
-    Perm::CaseApprove,
-    Perm::LegalReview,
-    Perm::HotlineIntake,
-    Perm::HotlineDispatch,
-    Perm::HotlineCallback,
-    Perm::Supervise,
-    Perm::KpiRead,
-    Perm::PiiView,
-    Perm::Publish,
-];
+/// A role: what its holders may do, and on which procedures.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Role {
+    pub code: &'static str,
+    pub label: &'static str,
+    pub perms: &'static [Perm],
+    /// The procedures the role works on (`None`: all of them).
+    pub procedures: Option<&'static [&'static str]>,
+    /// Oversight (依法治市办, 督察): reads every unit's cases across procedures in its scope, and
+    /// its 工作台 lists what is overdue or supervised there instead of work of its own.
+    pub oversight: bool,
+}
+
+impl Role {
+    pub fn code(&self) -> &'static str {
+        self.code
+    }
+    pub fn label(&self) -> &'static str {
+        self.label
+    }
+    pub fn perms(&self) -> &'static [Perm] {
+        self.perms
+    }
+    /// A role of this program by its code or label.
+    pub fn parse(s: &str) -> Option<&'static Role> {
+        let s = s.trim();
+        all_roles().iter().copied().find(|r| r.code == s || r.label == s)
+    }
+    pub fn covers(&self, procedure: Option<&str>) -> bool {
+        match (self.procedures, procedure) {
+            (None, _) | (_, None) => true,
+            (Some(list), Some(p)) => list.contains(&p),
+        }
+    }
+
+    pub const SYSADMIN: Role = Role {
+        code: "sysadmin",
+        label: "系统管理员",
+        perms: &[Perm::ADMIN_ORGS, Perm::ADMIN_USERS, Perm::ADMIN_CALENDAR, Perm::ADMIN_SETTINGS, Perm::ADMIN_TOKENS, Perm::AUDIT_VERIFY],
+        procedures: None,
+        oversight: false,
+    };
+    pub const RULE_OF_LAW: Role = Role {
+        code: "rule_of_law",
+        label: "依法治市办（司法局）",
+        perms: &[Perm::CASE_READ, Perm::KPI_READ, Perm::SUPERVISE, Perm::LEGAL_REVIEW, Perm::AUDIT_VERIFY, Perm::ADMIN_SETTINGS],
+        procedures: None,
+        oversight: true,
+    };
+    pub const DEPT_HEAD: Role = Role {
+        code: "dept_head",
+        label: "部门负责人",
+        perms: &[Perm::CASE_READ, Perm::CASE_HANDLE, Perm::CASE_APPROVE, Perm::KPI_READ, Perm::PII_VIEW, Perm::PUBLISH],
+        procedures: None,
+        oversight: false,
+    };
+    pub const DEPT_STAFF: Role =
+        Role {
+            code: "dept_staff", label: "部门工作人员", perms: &[Perm::CASE_READ, Perm::CASE_HANDLE, Perm::PII_VIEW], procedures: None, oversight: false
+        };
+    pub const LEGAL_REVIEWER: Role =
+        Role { code: "legal_reviewer", label: "法制审核员", perms: &[Perm::CASE_READ, Perm::LEGAL_REVIEW], procedures: None, oversight: false };
+    pub const INSPECTOR: Role =
+        Role { code: "inspector", label: "督察员（只读）", perms: &[Perm::CASE_READ, Perm::KPI_READ], procedures: None, oversight: true };
+}
+
+/// The roles every government unit has, whatever the features.
+pub const PLATFORM_ROLES: &[&Role] = &[&Role::SYSADMIN, &Role::RULE_OF_LAW, &Role::DEPT_HEAD, &Role::DEPT_STAFF, &Role::LEGAL_REVIEWER, &Role::INSPECTOR];
+
+static ROLES: OnceLock<Vec<&'static Role>> = OnceLock::new();
+
+/// Register the program's roles: the platform's and the features'. Called once at start-up
+/// (`Registry::new`); the features of a program never change while it runs, so a second call
+/// with the same features changes nothing.
+pub fn register(feature_roles: Vec<&'static Role>) {
+    ROLES.get_or_init(|| {
+        let mut v: Vec<&'static Role> = PLATFORM_ROLES.to_vec();
+        for r in feature_roles {
+            if !v.iter().any(|x| x.code == r.code) {
+                v.push(r);
+            }
+        }
+        v
+    });
+}
+
+/// Every role of this program (the platform's alone before the features are registered).
+pub fn all_roles() -> &'static [&'static Role] {
+    ROLES.get().map(|v| v.as_slice()).unwrap_or(PLATFORM_ROLES)
+}
+
+/// Every permission some role of this program holds, in the order the roles list them.
+pub fn all_perms() -> Vec<Perm> {
+    let mut v: Vec<Perm> = Vec::new();
+    for r in all_roles() {
+        for p in r.perms {
+            if !v.contains(p) {
+                v.push(*p);
+            }
+        }
+    }
+    v
+}
 
 /// One role over one organisation subtree.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Grant {
-    pub role: Role,
+    pub role: &'static Role,
     pub scope_org_id: i64,
     /// The materialised path of the scope organisation (`/1/5/`).
     pub scope_path: String,
@@ -249,14 +238,19 @@ impl Scope {
 pub struct Grants(pub Vec<Grant>);
 
 impl Grants {
-    pub fn roles(&self) -> Vec<Role> {
-        let mut v: Vec<Role> = self.0.iter().map(|g| g.role).collect();
+    pub fn roles(&self) -> Vec<&'static Role> {
+        let mut v: Vec<&'static Role> = self.0.iter().map(|g| g.role).collect();
         v.dedup();
         v
     }
 
-    pub fn has_role(&self, role: Role) -> bool {
-        self.0.iter().any(|g| g.role == role)
+    pub fn has_role(&self, role: &Role) -> bool {
+        self.0.iter().any(|g| g.role.code == role.code)
+    }
+
+    /// Does some grant make this person an overseer (依法治市办, 督察)?
+    pub fn oversees(&self) -> bool {
+        self.0.iter().any(|g| g.role.oversight)
     }
 
     /// Does the user hold this permission anywhere?
@@ -297,37 +291,44 @@ impl Grants {
 mod tests {
     use super::*;
 
-    fn g(role: Role, path: &str) -> Grant {
+    fn g(role: &'static Role, path: &str) -> Grant {
         Grant { role, scope_org_id: 0, scope_path: path.into(), scope_name: String::new() }
     }
 
+    const DISPATCH: Perm = Perm::new("t_dispatch", "派单");
+    const DISPATCHER: Role =
+        Role { code: "t_dispatcher", label: "派单员", perms: &[Perm::CASE_READ, DISPATCH], procedures: Some(&["hotline"]), oversight: false };
+
     #[test]
     fn scope_follows_grants() {
-        let staff = Grants(vec![g(Role::DeptStaff, "/1/5/")]);
-        assert!(staff.allows(Perm::CaseHandle, Some("hotline"), "/1/5/"));
-        assert!(staff.allows(Perm::CaseHandle, Some("hotline"), "/1/5/77/"), "sub-units are in scope");
-        assert!(!staff.allows(Perm::CaseHandle, Some("hotline"), "/1/6/"));
-        assert!(!staff.allows(Perm::HotlineDispatch, Some("hotline"), "/1/5/"));
-        assert_eq!(staff.scope(Perm::CaseRead, None), Scope::Subtrees(vec!["/1/5/".into()]));
+        let staff = Grants(vec![g(&Role::DEPT_STAFF, "/1/5/")]);
+        assert!(staff.allows(Perm::CASE_HANDLE, Some("hotline"), "/1/5/"));
+        assert!(staff.allows(Perm::CASE_HANDLE, Some("hotline"), "/1/5/77/"), "sub-units are in scope");
+        assert!(!staff.allows(Perm::CASE_HANDLE, Some("hotline"), "/1/6/"));
+        assert!(!staff.allows(DISPATCH, Some("hotline"), "/1/5/"));
+        assert_eq!(staff.scope(Perm::CASE_READ, None), Scope::Subtrees(vec!["/1/5/".into()]));
 
-        let dispatcher = Grants(vec![g(Role::Dispatcher, "/1/")]);
-        assert_eq!(dispatcher.scope(Perm::CaseRead, Some("hotline")), Scope::All);
-        assert_eq!(dispatcher.scope(Perm::CaseRead, Some("disclosure")), Scope::Nothing, "hotline roles see hotline only");
+        let dispatcher = Grants(vec![g(&DISPATCHER, "/1/")]);
+        assert_eq!(dispatcher.scope(Perm::CASE_READ, Some("hotline")), Scope::All);
+        assert_eq!(dispatcher.scope(Perm::CASE_READ, Some("disclosure")), Scope::Nothing, "hotline roles see hotline only");
 
-        let two = Grants(vec![g(Role::DeptStaff, "/1/5/"), g(Role::DeptHead, "/1/5/9/"), g(Role::DeptStaff, "/1/8/")]);
-        assert_eq!(two.scope(Perm::CaseRead, None), Scope::Subtrees(vec!["/1/5/".into(), "/1/8/".into()]));
-        assert_eq!(two.scope(Perm::CaseApprove, None), Scope::Subtrees(vec!["/1/5/9/".into()]));
-        assert!(!Grants::default().has(Perm::CaseRead));
+        let two = Grants(vec![g(&Role::DEPT_STAFF, "/1/5/"), g(&Role::DEPT_HEAD, "/1/5/9/"), g(&Role::DEPT_STAFF, "/1/8/")]);
+        assert_eq!(two.scope(Perm::CASE_READ, None), Scope::Subtrees(vec!["/1/5/".into(), "/1/8/".into()]));
+        assert_eq!(two.scope(Perm::CASE_APPROVE, None), Scope::Subtrees(vec!["/1/5/9/".into()]));
+        assert!(!Grants::default().has(Perm::CASE_READ));
+        assert!(!two.oversees() && Grants(vec![g(&Role::INSPECTOR, "/1/")]).oversees());
     }
 
     #[test]
     fn every_role_has_a_label_and_round_trips() {
-        for r in ALL_ROLES {
-            assert_eq!(Role::parse(r.code()), Some(r));
+        for r in all_roles() {
+            assert_eq!(Role::parse(r.code()).map(|x| x.code), Some(r.code));
             assert!(!r.label().is_empty());
         }
-        for p in ALL_PERMS {
+        for p in all_perms() {
             assert_eq!(Perm::parse(p.code()), Some(p));
         }
+        let codes: std::collections::HashSet<&str> = all_perms().iter().map(|p| p.code()).collect();
+        assert_eq!(codes.len(), all_perms().len(), "one code, one permission");
     }
 }

@@ -114,9 +114,7 @@ pub async fn create(
     let mut scopes = Vec::new();
     for p in perms {
         match Perm::parse(p) {
-            Some(p) if matches!(p, Perm::AdminOrgs | Perm::AdminUsers | Perm::AdminTokens | Perm::AdminCalendar) => {
-                c.add("scopes", "scope_not_allowed", format!("接口令牌不能授予“{}”权限", p.label()))
-            }
+            Some(p) if !p.for_tokens() => c.add("scopes", "scope_not_allowed", format!("接口令牌不能授予“{}”权限", p.label())),
             Some(p) => scopes.push(p.code()),
             None => c.add("scopes", "unknown_scope", format!("未知权限“{p}”")),
         }

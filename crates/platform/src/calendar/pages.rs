@@ -51,7 +51,7 @@ struct CalendarPage {
 const WEEKDAYS: [&str; 7] = ["一", "二", "三", "四", "五", "六", "日"];
 
 async fn show(State(state): State<AppState>, staff: Staff, ctx: Ctx, Query(q): Query<CalQuery>) -> Result<Response, PageError> {
-    staff.require(Perm::AdminCalendar)?;
+    staff.require(Perm::ADMIN_CALENDAR)?;
     page(&state, &staff, &ctx, q, vec![])
 }
 
@@ -115,7 +115,7 @@ fn page(state: &AppState, staff: &Staff, ctx: &Ctx, q: CalQuery, errors: Vec<Row
 }
 
 async fn upload(State(state): State<AppState>, staff: Staff, ctx: Ctx, form: Multipart) -> Result<Response, PageError> {
-    staff.require(Perm::AdminCalendar)?;
+    staff.require(Perm::ADMIN_CALENDAR)?;
     let year: i32 = form
         .fields
         .get("year")

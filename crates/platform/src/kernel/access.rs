@@ -36,7 +36,7 @@ pub async fn lead_and_co_paths(state: &AppState, case: &CaseRow) -> Result<(Stri
 pub async fn readable_case(state: &AppState, staff: &Staff, id: i64) -> Result<CaseRow, AppError> {
     let case = queries::get(&state.db, id).await?.ok_or_else(not_found)?;
     let paths = case_org_paths(state, &case).await?;
-    if paths.iter().any(|p| staff.allows(Perm::CaseRead, Some(&case.procedure), p)) { Ok(case) } else { Err(not_found()) }
+    if paths.iter().any(|p| staff.allows(Perm::CASE_READ, Some(&case.procedure), p)) { Ok(case) } else { Err(not_found()) }
 }
 
 /// The lead unit's path.

@@ -54,7 +54,7 @@ struct ListQuery {
 }
 
 async fn list(State(state): State<AppState>, staff: Staff, ctx: Ctx, Query(q): Query<ListQuery>) -> Result<Response, PageError> {
-    staff.require(Perm::AdminOrgs)?;
+    staff.require(Perm::ADMIN_ORGS)?;
     list_page(&state, &staff, &ctx, q, vec![]).await
 }
 
@@ -126,7 +126,7 @@ struct NewQuery {
 }
 
 async fn new_form(State(state): State<AppState>, staff: Staff, ctx: Ctx, Query(q): Query<NewQuery>) -> Result<Response, PageError> {
-    staff.require(Perm::AdminOrgs)?;
+    staff.require(Perm::ADMIN_ORGS)?;
     let input = OrgInput { parent_code: q.parent, active: true, kind: "department".into(), ..Default::default() };
     form_page(&state, &staff, &ctx, None, input, vec![]).await
 }
@@ -144,7 +144,7 @@ fn input_from(form: &FormData) -> OrgInput {
 }
 
 async fn create(State(state): State<AppState>, staff: Staff, ctx: Ctx, form: FormData) -> Result<Response, PageError> {
-    staff.require(Perm::AdminOrgs)?;
+    staff.require(Perm::ADMIN_ORGS)?;
     let input = input_from(&form);
     let actor = staff.actor();
     let i2 = input.clone();
@@ -156,7 +156,7 @@ async fn create(State(state): State<AppState>, staff: Staff, ctx: Ctx, form: For
 }
 
 async fn edit_form(State(state): State<AppState>, staff: Staff, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, PageError> {
-    staff.require(Perm::AdminOrgs)?;
+    staff.require(Perm::ADMIN_ORGS)?;
     let org = queries::get(&state.db, id).await?.ok_or_else(|| AppError::not_found("org_not_found", "机构不存在"))?;
     let parent_code = match org.parent_id {
         Some(p) => queries::get(&state.db, p).await?.map(|p| p.code),
@@ -175,7 +175,7 @@ async fn edit_form(State(state): State<AppState>, staff: Staff, ctx: Ctx, Path(i
 }
 
 async fn update(State(state): State<AppState>, staff: Staff, ctx: Ctx, Path(id): Path<i64>, form: FormData) -> Result<Response, PageError> {
-    staff.require(Perm::AdminOrgs)?;
+    staff.require(Perm::ADMIN_ORGS)?;
     let input = input_from(&form);
     let version = form.int("version").ok_or_else(|| AppError::bad_request("missing_version", "缺少版本号，请刷新页面后重试"))?;
     let actor = staff.actor();
@@ -191,7 +191,7 @@ async fn update(State(state): State<AppState>, staff: Staff, ctx: Ctx, Path(id):
 }
 
 async fn import(State(state): State<AppState>, staff: Staff, ctx: Ctx, form: Multipart) -> Result<Response, PageError> {
-    staff.require(Perm::AdminOrgs)?;
+    staff.require(Perm::ADMIN_ORGS)?;
     let Some(file) = form.files.first() else {
         return Err(AppError::field("file", "required", "请选择要导入的 CSV 或 XLSX 文件").into());
     };
@@ -206,7 +206,7 @@ async fn import(State(state): State<AppState>, staff: Staff, ctx: Ctx, form: Mul
 }
 
 async fn export_csv(State(state): State<AppState>, staff: Staff) -> Result<Response, PageError> {
-    staff.require(Perm::AdminOrgs)?;
+    staff.require(Perm::ADMIN_ORGS)?;
     let rows = transfer::export_rows(&state.db).await?;
     let body = crate::tabular::write_csv(&transfer::HEADER, &rows);
     Ok((
@@ -220,7 +220,7 @@ async fn export_csv(State(state): State<AppState>, staff: Staff) -> Result<Respo
 }
 
 async fn export_xlsx(State(state): State<AppState>, staff: Staff) -> Result<Response, PageError> {
-    staff.require(Perm::AdminOrgs)?;
+    staff.require(Perm::ADMIN_ORGS)?;
     let rows = transfer::export_rows(&state.db).await?;
     let body = crate::tabular::write_xlsx("机构", &transfer::HEADER, &rows)?;
     Ok((
