@@ -10,19 +10,18 @@ use axum::response::Response;
 use axum::routing::{get, post};
 
 use super::model::{self, Application};
-use super::queries::{self, Filter, LetterRow, ListRow, RequestRow};
+use super::queries::{self, Filter, ListRow, RequestRow};
 use super::rules::{self, PROCEDURE};
 use super::service::{self, StepForm, Who};
-use crate::audit::{self, EventRow};
+use crate::audit;
 use crate::auth::{Perm, Staff};
 use crate::error::{AppError, FieldError};
-use crate::files::AttachmentRow;
-use crate::kernel::definition::{AskKind, Guard, Look};
+use crate::kernel::definition::{Ask, Transition};
 use crate::kernel::engine;
+use crate::kernel::page::{self, Asks, CaseView, DocumentLink, Party, StepError};
 use crate::kernel::queries::CaseRow;
 use crate::org::OrgKind;
 use crate::org::queries::{self as orgs, OrgRow};
-use crate::privacy::{mask_id, mask_phone};
 use crate::state::AppState;
 use crate::time::{fmt_datetime, today};
 use crate::web::form::{FormData, Multipart};
@@ -271,110 +270,41 @@ async fn create(State(state): State<AppState>, staff: Staff, ctx: Ctx, form: Mul
 
 // ------------------------------------------------------------------ the request page
 
-pub struct StepView {
-    pub action: &'static str,
-    pub name: &'static str,
-    pub available: bool,
-    pub refused: String,
-    pub basis: Vec<String>,
-    pub look: &'static str,
-    pub hint: &'static str,
-    pub needs_reason: bool,
-    pub asks: Vec<AskView>,
+/// A request's form inputs: the correction period proposed, the days the unit asked for.
+struct RequestAsks<'a> {
+    r: &'a RequestRow,
 }
 
-pub struct AskView {
-    pub name: &'static str,
-    pub label: &'static str,
-    pub kind: &'static str,
-    pub choices: Vec<(String, String)>,
-    pub value: String,
+impl Asks for RequestAsks<'_> {
+    fn value(&self, step: &Transition, a: &Ask) -> String {
+        match (step.action, a.name) {
+            ("approve_extension", "days") => self.r.extension_requested_days.map(|d| d.to_string()).unwrap_or_default(),
+            ("request_correction", "days") => rules::CORRECTION_DAYS.to_string(),
+            _ => String::new(),
+        }
+    }
 }
 
-pub fn step_views(case: &CaseRow, r: &RequestRow, auth: &dyn engine::Authority, state: &AppState) -> Vec<StepView> {
+/// The steps of a request for whoever looks at it (staff here, the applicant on the portal).
+pub fn step_views(case: &CaseRow, r: &RequestRow, auth: &dyn engine::Authority, state: &AppState) -> Vec<page::StepView> {
     let cal = state.calendar();
     let day = today();
     let facts = case.facts(service::flags(case, r, day, &cal));
-    engine::available(&PROCEDURE, &facts, auth, day, &cal)
-        .into_iter()
-        .map(|(tr, res)| StepView {
-            action: tr.action,
-            name: tr.name,
-            available: res.is_ok(),
-            refused: res.as_ref().err().map(|e| e.message.clone()).unwrap_or_default(),
-            basis: res.err().map(|e| e.basis).filter(|b| !b.is_empty()).unwrap_or_else(|| tr.basis.iter().map(|b| b.full()).collect()),
-            look: match tr.look {
-                Look::Primary => "primary",
-                Look::Danger => "danger",
-                Look::Normal => "",
-            },
-            hint: tr.hint,
-            needs_reason: tr.guards.iter().any(|(g, _)| matches!(g, Guard::Reason)),
-            asks: tr
-                .asks
-                .iter()
-                .map(|a| {
-                    let (kind, choices) = match &a.kind {
-                        AskKind::LongText => ("long", vec![]),
-                        AskKind::Choice(c) => ("choice", c.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()),
-                        AskKind::Days => ("days", vec![]),
-                        _ => ("text", vec![]),
-                    };
-                    let value = match (tr.action, a.name) {
-                        ("approve_extension", "days") => r.extension_requested_days.map(|d| d.to_string()).unwrap_or_default(),
-                        ("request_correction", "days") => rules::CORRECTION_DAYS.to_string(),
-                        _ => String::new(),
-                    };
-                    AskView { name: a.name, label: a.label, kind, choices, value }
-                })
-                .collect(),
-        })
-        .collect()
+    page::step_views(&PROCEDURE, &facts, auth, day, &cal, &RequestAsks { r })
 }
 
-pub struct StepError {
-    pub action: String,
-    pub message: String,
-    pub basis: Vec<String>,
-    pub fields: Vec<FieldError>,
-}
-
+/// The request page: the shared case page (kernel::page) with 政务公开's own facts.
 #[derive(Template)]
 #[template(path = "disclosure/request.html")]
 struct RequestPage {
     layout: Layout,
-    case: CaseRow,
+    cv: CaseView,
     r: RequestRow,
-    state_name: &'static str,
-    deadline_label: String,
-    tone: &'static str,
     unit: String,
     applicant_type: &'static str,
     channel: &'static str,
     delivery: &'static str,
-    id_kind: &'static str,
-    phone: String,
-    id_number: String,
-    revealed: bool,
-    can_reveal: bool,
     outcome: String,
-    steps: Vec<StepView>,
-    error: Option<StepError>,
-    timeline: Vec<EventRow>,
-    letters: Vec<LetterRow>,
-    attachments: Vec<AttachmentRow>,
-}
-
-impl RequestPage {
-    fn field_error(&self, action: &str, field: &str) -> String {
-        match &self.error {
-            Some(e) if e.action == action => e.fields.iter().find(|f| f.field == field).map(|f| f.message.clone()).unwrap_or_default(),
-            _ => String::new(),
-        }
-    }
-    fn open_step(&self, action: &str) -> bool {
-        self.error.as_ref().is_some_and(|e| e.action == action)
-    }
 }
 
 async fn request_page(state: &AppState, staff: &Staff, ctx: &Ctx, id: i64, revealed: bool, error: Option<(String, AppError)>) -> Result<Response, PageError> {
@@ -385,34 +315,50 @@ async fn request_page(state: &AppState, staff: &Staff, ctx: &Ctx, id: i64, revea
     }
     let auth = v.authority();
     let cal = state.calendar();
-    let status = case.deadline(&PROCEDURE, today(), &cal);
     let can_reveal = engine::Authority::staff_may(&auth, Perm::PII_VIEW);
     let revealed = revealed && can_reveal;
     let steps = step_views(&case, &r, &auth, state);
     let unit = orgs::get(&state.db, case.org_id).await?.map(|o| o.name).unwrap_or_default();
-    let error = error.map(|(action, e)| StepError { action, message: e.user_message(), basis: e.basis().to_vec(), fields: e.field_errors().to_vec() });
-    let bad = error.is_some();
-    let page = RequestPage {
-        layout: Layout::new(staff, ctx, format!("申请 {}", case.case_no)).crumb("政务公开", "/disclosure/requests").crumb(case.case_no.clone(), ""),
+    let applicant = match &r.contact_person {
+        Some(c) => format!("{}（联系人 {c}）", r.applicant_name),
+        None => r.applicant_name.clone(),
+    };
+    let mut party = Party::new("申请人", None, Some(&r.phone), None, revealed).id(model::label(model::ID_KINDS, &r.id_kind), Some(&r.id_number), revealed);
+    party.name = applicant;
+    let documents = queries::letters(&state.db, id)
+        .await?
+        .into_iter()
+        .map(|l| DocumentLink {
+            url: format!("/disclosure/requests/{id}/letters/{}.docx", l.id),
+            issued: fmt_datetime(l.issued_at),
+            title: format!("{}（DOCX）", l.title),
+        })
+        .collect();
+    let cv = CaseView {
         state_name: PROCEDURE.state_name(&case.state),
-        deadline_label: status.label(),
-        tone: status.tone(),
+        badge: page::badge(&PROCEDURE, &case, "答复期限", today(), &cal),
+        tags: vec![],
+        parties: vec![party],
+        revealed,
+        can_reveal,
+        base: format!("/disclosure/requests/{id}"),
+        multipart: false,
+        steps,
+        error: error.map(|(action, e)| StepError::new(action, &e)),
+        timeline: audit::timeline(&state.db, "case", id).await?,
+        documents,
+        attachments: crate::files::list(&state.db, "case", id).await?,
+        case,
+    };
+    let bad = cv.bad();
+    let page = RequestPage {
+        layout: Layout::new(staff, ctx, format!("申请 {}", cv.case.case_no)).crumb("政务公开", "/disclosure/requests").crumb(cv.case.case_no.clone(), ""),
         unit,
         applicant_type: rules::applicant_type_label(&r.applicant_type),
         channel: model::label(model::CHANNELS, &r.channel),
         delivery: model::label(model::DELIVERY, &r.delivery),
-        id_kind: model::label(model::ID_KINDS, &r.id_kind),
-        phone: if revealed { r.phone.clone() } else { mask_phone(&r.phone) },
-        id_number: if revealed { r.id_number.clone() } else { mask_id(&r.id_number) },
-        revealed,
-        can_reveal,
         outcome: r.outcome.as_deref().and_then(rules::outcome).map(outcome_label).unwrap_or_default(),
-        steps,
-        error,
-        timeline: audit::timeline(&state.db, "case", id).await?,
-        letters: queries::letters(&state.db, id).await?,
-        attachments: crate::files::list(&state.db, "case", id).await?,
-        case,
+        cv,
         r,
     };
     let mut resp = render(&page)?;
@@ -435,16 +381,7 @@ async fn reveal(State(state): State<AppState>, staff: Staff, ctx: Ctx, Path(id):
     if !engine::Authority::staff_may(&v.authority(), Perm::PII_VIEW) {
         return Err(AppError::forbidden("pii_forbidden", "您没有查看个人信息原文的权限").into());
     }
-    let actor = staff.actor();
-    state
-        .db
-        .write(move |tx| {
-            futures::FutureExt::boxed(async move {
-                audit::record(tx, &actor, audit::NewEvent::new("case", id, "pii_view", "查看申请人电话、证件号码原文")).await?;
-                Ok(())
-            })
-        })
-        .await?;
+    page::log_reveal(&state, staff.actor(), id, "查看申请人电话、证件号码原文", "电话、证件号码").await?;
     request_page(&state, &staff, &ctx, id, true, None).await
 }
 
@@ -485,8 +422,4 @@ async fn letter_docx(State(state): State<AppState>, staff: Staff, Path((id, lid)
     let l = queries::letter(&state.db, lid).await?.filter(|l| l.case_id == id).ok_or_else(|| AppError::not_found("letter_not_found", "文书不存在"))?;
     let bytes = super::letters::letter_docx(&l, &case.case_no)?;
     Ok(crate::reports::docx::response(bytes, &format!("{}-{}.docx", l.title, case.case_no)))
-}
-
-pub fn fmt_ms(ms: &i64) -> String {
-    fmt_datetime(*ms)
 }

@@ -40,26 +40,7 @@ pub async fn reveal(state: &AppState, staff: &Staff, case_id: i64) -> Result<Tic
     if !auth.staff_may(Perm::PII_VIEW) {
         return Err(AppError::forbidden("pii_forbidden", "您没有查看个人信息原文的权限"));
     }
-    let actor = staff.actor();
-    state
-        .db
-        .write(move |tx| {
-            async move {
-                audit::record(
-                    tx,
-                    &actor,
-                    NewEvent::new("case", case_id, "pii_view", "查看来电人电话、地址原文").changes(Changes::new().set(
-                        "查看字段",
-                        serde_json::Value::Null,
-                        "电话、姓名、地址",
-                    )),
-                )
-                .await?;
-                Ok(())
-            }
-            .boxed()
-        })
-        .await?;
+    crate::kernel::page::log_reveal(state, staff.actor(), case_id, "查看来电人电话、地址原文", "电话、姓名、地址").await?;
     Ok(t)
 }
 

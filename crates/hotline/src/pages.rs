@@ -15,17 +15,16 @@ use super::model::{Channel, channel_label, evaluation_label};
 use super::queries::{self, Category, Filter, ListRow, TicketRow};
 use super::rules::{ALT_ROUTES, PROCEDURE};
 use super::service::{self, IntakeInput, StepForm, Who};
-use crate::audit::{self, EventRow};
+use crate::audit;
 use crate::auth::{Perm, Staff};
 use crate::db::q;
 use crate::error::{AppError, FieldError};
-use crate::files::AttachmentRow;
-use crate::kernel::definition::{AskKind, Look};
+use crate::kernel::definition::{Ask, AskKind, Transition};
 use crate::kernel::engine::{self, Authority};
-use crate::kernel::queries::CaseRow;
+use crate::kernel::page::{self, Asks, CaseView, Party, StepError};
 use crate::org::OrgKind;
 use crate::org::queries::{self as orgs, OrgRow};
-use crate::privacy::{mask_address, mask_name, mask_phone};
+use crate::privacy::{mask_address, mask_phone};
 use crate::state::AppState;
 use crate::time::{fmt_date, fmt_datetime, today};
 use crate::web::form::{FormData, Multipart};
@@ -402,55 +401,22 @@ async fn intake(State(state): State<AppState>, staff: Staff, ctx: Ctx, form: For
 
 // ------------------------------------------------------------------ the ticket page
 
-/// One step on the page: its form, or why it is not available now.
-pub struct StepView {
-    pub action: &'static str,
-    pub name: &'static str,
-    pub available: bool,
-    pub refused: String,
-    pub basis: Vec<String>,
-    pub look: &'static str,
-    pub hint: &'static str,
-    pub needs_reason: bool,
-    pub asks: Vec<AskView>,
-}
-
-pub struct AskView {
-    pub name: &'static str,
-    pub label: &'static str,
-    /// text, long, choice, org, days, files
-    pub kind: &'static str,
-    pub choices: Vec<(String, String)>,
-    pub value: String,
-}
-
+/// The ticket page: the shared case page (kernel::page) with the hotline's own facts and forms.
 #[derive(Template)]
 #[template(path = "hotline/ticket.html")]
 struct TicketPage {
     layout: Layout,
-    case: CaseRow,
+    cv: CaseView,
     t: TicketRow,
-    state_name: &'static str,
-    deadline_label: String,
-    tone: &'static str,
-    due: String,
     category: String,
     town: String,
     village: String,
     unit: String,
     channel: &'static str,
-    phone: String,
-    name: String,
     address: String,
-    revealed: bool,
-    can_reveal: bool,
     attributes: Vec<(String, String)>,
-    steps: Vec<StepView>,
-    timeline: Vec<EventRow>,
-    attachments: Vec<AttachmentRow>,
     history: Vec<Line>,
     suggestion: Option<(i64, String, String)>,
-    error: Option<StepError>,
     can_classify: bool,
     categories: Vec<Category>,
     towns: Vec<OrgRow>,
@@ -465,23 +431,27 @@ struct TicketPage {
     can_note: bool,
 }
 
-/// A refused step, shown on the step's own form.
-pub struct StepError {
-    pub action: String,
-    pub message: String,
-    pub basis: Vec<String>,
-    pub fields: Vec<FieldError>,
+/// The hotline's step inputs: units to dispatch to (the suggestion preselected), the days a
+/// unit asked for when the extension is approved.
+struct TicketAsks<'a> {
+    units: &'a [OrgRow],
+    suggestion: Option<i64>,
+    requested_days: Option<i64>,
 }
 
-impl TicketPage {
-    fn field_error(&self, action: &str, field: &str) -> String {
-        match &self.error {
-            Some(e) if e.action == action => e.fields.iter().find(|f| f.field == field).map(|f| f.message.clone()).unwrap_or_default(),
-            _ => String::new(),
+impl Asks for TicketAsks<'_> {
+    fn choices(&self, _step: &Transition, a: &Ask) -> Vec<(String, String)> {
+        match a.kind {
+            AskKind::Org | AskKind::Orgs => self.units.iter().map(|o| (o.id.to_string(), o.name.clone())).collect(),
+            _ => vec![],
         }
     }
-    fn open_step(&self, action: &str) -> bool {
-        self.error.as_ref().is_some_and(|e| e.action == action)
+    fn value(&self, step: &Transition, a: &Ask) -> String {
+        match (step.action, a.name) {
+            ("dispatch", "org") => self.suggestion.map(|o| o.to_string()).unwrap_or_default(),
+            ("approve_extension", "days") => self.requested_days.map(|d| d.to_string()).unwrap_or_default(),
+            _ => String::new(),
+        }
     }
 }
 
@@ -493,7 +463,6 @@ async fn ticket_page(state: &AppState, staff: &Staff, ctx: &Ctx, id: i64, reveal
     }
     let cal = state.calendar();
     let day = today();
-    let status = case.deadline(&PROCEDURE, day, &cal);
     let mut ids = vec![case.org_id];
     ids.extend(t.town_id);
     ids.extend(t.village_id);
@@ -516,48 +485,8 @@ async fn ticket_page(state: &AppState, staff: &Staff, ctx: &Ctx, id: i64, reveal
         None
     };
     let handling_units = orgs::of_kinds(&state.db, &[OrgKind::Department, OrgKind::Town, OrgKind::Park, OrgKind::Unit]).await?;
-    let steps = engine::available(&PROCEDURE, &facts, &auth, day, &cal)
-        .into_iter()
-        .map(|(tr, res)| {
-            let asks = tr
-                .asks
-                .iter()
-                .map(|a| {
-                    let (kind, choices) = match &a.kind {
-                        AskKind::Text | AskKind::Date => ("text", vec![]),
-                        AskKind::LongText => ("long", vec![]),
-                        AskKind::Choice(c) => ("choice", c.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()),
-                        AskKind::Org => ("org", handling_units.iter().map(|o| (o.id.to_string(), o.name.clone())).collect()),
-                        AskKind::Orgs => ("orgs", handling_units.iter().map(|o| (o.id.to_string(), o.name.clone())).collect()),
-                        AskKind::Days => ("days", vec![]),
-                        AskKind::Files => ("files", vec![]),
-                    };
-                    let value = match (a.name, &suggestion) {
-                        ("org", Some((o, _, _))) if tr.action == "dispatch" => o.to_string(),
-                        ("days", _) if tr.action == "approve_extension" => t.extension_requested_days.map(|d| d.to_string()).unwrap_or_default(),
-                        _ => String::new(),
-                    };
-                    AskView { name: a.name, label: a.label, kind, choices, value }
-                })
-                .collect();
-            let needs_reason = tr.guards.iter().any(|(g, _)| matches!(g, crate::kernel::definition::Guard::Reason));
-            StepView {
-                action: tr.action,
-                name: tr.name,
-                available: res.is_ok(),
-                refused: res.as_ref().err().map(|e| e.message.clone()).unwrap_or_default(),
-                basis: res.err().map(|e| e.basis).filter(|b| !b.is_empty()).unwrap_or_else(|| tr.basis.iter().map(|b| b.full()).collect()),
-                look: match tr.look {
-                    Look::Primary => "primary",
-                    Look::Danger => "danger",
-                    Look::Normal => "",
-                },
-                hint: tr.hint,
-                needs_reason,
-                asks,
-            }
-        })
-        .collect();
+    let asks = TicketAsks { units: &handling_units, suggestion: suggestion.as_ref().map(|s| s.0), requested_days: t.extension_requested_days };
+    let steps = page::step_views(&PROCEDURE, &facts, &auth, day, &cal, &asks);
     let history = match &t.caller_phone {
         Some(p) => lines(state, queries::by_phone(&state.db, p, 6).await?.into_iter().filter(|r| r.id != id).collect()).await?,
         None => vec![],
@@ -576,9 +505,7 @@ async fn ticket_page(state: &AppState, staff: &Staff, ctx: &Ctx, id: i64, reveal
         Some(m) => crate::kernel::queries::get(&state.db, m).await?.map(|c| c.case_no),
         None => None,
     };
-    let error = error.map(|(action, e)| StepError { action, message: e.user_message(), basis: e.basis().to_vec(), fields: e.field_errors().to_vec() });
     let layout = Layout::new(staff, ctx, format!("工单 {}", case.case_no)).crumb("12345 热线", "/hotline/tickets").crumb(case.case_no.clone(), "");
-    let bad = error.is_some();
     let can_classify = auth.staff_may(crate::roles::DISPATCH) && case.is_open;
     let can_publish = t.channel == "mailbox" && t.publish_consent && case.state == "closed" && auth.staff_may(crate::roles::DISPATCH);
     let can_assign = case.is_open && auth.staff_may(Perm::CASE_APPROVE);
@@ -591,28 +518,44 @@ async fn ticket_page(state: &AppState, staff: &Staff, ctx: &Ctx, id: i64, reveal
         Some(u) => q("SELECT display_name FROM users WHERE id = $1").bind(u).fetch_optional::<(String,)>(&state.db).await?.map(|r| r.0).unwrap_or_default(),
         None => String::new(),
     };
-    let page = TicketPage {
+    let mut tags = Vec::new();
+    if t.urgency == "urgent" {
+        tags.push(("紧急".to_string(), "red"));
+    }
+    if t.confidential {
+        tags.push(("保密办理".to_string(), "amber"));
+    }
+    let cv = CaseView {
         state_name: PROCEDURE.state_name(&case.state),
-        deadline_label: status.label(),
-        tone: status.tone(),
-        due: case.due_on.clone().unwrap_or_default(),
+        badge: page::badge(&PROCEDURE, &case, "办理期限", day, &cal),
+        tags,
+        parties: if t.caller_phone.is_some() || t.caller_name.is_some() {
+            vec![Party::new("来电人", t.caller_name.as_deref(), t.caller_phone.as_deref(), None, revealed)]
+        } else {
+            vec![]
+        },
+        revealed,
+        can_reveal: can_reveal && t.caller_phone.is_some(),
+        base: format!("/hotline/tickets/{id}"),
+        multipart: true,
+        steps,
+        error: error.map(|(action, e)| StepError::new(action, &e)),
+        timeline: audit::timeline(&state.db, "case", id).await?,
+        documents: vec![],
+        attachments: crate::files::list(&state.db, "case", id).await?,
+        case,
+    };
+    let bad = cv.bad();
+    let page = TicketPage {
         category: names.cat(t.category_id),
         town: names.org(t.town_id),
         village: names.org(t.village_id),
-        unit: names.org(Some(case.org_id)),
+        unit: names.org(Some(cv.case.org_id)),
         channel: channel_label(&t.channel),
-        phone: if revealed { t.caller_phone.clone().unwrap_or_default() } else { t.caller_phone.as_deref().map(mask_phone).unwrap_or_default() },
-        name: if revealed { t.caller_name.clone().unwrap_or_default() } else { t.caller_name.as_deref().map(mask_name).unwrap_or_default() },
         address: if revealed { t.address.clone().unwrap_or_default() } else { t.address.as_deref().map(mask_address).unwrap_or_default() },
-        revealed,
-        can_reveal,
         attributes,
-        steps,
-        timeline: audit::timeline(&state.db, "case", id).await?,
-        attachments: crate::files::list(&state.db, "case", id).await?,
         history,
         suggestion,
-        error,
         can_classify,
         categories: if can_classify { queries::categories(&state.db, true).await? } else { vec![] },
         towns: if can_classify { orgs::of_kinds(&state.db, &[OrgKind::Town, OrgKind::Park]).await? } else { vec![] },
@@ -626,7 +569,7 @@ async fn ticket_page(state: &AppState, staff: &Staff, ctx: &Ctx, id: i64, reveal
         co_units,
         can_note,
         layout,
-        case,
+        cv,
         t,
     };
     let mut r = render(&page)?;
