@@ -6,6 +6,7 @@ mod disclosure;
 mod foundation;
 mod hotline;
 mod hotline_steps;
+mod indicators;
 mod open311;
 mod permissions;
 mod portal;

@@ -7,6 +7,7 @@ pub mod api;
 pub mod bench;
 pub mod corpus;
 pub mod demo;
+pub mod indicators;
 pub mod letters;
 pub mod model;
 pub mod pages;
@@ -20,7 +21,9 @@ pub mod search;
 pub mod service;
 
 // The platform's modules, under the names the code of this crate uses for them.
-pub(crate) use fazhi_platform::{audit, auth, calendar, db, error, files, kernel, org, privacy, registry, reports, settings, state, time, web};
+pub(crate) use fazhi_platform::{
+    audit, auth, calendar, db, error, files, indicators as registry_indicators, kernel, org, privacy, registry, reports, settings, state, time, web,
+};
 
 use axum::Router;
 use chrono::NaiveDate;
@@ -101,6 +104,9 @@ impl Feature for Disclosure {
             })
         }
         .boxed()
+    }
+    fn indicators(&self) -> Vec<&'static dyn fazhi_platform::indicators::Indicator> {
+        indicators::all()
     }
     fn openapi(&self) -> Option<utoipa::openapi::OpenApi> {
         Some(<api::DisclosureApi as utoipa::OpenApi>::openapi())

@@ -518,7 +518,7 @@ async fn write_one(
     let mut vals = [0i64; 15];
     vals[0] = 1;
     vals[1..].copy_from_slice(&flags);
-    for key in [("all", 0), ("org", org_id), ("town", t.town_id.unwrap_or(0)), ("category", t.category_id)] {
+    for key in queries::dims(org_id, t.town_id, Some(t.category_id), t.channel.code()) {
         let e = counters.entry((key.0, key.1, received_on.clone())).or_insert([0; 15]);
         for i in 0..15 {
             e[i] += vals[i];

@@ -6,9 +6,11 @@
 use serde::Serialize;
 
 use super::model::KPI_COLUMNS;
+use super::queries::ListRow;
 use crate::auth::roles::Scope;
 use crate::db::{Db, q};
 use crate::error::AppError;
+use crate::web::{Page, Paging};
 
 /// One indicator: a count, or a rate = numerator ÷ denominator.
 #[derive(Clone, Copy, Debug, Serialize)]
@@ -182,7 +184,11 @@ pub enum Dim {
     Org,
     Town,
     Category,
+    Channel,
 }
+
+/// The channel's counter key computed from the stored code, for queries over the tickets.
+const CHANNEL_KEY: &str = "CAST(CASE t.channel WHEN 'phone' THEN 1 WHEN 'web' THEN 2 WHEN 'mailbox' THEN 3 WHEN 'api' THEN 4 WHEN 'open311' THEN 5 WHEN 'import' THEN 6 ELSE 0 END AS BIGINT)";
 
 impl Dim {
     pub fn parse(s: &str) -> Dim {
@@ -190,6 +196,7 @@ impl Dim {
             "org" => Dim::Org,
             "town" => Dim::Town,
             "category" => Dim::Category,
+            "channel" => Dim::Channel,
             _ => Dim::All,
         }
     }
@@ -199,6 +206,7 @@ impl Dim {
             Dim::Org => "org",
             Dim::Town => "town",
             Dim::Category => "category",
+            Dim::Channel => "channel",
         }
     }
     pub fn label(self) -> &'static str {
@@ -207,6 +215,7 @@ impl Dim {
             Dim::Org => "承办单位",
             Dim::Town => "乡镇（园区）",
             Dim::Category => "诉求类别",
+            Dim::Channel => "渠道",
         }
     }
     /// The ticket column of this grouping.
@@ -216,6 +225,7 @@ impl Dim {
             Dim::Org => "t.kpi_org_id",
             Dim::Town => "COALESCE(t.town_id, 0)",
             Dim::Category => "COALESCE(t.category_id, 0)",
+            Dim::Channel => CHANNEL_KEY,
         }
     }
 }
@@ -318,6 +328,23 @@ impl From<DayCounts> for Counts {
     }
 }
 
+/// The names of a grouping's keys (units, towns, categories, channels), for tables and charts.
+pub async fn group_names(db: &Db, dim: Dim) -> Result<std::collections::HashMap<i64, String>, AppError> {
+    let rows: Vec<(i64, String)> = match dim {
+        Dim::All => vec![(0, "全市".to_string())],
+        Dim::Org | Dim::Town => q("SELECT id, short_name FROM orgs").fetch_all(db).await?,
+        Dim::Category => q("SELECT id, name FROM hotline_categories").fetch_all(db).await?,
+        Dim::Channel => super::model::CHANNELS.iter().map(|c| (c.id(), c.label().to_string())).collect(),
+    };
+    let mut m: std::collections::HashMap<i64, String> = rows.into_iter().collect();
+    m.entry(0).or_insert_with(|| match dim {
+        Dim::Town => "（未填乡镇）".into(),
+        Dim::Channel => "（其他渠道）".into(),
+        _ => "（未分类）".into(),
+    });
+    Ok(m)
+}
+
 /// Whether 基本满意 counts as satisfied (a setting, default yes).
 pub async fn basic_counts(db: &Db) -> bool {
     !matches!(crate::settings::get(db, "hotline.basic_counts").await, Ok(Some(v)) if v == "false")
@@ -333,11 +360,34 @@ pub fn metric_condition(metric: &str, basic_counts: bool) -> Option<String> {
     }
 }
 
+/// The tickets behind a figure: received in `from..=to`, meeting `condition` (from
+/// [`metric_condition`]), in the group `key` of `dim`, within the reader's scope; newest first.
+#[allow(clippy::too_many_arguments)]
+pub async fn tickets(db: &Db, condition: &str, dim: Dim, key: i64, from: &str, to: &str, scope: &Scope, paging: Paging) -> Result<Page<ListRow>, AppError> {
+    let mut w = q(format!(" FROM cases c JOIN hotline_tickets t ON t.case_id = c.id WHERE t.received_on >= $1 AND t.received_on <= $2 AND {condition}"))
+        .bind(from.to_string())
+        .bind(to.to_string());
+    if dim != Dim::All {
+        w = w.push_bind(&format!(" AND {} = {{}}", dim.column()), key);
+    }
+    w = scope.filter(w, "t.kpi_org_id");
+    let mut lq =
+        q(format!("SELECT {}{} ORDER BY c.opened_at DESC, c.id DESC LIMIT {} OFFSET {}", super::queries::LIST_COLS, w.sql(), paging.per(), paging.offset()));
+    let mut cq = q(format!("SELECT COUNT(*){}", w.sql()));
+    for a in w.args() {
+        lq = lq.bind(a.clone());
+        cq = cq.bind(a.clone());
+    }
+    let rows: Vec<ListRow> = lq.fetch_all(db).await?;
+    let total = cq.fetch_i64(db).await?;
+    Ok(Page::new(rows, &paging, total))
+}
+
 /// Recount every counter from the tickets' flags and compare: the counters are derived data,
 /// and this proves they match their source. Returns the differing (dim, id, day) keys.
 pub async fn verify_counters(db: &Db) -> Result<Vec<String>, AppError> {
     let mut diffs = Vec::new();
-    for dim in [Dim::All, Dim::Org, Dim::Town, Dim::Category] {
+    for dim in [Dim::All, Dim::Org, Dim::Town, Dim::Category, Dim::Channel] {
         let flag_sums = std::iter::once("CAST(COUNT(*) AS BIGINT) AS received".to_string())
             .chain(KPI_COLUMNS.iter().map(|c| format!("CAST(SUM(CASE WHEN t.k_{c} THEN 1 ELSE 0 END) AS BIGINT) AS {c}")))
             .collect::<Vec<_>>()
@@ -347,6 +397,7 @@ pub async fn verify_counters(db: &Db) -> Result<Vec<String>, AppError> {
             Dim::Org => "t.kpi_org_id",
             Dim::Town => "t.kpi_town_id",
             Dim::Category => "t.kpi_category_id",
+            Dim::Channel => CHANNEL_KEY,
         };
         let group = if dim == Dim::All { "t.received_on".to_string() } else { format!("t.received_on, {col}") };
         let from_flags: Vec<DayCounts> =

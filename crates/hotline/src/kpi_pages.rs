@@ -13,7 +13,6 @@ use super::kpi::{self, Counts, Dim, INDICATORS};
 use super::pages::{Line, lines, period};
 use crate::auth::roles::Scope;
 use crate::auth::{Perm, Staff};
-use crate::db::q;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::web::charts;
@@ -61,14 +60,7 @@ struct KpiPage {
 }
 
 async fn names(state: &AppState, dim: Dim) -> Result<std::collections::HashMap<i64, String>, AppError> {
-    let rows: Vec<(i64, String)> = match dim {
-        Dim::All => vec![(0, "全市".to_string())],
-        Dim::Org | Dim::Town => q("SELECT id, short_name FROM orgs").fetch_all(&state.db).await?,
-        Dim::Category => q("SELECT id, name FROM hotline_categories").fetch_all(&state.db).await?,
-    };
-    let mut m: std::collections::HashMap<i64, String> = rows.into_iter().collect();
-    m.entry(0).or_insert_with(|| if dim == Dim::Town { "（未填乡镇）".into() } else { "（未分类）".into() });
-    Ok(m)
+    kpi::group_names(&state.db, dim).await
 }
 
 fn drill_href(metric: &str, dim: Dim, key: Option<i64>, from: &str, to: &str) -> String {
@@ -188,7 +180,7 @@ async fn dashboard(State(state): State<AppState>, staff: Staff, ctx: Ctx, Query(
         from,
         to,
         dim: dim.code(),
-        dims: [Dim::Org, Dim::Town, Dim::Category].iter().map(|d| (d.code(), d.label())).collect(),
+        dims: [Dim::Org, Dim::Town, Dim::Category, Dim::Channel].iter().map(|d| (d.code(), d.label())).collect(),
         headers: INDICATORS.iter().map(|i| (i.name, i.definition)).collect(),
         rows,
         basic_counts: basic,
@@ -226,27 +218,10 @@ async fn drill(State(state): State<AppState>, staff: Staff, ctx: Ctx, Query(d): 
     let cond = kpi::metric_condition(&d.metric, basic).ok_or_else(|| AppError::field("metric", "unknown_metric", "未知指标"))?;
     let dim = Dim::parse(d.dim.as_deref().unwrap_or("all"));
     let key = d.key.unwrap_or(0);
-    let mut w = q(format!(" FROM cases c JOIN hotline_tickets t ON t.case_id = c.id WHERE t.received_on >= $1 AND t.received_on <= $2 AND {cond}"))
-        .bind(from.clone())
-        .bind(to.clone());
-    if dim != Dim::All {
-        w = w.push_bind(&format!(" AND {} = {{}}", dim.column()), key);
-    }
-    w = scope.filter(w, "t.kpi_org_id");
     let paging = Paging { page: d.page, per: Some(30) };
-    let mut lq = q(format!(
-        "SELECT c.id, c.case_no, c.title, c.state, c.org_id, c.due_on, c.paused_on, c.clock_rule, c.is_open, c.supervised, c.opened_at, c.opened_on, t.channel, t.caller_phone, t.category_id, t.town_id, t.urgency, t.evaluation{} ORDER BY c.opened_at DESC LIMIT {} OFFSET {}",
-        w.sql(),
-        paging.per(),
-        paging.offset()
-    ));
-    let mut cq = q(format!("SELECT COUNT(*){}", w.sql()));
-    for a in w.args() {
-        lq = lq.bind(a.clone());
-        cq = cq.bind(a.clone());
-    }
-    let rows = lq.fetch_all(&state.db).await?;
-    let total = cq.fetch_i64(&state.db).await?;
+    let found = kpi::tickets(&state.db, &cond, dim, key, &from, &to, &scope, paging).await?;
+    let total = found.total;
+    let rows = found.items;
     let items = lines(&state, rows).await?;
     let metric_name = match d.metric.as_str() {
         "received" => "诉求总量",

@@ -7,6 +7,7 @@ pub mod catalogue;
 pub mod catalogue_pages;
 pub mod demo;
 pub mod import;
+pub mod indicators;
 pub mod intake_batch;
 pub mod kpi;
 pub mod kpi_pages;
@@ -22,7 +23,9 @@ pub mod rules;
 pub mod service;
 
 // The platform's modules, under the names the code of this crate uses for them.
-pub(crate) use fazhi_platform::{audit, auth, calendar, db, error, files, jobs, kernel, org, privacy, registry, settings, state, tabular, time, web};
+pub(crate) use fazhi_platform::{
+    audit, auth, calendar, db, error, files, indicators as registry_indicators, jobs, kernel, org, privacy, registry, settings, state, tabular, time, web,
+};
 
 use axum::Router;
 use futures::FutureExt;
@@ -55,6 +58,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration { version: 2, name: "hotline", sql: include_str!("../migrations/0002_hotline.sql") },
     Migration { version: 3, name: "open311", sql: include_str!("../migrations/0003_open311.sql") },
     Migration { version: 9, name: "write_path_indexes", sql: include_str!("../migrations/0009_write_path_indexes.sql") },
+    Migration { version: 12, name: "channel_counters", sql: include_str!("../migrations/0012_channel_counters.sql") },
 ];
 
 impl Feature for Hotline {
@@ -112,6 +116,9 @@ impl Feature for Hotline {
     }
     fn portal<'a>(&'a self, state: &'a AppState) -> BoxFuture<'a, Result<PortalEntry, AppError>> {
         portal::entry(state).boxed()
+    }
+    fn indicators(&self) -> Vec<&'static dyn fazhi_platform::indicators::Indicator> {
+        indicators::all()
     }
     fn openapi(&self) -> Option<utoipa::openapi::OpenApi> {
         Some(<api::HotlineApi as utoipa::OpenApi>::openapi())

@@ -43,8 +43,29 @@ impl Channel {
         }
     }
     pub fn parse(s: &str) -> Option<Channel> {
-        [Channel::Phone, Channel::Web, Channel::Mailbox, Channel::Api, Channel::Open311, Channel::Import].into_iter().find(|c| c.code() == s || c.label() == s)
+        CHANNELS.into_iter().find(|c| c.code() == s || c.label() == s)
     }
+    /// The channel's key in the indicator counters (dimension `channel`); never reused.
+    pub fn id(self) -> i64 {
+        match self {
+            Channel::Phone => 1,
+            Channel::Web => 2,
+            Channel::Mailbox => 3,
+            Channel::Api => 4,
+            Channel::Open311 => 5,
+            Channel::Import => 6,
+        }
+    }
+    pub fn from_id(id: i64) -> Option<Channel> {
+        CHANNELS.into_iter().find(|c| c.id() == id)
+    }
+}
+
+pub const CHANNELS: [Channel; 6] = [Channel::Phone, Channel::Web, Channel::Mailbox, Channel::Api, Channel::Open311, Channel::Import];
+
+/// The counter key of a stored channel code (0 for an unknown one).
+pub fn channel_id(code: &str) -> i64 {
+    Channel::parse(code).map(|c| c.id()).unwrap_or(0)
 }
 
 pub fn channel_label(code: &str) -> &'static str {

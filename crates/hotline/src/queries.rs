@@ -220,7 +220,7 @@ pub async fn insert_tickets(tx: &mut Tx, rows: &[(i64, i64, &str, &NewTicket)]) 
             let flags = kpi_flags(&KpiFacts { state: state.to_string(), ..Default::default() });
             query = push_ticket_row(query, i == 0, *case_id, *org_id, t, &flags);
             let day = crate::time::fmt_date(crate::time::local_date(t.received_at));
-            for key in dims(*org_id, t.town_id, t.category_id) {
+            for key in dims(*org_id, t.town_id, t.category_id, &t.channel) {
                 let e = counters.entry((key.0, key.1, day.clone())).or_insert([0; 15]);
                 e[0] += 1;
                 for (j, c) in flags.as_counts().iter().enumerate() {
@@ -328,6 +328,7 @@ struct KpiState {
     kpi_org_id: i64,
     kpi_town_id: i64,
     kpi_category_id: i64,
+    channel: String,
 }
 
 impl KpiState {
@@ -366,11 +367,12 @@ impl KpiState {
     }
 }
 
-fn dims(org: i64, town: Option<i64>, category: Option<i64>) -> [(&'static str, i64); 4] {
-    [("all", 0), ("org", org), ("town", town.unwrap_or(0)), ("category", category.unwrap_or(0))]
+/// The counter rows a ticket counts in: the whole city, its unit, town, category and channel.
+pub fn dims(org: i64, town: Option<i64>, category: Option<i64>, channel: &str) -> [(&'static str, i64); 5] {
+    [("all", 0), ("org", org), ("town", town.unwrap_or(0)), ("category", category.unwrap_or(0)), ("channel", crate::model::channel_id(channel))]
 }
 
-async fn add_counts(tx: &mut Tx, dims: &[(&'static str, i64); 4], day: &str, received: i64, counts: [i64; 14]) -> Result<(), AppError> {
+async fn add_counts(tx: &mut Tx, dims: &[(&'static str, i64); 5], day: &str, received: i64, counts: [i64; 14]) -> Result<(), AppError> {
     if received == 0 && counts.iter().all(|c| *c == 0) {
         return Ok(());
     }
@@ -379,7 +381,7 @@ async fn add_counts(tx: &mut Tx, dims: &[(&'static str, i64); 4], day: &str, rec
         .chain(KPI_COLUMNS.iter().map(|c| c.to_string()))
         .map(|c| format!("{c} = hotline_kpi_daily.{c} + excluded.{c}"))
         .collect();
-    // The four dimensions in one statement.
+    // The five dimensions in one statement.
     let mut qq = q(format!("INSERT INTO hotline_kpi_daily (dim, dim_id, day, received, {cols}) VALUES "));
     for (i, (dim, id)) in dims.iter().enumerate() {
         qq = qq.push(if i == 0 { "(" } else { ", (" });
@@ -397,7 +399,7 @@ async fn add_counts(tx: &mut Tx, dims: &[(&'static str, i64); 4], day: &str, rec
 /// Called inside every transaction that changes a ticket; `created` adds it to 受理总量.
 pub async fn refresh_kpi(tx: &mut Tx, case_id: i64, created: bool) -> Result<(), AppError> {
     let k: KpiState = q("SELECT c.state, c.org_id, c.action_counts, c.supervised, t.town_id, t.category_id, t.received_on, t.replied_on_time, t.evaluation, t.evaluation_by, \
-                          t.k_accepted, t.k_closed, t.k_on_time, t.k_callback, t.k_evaluated, t.k_satisfied, t.k_basic, t.k_dissatisfied, t.k_returned, t.k_extended, t.k_reopened, t.k_supervised, t.k_direct, t.k_not_accepted, t.kpi_org_id, t.kpi_town_id, t.kpi_category_id \
+                          t.k_accepted, t.k_closed, t.k_on_time, t.k_callback, t.k_evaluated, t.k_satisfied, t.k_basic, t.k_dissatisfied, t.k_returned, t.k_extended, t.k_reopened, t.k_supervised, t.k_direct, t.k_not_accepted, t.kpi_org_id, t.kpi_town_id, t.kpi_category_id, t.channel \
                           FROM cases c JOIN hotline_tickets t ON t.case_id = c.id WHERE c.id = $1")
         .bind(case_id)
         .fetch_one(&mut *tx)
@@ -405,11 +407,12 @@ pub async fn refresh_kpi(tx: &mut Tx, case_id: i64, created: bool) -> Result<(),
     let old = if created { KpiFlags::default() } else { k.stored() };
     let new = kpi_flags(&k.facts());
     let old_dims = if created {
-        dims(k.org_id, k.town_id, k.category_id)
+        dims(k.org_id, k.town_id, k.category_id, &k.channel)
     } else {
-        [("all", 0), ("org", k.kpi_org_id), ("town", k.kpi_town_id), ("category", k.kpi_category_id)]
+        // Where the ticket was counted last time (a channel never changes).
+        [("all", 0), ("org", k.kpi_org_id), ("town", k.kpi_town_id), ("category", k.kpi_category_id), ("channel", crate::model::channel_id(&k.channel))]
     };
-    let new_dims = dims(k.org_id, k.town_id, k.category_id);
+    let new_dims = dims(k.org_id, k.town_id, k.category_id, &k.channel);
     if old == new && old_dims == new_dims && !created {
         return Ok(());
     }
@@ -536,7 +539,7 @@ pub fn filter_sql(f: &Filter, scope: &Scope, today: &str) -> Q {
     w
 }
 
-const LIST_COLS: &str = "c.id, c.case_no, c.title, c.state, c.org_id, c.due_on, c.paused_on, c.clock_rule, c.is_open, c.supervised, c.opened_at, c.opened_on, t.channel, t.caller_phone, t.category_id, t.town_id, t.urgency, t.evaluation";
+pub const LIST_COLS: &str = "c.id, c.case_no, c.title, c.state, c.org_id, c.due_on, c.paused_on, c.clock_rule, c.is_open, c.supervised, c.opened_at, c.opened_on, t.channel, t.caller_phone, t.category_id, t.town_id, t.urgency, t.evaluation";
 
 /// Counting stops at this many, so that a broad filter never scans the whole table to count.
 pub const COUNT_CAP: i64 = 10_000;

@@ -105,7 +105,7 @@ pub async fn list_orgs(State(state): State<AppState>, caller: Caller, Query(q): 
 #[derive(OpenApi)]
 #[openapi(
     info(title = "法治政府建设平台 API", version = "1", description = "Fazhi JSON API. Authenticate with `Authorization: Bearer <token>` (tokens are issued under 系统管理 › 接口令牌). Errors share one shape (`ErrorDoc`); lists are paginated with `page` and `per` and answer `{items, page, per_page, total}`."),
-    paths(me, list_orgs),
+    paths(me, list_orgs, crate::indicators::api::list, crate::indicators::api::evaluate, crate::indicators::api::records),
     components(schemas(ErrorDoc, FieldErrorDoc, MeResponse, OrgDto)),
     modifiers(&Security),
     tags((name = "platform", description = "账号与机构"))

@@ -13,6 +13,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod files;
+pub mod indicators;
 pub mod jobs;
 pub mod kernel;
 pub mod metrics;

@@ -98,6 +98,10 @@ pub trait Feature: Send + Sync + 'static {
     fn portal<'a>(&'a self, _state: &'a AppState) -> BoxFuture<'a, Result<PortalEntry, AppError>> {
         Box::pin(async { Ok(PortalEntry::default()) })
     }
+    /// Its indicators (`indicators`): every figure it reports, registered once.
+    fn indicators(&self) -> Vec<&'static dyn crate::indicators::Indicator> {
+        Vec::new()
+    }
     /// The OpenAPI description of its endpoints.
     fn openapi(&self) -> Option<utoipa::openapi::OpenApi> {
         None
@@ -170,6 +174,15 @@ impl Registry {
         }
         v.sort_by_key(|m| m.version);
         v
+    }
+
+    /// Every registered indicator, in the order of the features.
+    pub fn indicators(&self) -> Vec<&'static dyn crate::indicators::Indicator> {
+        self.features().flat_map(|f| f.indicators()).collect()
+    }
+
+    pub fn indicator(&self, code: &str) -> Option<&'static dyn crate::indicators::Indicator> {
+        self.indicators().into_iter().find(|i| i.meta().code == code)
     }
 
     pub fn importers(&self) -> Vec<Importer> {

@@ -24,8 +24,9 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::audit::pages::routes())
         .merge(crate::procedures::routes())
         .merge(crate::files::routes())
-        .merge(crate::portal::routes());
-    let mut api = Router::new().merge(crate::api::routes());
+        .merge(crate::portal::routes())
+        .merge(crate::indicators::pages::routes());
+    let mut api = Router::new().merge(crate::api::routes()).merge(crate::indicators::api::routes());
     let mut mounts = Vec::new();
     for f in state.registry.features() {
         pages = pages.merge(f.pages());
@@ -59,7 +60,11 @@ pub fn navigation(registry: &Registry, staff: &Staff, path: &str) -> Vec<NavSect
             nav.push(NavSection { title: f.name(), items });
         }
     }
-    nav.push(NavSection { title: "程序规则", items: vec![item("法定程序与时限", "/procedures")] });
+    let mut rules = vec![item("法定程序与时限", "/procedures")];
+    if staff.has(Perm::KPI_READ) {
+        rules.push(item("指标体系", "/indicators"));
+    }
+    nav.push(NavSection { title: "程序与指标", items: rules });
     let mut admin = Vec::new();
     if staff.has(Perm::ADMIN_ORGS) {
         admin.push(item("机构", "/admin/orgs"));

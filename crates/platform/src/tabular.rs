@@ -173,32 +173,117 @@ pub fn write_csv(header: &[&str], rows: &[Vec<String>]) -> Vec<u8> {
 
 /// Write rows as an XLSX workbook with one sheet, a bold frozen header and sensible widths.
 pub fn write_xlsx(sheet_name: &str, header: &[&str], rows: &[Vec<String>]) -> Result<Vec<u8>, AppError> {
-    use rust_xlsxwriter::{Format, Workbook};
-    let mut wb = Workbook::new();
-    let ws = wb.add_worksheet();
-    let err = |e: rust_xlsxwriter::XlsxError| AppError::internal(format!("xlsx: {e}"));
-    ws.set_name(sheet_name).map_err(err)?;
-    let bold = Format::new().set_bold().set_background_color("#E8EEF7");
-    for (c, h) in header.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, *h, &bold).map_err(err)?;
-        let width = rows.iter().take(200).map(|r| r.get(c).map(|s| s.chars().count()).unwrap_or(0)).max().unwrap_or(0);
-        let width = width.max(h.chars().count() * 2).clamp(6, 60);
-        ws.set_column_width(c as u16, width as f64 * 1.2).map_err(err)?;
+    let rows = rows.iter().map(|r| r.iter().map(|v| XCell::guess(v)).collect()).collect();
+    write_workbook(&[Sheet { name: sheet_name.into(), title: None, header: header.iter().map(|h| h.to_string()).collect(), rows }])
+}
+
+/// A cell of an exported sheet: numbers stay numbers (a rate is a number formatted as a
+/// percentage), so that the figures can be summed and charted in Excel.
+#[derive(Clone, Debug, PartialEq)]
+pub enum XCell {
+    Text(String),
+    Int(i64),
+    Num(f64),
+    /// A rate in percent (99.91 for 99.91 %).
+    Percent(f64),
+    Empty,
+}
+
+impl XCell {
+    pub fn text(s: impl Into<String>) -> XCell {
+        XCell::Text(s.into())
     }
-    for (r, row) in rows.iter().enumerate() {
-        for (c, v) in row.iter().enumerate() {
-            // Plain numbers (counts, rates) become numbers; codes, phone numbers and anything
-            // with a leading zero stay text so that Excel does not mangle them.
-            let numeric = v.len() <= 10 && (!v.starts_with('0') || v == "0" || v.starts_with("0.")) && v.parse::<f64>().is_ok();
-            if numeric {
-                ws.write_number(r as u32 + 1, c as u16, v.parse::<f64>().unwrap_or(0.0)).map_err(err)?;
-            } else {
-                ws.write_string(r as u32 + 1, c as u16, v).map_err(err)?;
+    /// A value of a text export: plain numbers become numbers; codes, phone numbers and
+    /// anything with a leading zero stay text so that Excel does not mangle them.
+    pub fn guess(v: &str) -> XCell {
+        let numeric = v.len() <= 10 && (!v.starts_with('0') || v == "0" || v.starts_with("0.")) && v.parse::<f64>().is_ok();
+        if let Some(p) = v.strip_suffix('%').and_then(|p| p.parse::<f64>().ok()) {
+            XCell::Percent(p)
+        } else if numeric {
+            match v.parse::<i64>() {
+                Ok(n) => XCell::Int(n),
+                Err(_) => XCell::Num(v.parse().unwrap_or(0.0)),
             }
+        } else {
+            XCell::Text(v.to_string())
         }
     }
-    ws.set_freeze_panes(1, 0).map_err(err)?;
+    fn width(&self) -> usize {
+        match self {
+            XCell::Text(s) => s.chars().count(),
+            XCell::Empty => 0,
+            _ => 8,
+        }
+    }
+}
+
+/// One sheet: a title line (what, which period), the header, the rows.
+pub struct Sheet {
+    pub name: String,
+    pub title: Option<String>,
+    pub header: Vec<String>,
+    pub rows: Vec<Vec<XCell>>,
+}
+
+/// An XLSX file of one or more sheets.
+pub fn write_workbook(sheets: &[Sheet]) -> Result<Vec<u8>, AppError> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let mut wb = Workbook::new();
+    let err = |e: rust_xlsxwriter::XlsxError| AppError::internal(format!("xlsx: {e}"));
+    let bold = Format::new().set_bold().set_background_color("#E8EEF7");
+    let title_fmt = Format::new().set_bold().set_font_size(13);
+    let pct = Format::new().set_num_format("0.00\\%");
+    for sheet in sheets {
+        let ws = wb.add_worksheet();
+        // Excel allows 31 characters and no []:*?/\ in a sheet name.
+        let name: String = sheet.name.chars().filter(|c| !"[]:*?/\\".contains(*c)).take(31).collect();
+        ws.set_name(if name.is_empty() { "Sheet1" } else { &name }).map_err(err)?;
+        let mut top = 0u32;
+        if let Some(t) = &sheet.title {
+            ws.write_string_with_format(0, 0, t, &title_fmt).map_err(err)?;
+            top = 2;
+        }
+        for (c, h) in sheet.header.iter().enumerate() {
+            ws.write_string_with_format(top, c as u16, h, &bold).map_err(err)?;
+            let width = sheet.rows.iter().take(200).map(|r| r.get(c).map(XCell::width).unwrap_or(0)).max().unwrap_or(0);
+            let width = width.max(h.chars().count() * 2).clamp(6, 60);
+            ws.set_column_width(c as u16, width as f64 * 1.2).map_err(err)?;
+        }
+        for (r, row) in sheet.rows.iter().enumerate() {
+            let r = top + 1 + r as u32;
+            for (c, v) in row.iter().enumerate() {
+                let c = c as u16;
+                match v {
+                    XCell::Text(s) => ws.write_string(r, c, s).map(|_| ()),
+                    XCell::Int(n) => ws.write_number(r, c, *n as f64).map(|_| ()),
+                    XCell::Num(n) => ws.write_number(r, c, *n).map(|_| ()),
+                    XCell::Percent(p) => ws.write_number_with_format(r, c, *p, &pct).map(|_| ()),
+                    XCell::Empty => Ok(()),
+                }
+                .map_err(err)?;
+            }
+        }
+        ws.set_freeze_panes(top + 1, 0).map_err(err)?;
+    }
     wb.save_to_buffer().map_err(err)
+}
+
+/// An XLSX download named `{stem}-{YYYYMMDD}.xlsx` (the day of the export), the Chinese name kept
+/// for browsers (RFC 5987) with an ASCII fallback.
+pub fn xlsx_response(bytes: Vec<u8>, stem: &str) -> axum::response::Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let day = crate::time::today().format("%Y%m%d");
+    let name = format!("{stem}-{day}.xlsx");
+    let ascii: String = name.chars().map(|c| if c.is_ascii_alphanumeric() || "-_.".contains(c) { c } else { '_' }).collect();
+    (
+        [
+            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{}", crate::web::urlencode(&name))),
+        ],
+        bytes,
+    )
+        .into_response()
 }
 
 #[cfg(test)]

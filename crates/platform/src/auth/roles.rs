@@ -214,6 +214,20 @@ impl Scope {
         }
     }
 
+    /// This scope within the subtree at `path`: the subtree itself when the scope covers it,
+    /// the parts of the scope inside it otherwise, `None` when they do not meet.
+    pub fn narrow(&self, path: &str) -> Option<Scope> {
+        match self {
+            Scope::All => Some(Scope::Subtrees(vec![path.to_string()])),
+            Scope::Nothing => None,
+            Scope::Subtrees(roots) if roots.iter().any(|r| path.starts_with(r.as_str())) => Some(Scope::Subtrees(vec![path.to_string()])),
+            Scope::Subtrees(roots) => {
+                let inside: Vec<String> = roots.iter().filter(|r| r.starts_with(path)).cloned().collect();
+                if inside.is_empty() { None } else { Some(Scope::Subtrees(inside)) }
+            }
+        }
+    }
+
     /// A SQL condition on an organisation id column, appended to `query`.
     pub fn filter(&self, query: crate::db::Q, org_id_column: &str) -> crate::db::Q {
         match self {
@@ -317,6 +331,13 @@ mod tests {
         assert_eq!(two.scope(Perm::CASE_APPROVE, None), Scope::Subtrees(vec!["/1/5/9/".into()]));
         assert!(!Grants::default().has(Perm::CASE_READ));
         assert!(!two.oversees() && Grants(vec![g(&Role::INSPECTOR, "/1/")]).oversees());
+        // Narrowing to a unit: inside the scope, around it, beside it.
+        assert_eq!(Scope::All.narrow("/1/5/"), Some(Scope::Subtrees(vec!["/1/5/".into()])));
+        let s = Scope::Subtrees(vec!["/1/5/".into(), "/1/8/".into()]);
+        assert_eq!(s.narrow("/1/5/9/"), Some(Scope::Subtrees(vec!["/1/5/9/".into()])));
+        assert_eq!(s.narrow("/1/"), Some(s.clone()));
+        assert_eq!(s.narrow("/1/6/"), None);
+        assert_eq!(Scope::Nothing.narrow("/1/"), None);
     }
 
     #[test]

@@ -1,0 +1,151 @@
+//! The indicator registry: every module's figures listed with their definitions, evaluated for a
+//! period, a unit and a cut under the reader's scope, each value's records, the XLSX export —
+//! and the same values as the modules' own computations (the hotline's KPI API, the 政务公开
+//! annual table 三).
+
+use axum::http::StatusCode;
+
+use crate::common::*;
+use fazhi::registry::DemoSize;
+
+fn period() -> (String, String) {
+    let today = fazhi::time::today();
+    (fazhi::time::fmt_date(today - chrono::Duration::days(400)), fazhi::time::fmt_date(today))
+}
+
+#[tokio::test]
+async fn registry_lists_evaluates_and_drills_down() {
+    let app = TestApp::new().await;
+    fazhi::hotline::demo::seed_year(&app.state, DemoSize::Light).await.unwrap();
+    fazhi::disclosure::demo::seed_year(&app.state).await.unwrap();
+    let (from, to) = period();
+    let mut sfj = app.login("sfj").await;
+
+    // The registry: every module's indicators, with their definitions, under the 纲要's blocks.
+    let list = sfj.get("/api/v1/indicators").await.json();
+    let codes: Vec<&str> = list.as_array().unwrap().iter().map(|i| i["code"].as_str().unwrap()).collect();
+    for c in ["hotline.close_rate", "hotline.satisfaction", "disclosure.requests_received", "disclosure.published_on_time_rate"] {
+        assert!(codes.contains(&c), "{c} not registered: {codes:?}");
+    }
+    assert!(list.as_array().unwrap().iter().all(|i| !i["definition"].as_str().unwrap().is_empty() && !i["basis"].as_str().unwrap().is_empty()));
+    let page = sfj.get("/indicators").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.contains("一、健全政府机构职能体系") && page.contains("办结率") && page.contains("政府信息公开申请新收数"), "{}", page.text);
+
+    // The hotline's figures are the KPI API's, cut by every dimension the API knows.
+    for dim in ["org", "town", "category"] {
+        let own = sfj.get(&format!("/api/v1/hotline/kpi?from={from}&to={to}&dim={dim}")).await.json();
+        let reg = sfj.get(&format!("/api/v1/indicators/hotline.close_rate?from={from}&to={to}&by={dim}")).await.json();
+        let groups = reg["groups"].as_array().unwrap();
+        assert_eq!(groups.len(), own.as_array().unwrap().len(), "{dim}");
+        for row in own.as_array().unwrap() {
+            let key = row["key"].as_i64().unwrap().to_string();
+            let g = groups.iter().find(|g| g["key"] == key.as_str()).unwrap_or_else(|| panic!("{dim} {key} missing"));
+            let rate = &row["values"]["close_rate"];
+            assert_eq!(g["numerator"], rate["numerator"], "{dim} {key}");
+            assert_eq!(g["denominator"], rate["denominator"], "{dim} {key}");
+        }
+    }
+    let own = sfj.get(&format!("/api/v1/hotline/kpi?from={from}&to={to}")).await.json();
+    for code in ["received", "accepted", "supervised", "satisfaction", "on_time_rate", "callback_rate"] {
+        let reg = sfj.get(&format!("/api/v1/indicators/hotline.{code}?from={from}&to={to}")).await.json();
+        let v = &own[0]["values"][code];
+        match v.as_i64() {
+            Some(n) => assert_eq!(reg["total"]["numerator"].as_i64(), Some(n), "{code}"),
+            None => {
+                assert_eq!(reg["total"]["numerator"], v["numerator"], "{code}");
+                assert_eq!(reg["total"]["value"].as_f64().map(|x| (x * 100.0).round()), v["percent"].as_f64().map(|x| (x * 100.0).round()), "{code}");
+            }
+        }
+    }
+    // By channel: the 市长信箱 apart from the hotline, and the channels add up to the whole.
+    let reg = sfj.get(&format!("/api/v1/indicators/hotline.received?from={from}&to={to}&by=channel")).await.json();
+    let sum: i64 = reg["groups"].as_array().unwrap().iter().map(|g| g["numerator"].as_i64().unwrap()).sum();
+    assert_eq!(sum, reg["total"]["numerator"].as_i64().unwrap());
+    let mailbox = reg["groups"].as_array().unwrap().iter().find(|g| g["label"] == "市长信箱").expect("mailbox row");
+    let letters = fazhi::db::q("SELECT COUNT(*) FROM hotline_tickets WHERE channel = 'mailbox' AND received_on >= $1 AND received_on <= $2")
+        .bind(from.clone())
+        .bind(to.clone())
+        .fetch_i64(&app.state.db)
+        .await
+        .unwrap();
+    assert!(letters > 0);
+    assert_eq!(mailbox["numerator"].as_i64(), Some(letters));
+    assert!(fazhi::hotline::kpi::verify_counters(&app.state.db).await.unwrap().is_empty(), "the channel counters agree with the tickets");
+
+    // 政务公开: the margins of table 三 of the annual report.
+    let year = i64::from(chrono::Datelike::year(&fazhi::time::today()));
+    let root = fazhi::org::queries::root(&app.state.db).await.unwrap().unwrap();
+    let t3 = fazhi::disclosure::report::table3(&app.state.db, &root.path, year).await.unwrap();
+    let (a, b) = (format!("{year}-01-01"), format!("{year}-12-31"));
+    let received = sfj.get(&format!("/api/v1/indicators/disclosure.requests_received?from={a}&to={b}&by=type")).await.json();
+    assert_eq!(received["total"]["numerator"].as_i64(), Some(t3.row_total("received")));
+    for g in received["groups"].as_array().unwrap() {
+        assert_eq!(g["numerator"].as_i64(), Some(t3.get("received", g["key"].as_str().unwrap())), "{g}");
+    }
+    let concluded = sfj.get(&format!("/api/v1/indicators/disclosure.requests_concluded?from={a}&to={b}&by=outcome")).await.json();
+    for g in concluded["groups"].as_array().unwrap() {
+        assert_eq!(g["numerator"].as_i64(), Some(t3.row_total(g["key"].as_str().unwrap())), "{g}");
+    }
+    assert!(concluded["total"]["numerator"].as_i64().unwrap() > 0);
+
+    // Every value opens its records: as many as it counts.
+    let reg = sfj.get(&format!("/api/v1/indicators/hotline.close_rate?from={from}&to={to}&by=org")).await.json();
+    let g = &reg["groups"][0];
+    let recs =
+        sfj.get(&format!("/api/v1/indicators/hotline.close_rate/records?from={from}&to={to}&by=org&key={}&per=5", g["key"].as_str().unwrap())).await.json();
+    assert_eq!(recs["total"], g["numerator"]);
+    let den = sfj
+        .get(&format!("/api/v1/indicators/hotline.close_rate/records?from={from}&to={to}&by=org&key={}&part=denominator", g["key"].as_str().unwrap()))
+        .await
+        .json();
+    assert_eq!(den["total"], g["denominator"]);
+    let page = sfj.get(&format!("/indicators/hotline.close_rate?from={from}&to={to}&by=org")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.contains("/indicators/hotline.close_rate/records?") && page.contains("导出 Excel"), "{}", page.text);
+    let drill = sfj.get(&format!("/indicators/hotline.close_rate/records?from={from}&to={to}")).await;
+    assert!(drill.contains("/hotline/tickets/"), "{}", drill.text);
+
+    // The export: the value sheet with numbers as numbers, and the records.
+    let r = sfj.send(axum::http::Method::GET, &format!("/indicators/hotline.close_rate/export.xlsx?from={from}&to={to}&by=org"), None, vec![], &[]).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.headers.get("content-disposition").unwrap().to_str().unwrap().contains(".xlsx"));
+}
+
+#[tokio::test]
+async fn indicators_follow_the_readers_scope_and_refuse_bad_input() {
+    let app = TestApp::new().await;
+    fazhi::hotline::demo::seed_year(&app.state, DemoSize::Light).await.unwrap();
+    let (from, to) = period();
+    let mut sfj = app.login("sfj").await;
+    let mut head = app.login("zjj_head").await;
+    let zjj = org_id(&app, "D-ZJJ").await;
+    let cgj = org_id(&app, "D-CGJ").await;
+    // A unit's head sees its own unit's figures only, whatever it asks for.
+    let whole = sfj.get(&format!("/api/v1/indicators/hotline.received?from={from}&to={to}&org={zjj}")).await.json();
+    let own = head.get(&format!("/api/v1/indicators/hotline.received?from={from}&to={to}")).await.json();
+    assert_eq!(own["total"], whole["total"]);
+    let by_org = head.get(&format!("/api/v1/indicators/hotline.received?from={from}&to={to}&by=org")).await.json();
+    assert!(by_org["groups"].as_array().unwrap().iter().all(|g| g["key"] == zjj.to_string().as_str()), "{by_org}");
+    // Another unit is not found, as a record of it would be.
+    let r = head.get(&format!("/api/v1/indicators/hotline.received?from={from}&to={to}&org={cgj}")).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text);
+    assert_eq!(head.get(&format!("/indicators/hotline.received/records?org={cgj}")).await.status, StatusCode::NOT_FOUND);
+    // Staff without kpi_read may not read indicators at all.
+    let mut staff = app.login("zjj_staff").await;
+    assert_eq!(staff.get("/api/v1/indicators").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(staff.get("/indicators").await.status, StatusCode::FORBIDDEN);
+    // Bad input: each on its field, in Chinese.
+    let r = sfj.get("/api/v1/indicators/hotline.received?from=2026-13-01").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["fields"][0]["field"], "from");
+    let r = sfj.get("/api/v1/indicators/hotline.received?from=2026-05-01&to=2026-04-01").await;
+    assert_eq!(r.json()["fields"][0]["field"], "to");
+    let r = sfj.get("/api/v1/indicators/hotline.received?by=planet").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.json()["message"].as_str().unwrap().contains("分组") || r.json()["fields"][0]["message"].as_str().unwrap().contains("分组"));
+    assert_eq!(sfj.get("/api/v1/indicators/no.such").await.status, StatusCode::NOT_FOUND);
+    let page = sfj.get("/indicators/hotline.received?from=2026-02-30").await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("起始日期格式应为") && page.contains("2026-02-30"), "{}", page.text);
+}
