@@ -8,5 +8,6 @@ mod hotline;
 mod hotline_steps;
 mod indicators;
 mod open311;
+mod oversight;
 mod permissions;
 mod portal;

@@ -183,8 +183,7 @@ impl DisclosureIndicator {
 
     /// `FROM … WHERE` the period, the base condition and the reader's scope.
     fn selection(&self, p: &Params) -> Q {
-        let w =
-            q(format!("{} WHERE {} AND {} >= $1 AND {} <= $2", self.tables(), self.base, self.period, self.period)).bind(p.from_str()).bind(p.to_str());
+        let w = q(format!("{} WHERE {} AND {} >= $1 AND {} <= $2", self.tables(), self.base, self.period, self.period)).bind(p.from_str()).bind(p.to_str());
         p.scope.filter(w, self.org_column())
     }
 

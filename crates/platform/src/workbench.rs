@@ -3,31 +3,37 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{get, post};
 use serde::Deserialize;
 
-use crate::auth::Staff;
+use crate::auth::{Perm, Staff};
 use crate::db::{Q, q};
+use crate::error::AppError;
 use crate::kernel::Procedure;
+use crate::kernel::oversight::oversight_scope;
 use crate::kernel::queries::{CASE_COLUMNS, CaseRow, workbench_filter};
 use crate::state::AppState;
 use crate::time::{fmt_date, today};
-use crate::web::{Ctx, Layout, Page, PageError, Paging, render};
+use crate::web::form::FormData;
+use crate::web::{Ctx, Layout, Page, PageError, Paging, redirect_flash, redirect_ok, render};
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/", get(show))
+    Router::new().route("/", get(show)).route("/cases/{id}/supervise", post(supervise))
 }
 
 #[derive(Deserialize)]
 struct WbQuery {
     view: Option<String>,
     page: Option<i64>,
+    /// Oversight lists: `late` (most overdue first, the default) or `unit`.
+    sort: Option<String>,
 }
 
 /// One line of the list.
 pub struct Line {
+    pub id: i64,
     pub url: String,
     pub case_no: String,
     pub title: String,
@@ -38,6 +44,8 @@ pub struct Line {
     pub due_label: String,
     pub tone: &'static str,
     pub supervised: bool,
+    /// The reader may put it under supervision from the list (oversight).
+    pub can_supervise: bool,
 }
 
 struct Card {
@@ -58,10 +66,13 @@ struct WorkbenchPage {
     page: Page<Line>,
     base: String,
     notices: Vec<(String, String, String)>,
+    /// An oversight list (across units), with its sort.
+    oversight: bool,
+    sort: String,
 }
 
 fn view_filter(query: Q, view: &str, procs: &[&Procedure], t: &str) -> Q {
-    match view {
+    match view.trim_start_matches("o_") {
         "soon" => query.push_bind(" AND c.due_on >= {}", t.to_string()).push_bind(" AND c.warn_on <= {}", t.to_string()),
         "over" => query.push_bind(" AND c.due_on < {} AND c.paused_on IS NULL", t.to_string()),
         "review" => {
@@ -80,25 +91,31 @@ fn view_filter(query: Q, view: &str, procs: &[&Procedure], t: &str) -> Q {
     }
 }
 
-/// Lines for a page of cases (unit names in one query).
-pub async fn lines(state: &AppState, rows: Vec<CaseRow>) -> Result<Vec<Line>, crate::error::AppError> {
+/// Lines for a page of cases (unit names in one query); `staff`, when given, marks the lines
+/// they may put under supervision.
+pub async fn lines(state: &AppState, rows: Vec<CaseRow>, staff: Option<&Staff>) -> Result<Vec<Line>, crate::error::AppError> {
     let procs = state.procedures();
     let cal = state.calendar();
     let day = today();
     let org_ids: Vec<i64> = rows.iter().map(|r| r.org_id).collect();
-    let names: Vec<(i64, String)> = q("SELECT id, short_name FROM orgs WHERE").push_in("id", &org_ids).fetch_all(&state.db).await?;
+    let names: Vec<(i64, String, String)> = q("SELECT id, short_name, path FROM orgs WHERE").push_in("id", &org_ids).fetch_all(&state.db).await?;
     Ok(rows
         .into_iter()
         .map(|c| {
             let p = procs.iter().find(|p| p.code == c.procedure).copied();
             let status = p.map(|p| c.deadline(p, day, &cal)).unwrap_or(crate::kernel::DeadlineStatus::None);
+            let org = names.iter().find(|n| n.0 == c.org_id);
+            let can_supervise =
+                staff.is_some_and(|s| c.is_open && !c.supervised && s.allows(Perm::SUPERVISE, Some(&c.procedure), org.map(|o| o.2.as_str()).unwrap_or("")));
             Line {
+                id: c.id,
+                can_supervise,
                 url: p.map(|p| p.case_url(c.id)).unwrap_or_default(),
                 case_no: c.case_no.clone(),
                 title: c.title.clone(),
                 procedure: p.map(|p| p.name).unwrap_or(""),
                 state: p.map(|p| p.state_name(&c.state)).unwrap_or(""),
-                unit: names.iter().find(|n| n.0 == c.org_id).map(|n| n.1.clone()).unwrap_or_default(),
+                unit: org.map(|n| n.1.clone()).unwrap_or_default(),
                 due: c.due_on.clone().unwrap_or_default(),
                 due_label: status.label(),
                 tone: status.tone(),
@@ -112,28 +129,59 @@ async fn show(State(state): State<AppState>, staff: Staff, ctx: Ctx, Query(wq): 
     let procs = state.procedures();
     let day = today();
     let t = fmt_date(day);
-    let view = wq.view.clone().unwrap_or_else(|| "todo".into());
+    let oversees = staff.grants.oversees();
+    let watch = oversight_scope(&staff.grants);
     let base_q = |sql: &str| workbench_filter(q(sql.to_string()), &procs, &staff.grants, staff.id);
-    let count = |v: &str| view_filter(base_q("SELECT COUNT(*) FROM cases c WHERE c.is_open = TRUE"), v, &procs, &t);
+    // Oversight lists: every open case in the overseer's scope, whichever unit and procedure.
+    let watch_q = |sql: &str| watch.filter(q(sql.to_string()), "c.org_id");
+    let count = |v: &str| {
+        let sql = "SELECT COUNT(*) FROM cases c WHERE c.is_open = TRUE";
+        view_filter(if v.starts_with("o_") { watch_q(sql) } else { base_q(sql) }, v, &procs, &t)
+    };
     let mut cards = Vec::new();
-    for (key, label, hint, tone) in [
+    let mut kinds = vec![
         ("todo", "待办", "等我或本单位办理", "todo"),
         ("soon", "即将超期", "临近法定或规定期限", "soon"),
         ("over", "已超期", "超过期限仍未办结", "over"),
         ("review", "待我审核", "等待审批、审核", "todo"),
         ("supervised", "督办中", "已列入督办", "over"),
-    ] {
+    ];
+    if oversees {
+        kinds.extend([
+            ("o_over", "监督·已超期", "监督范围内各单位超期未办结", "over"),
+            ("o_soon", "监督·即将超期", "监督范围内临近期限", "soon"),
+            ("o_supervised", "监督·督办中", "监督范围内已列入督办", "over"),
+        ]);
+    }
+    for (key, label, hint, tone) in kinds {
         let value = count(key).fetch_i64(&state.db).await?;
         cards.push(Card { key, label, value, hint, tone });
     }
+    // An overseer with no work of their own opens on what is overdue across units.
+    let default_view = if oversees && cards.iter().find(|c| c.key == "todo").is_some_and(|c| c.value == 0) { "o_over" } else { "todo" };
+    let view = wq.view.clone().filter(|v| cards.iter().any(|c| c.key == v)).unwrap_or_else(|| default_view.into());
+    let oversight = view.starts_with("o_");
+    let sort = if wq.sort.as_deref() == Some("unit") { "unit" } else { "late" };
     let paging = Paging { page: wq.page, per: Some(20) };
-    let total = count(&view).fetch_i64(&state.db).await?;
-    let list_sql = format!("SELECT {CASE_COLUMNS} FROM cases c WHERE c.is_open = TRUE");
-    let list_q = view_filter(base_q(&list_sql), &view, &procs, &t)
-        .push(" ORDER BY CASE WHEN c.due_on IS NULL THEN 1 ELSE 0 END, c.due_on, c.id")
-        .push(&format!(" LIMIT {} OFFSET {}", paging.per(), paging.offset()));
-    let rows: Vec<CaseRow> = list_q.fetch_all(&state.db).await?;
-    let items = lines(&state, rows).await?;
+    let total = cards.iter().find(|c| c.key == view).map(|c| c.value).unwrap_or(0);
+    let rows: Vec<CaseRow> = if oversight {
+        let list_sql = format!("SELECT {CASE_COLUMNS} FROM cases c JOIN orgs o ON o.id = c.org_id WHERE c.is_open = TRUE");
+        let order =
+            if sort == "unit" { " ORDER BY o.sort, o.id, c.due_on, c.id" } else { " ORDER BY CASE WHEN c.due_on IS NULL THEN 1 ELSE 0 END, c.due_on, c.id" };
+        view_filter(watch_q(&list_sql), &view, &procs, &t)
+            .push(order)
+            .push(&format!(" LIMIT {} OFFSET {}", paging.per(), paging.offset()))
+            .fetch_all(&state.db)
+            .await?
+    } else {
+        let list_sql = format!("SELECT {CASE_COLUMNS} FROM cases c WHERE c.is_open = TRUE");
+        view_filter(base_q(&list_sql), &view, &procs, &t)
+            .push(" ORDER BY CASE WHEN c.due_on IS NULL THEN 1 ELSE 0 END, c.due_on, c.id")
+            .push(&format!(" LIMIT {} OFFSET {}", paging.per(), paging.offset()))
+            .fetch_all(&state.db)
+            .await?
+    };
+    let items = lines(&state, rows, Some(&staff)).await?;
     let view_label = cards.iter().find(|c| c.key == view).map(|c| c.label).unwrap_or("待办");
     let notices: Vec<(String, String, String)> = {
         let rows: Vec<(String, i64, i64)> =
@@ -147,10 +195,22 @@ async fn show(State(state): State<AppState>, staff: Staff, ctx: Ctx, Query(wq): 
     render(&WorkbenchPage {
         layout: Layout::new(&staff, &ctx, "工作台"),
         cards,
-        base: format!("/?view={view}&"),
+        base: format!("/?view={view}&sort={sort}&"),
         view,
         view_label,
         page: Page::new(items, &paging, total),
         notices,
+        oversight,
+        sort: sort.to_string(),
     })
+}
+
+/// 督办 from the 工作台: the case goes under supervision, the unit is told.
+async fn supervise(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>, form: FormData) -> Result<Response, PageError> {
+    let back = form.get("back").filter(|b| b.starts_with("/?") || *b == "/").unwrap_or("/").to_string();
+    match crate::kernel::oversight::supervise(&state, &staff, id, form.get("reason")).await {
+        Ok(c) => Ok(redirect_ok(&back, &format!("已督办 {}，已通知承办单位", c.case_no))),
+        Err(e @ (AppError::Invalid { .. } | AppError::Conflict { .. })) => Ok(redirect_flash(&back, false, &e.user_message())),
+        Err(e) => Err(e.into()),
+    }
 }

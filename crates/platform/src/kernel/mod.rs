@@ -9,6 +9,7 @@ pub mod definition;
 pub mod diagram;
 pub mod engine;
 pub mod numbering;
+pub mod oversight;
 pub mod page;
 pub mod queries;
 
