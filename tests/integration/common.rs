@@ -28,13 +28,22 @@ static COUNTER: AtomicU64 = AtomicU64::new(0);
 impl TestApp {
     /// A fresh app with the demo city's base data (orgs, accounts, hotline catalogue).
     pub async fn new() -> TestApp {
-        let app = Self::empty().await;
+        Self::configured(|_| {}).await
+    }
+
+    /// The demo city's base data with a configuration of the test's own (a gateway…).
+    pub async fn configured(f: impl FnOnce(&mut Config)) -> TestApp {
+        let app = Self::build(f).await;
         fazhi::demo::seed_base(&app.state).await.expect("seed");
         app
     }
 
     /// A fresh app with an empty database (migrated).
     pub async fn empty() -> TestApp {
+        Self::build(|_| {}).await
+    }
+
+    async fn build(f: impl FnOnce(&mut Config)) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
         let db = match std::env::var("TEST_DATABASE_URL").ok().filter(|u| u.starts_with("postgres")) {
             Some(url) => {
@@ -54,6 +63,7 @@ impl TestApp {
         config.files.dir = dir.path().join("files").display().to_string();
         config.jobs.enabled = false;
         config.server.demo = true;
+        f(&mut config);
         let state = AppState::with_db(config, db, fazhi::app::features()).await.expect("start");
         let router = fazhi::app::router(state.clone());
         TestApp { state, router, _dir: dir }

@@ -7,6 +7,7 @@ mod foundation;
 mod hotline;
 mod hotline_steps;
 mod indicators;
+mod notify;
 mod open311;
 mod oversight;
 mod permissions;

@@ -22,7 +22,7 @@ pub mod service;
 
 // The platform's modules, under the names the code of this crate uses for them.
 pub(crate) use fazhi_platform::{
-    audit, auth, calendar, db, error, files, indicators as registry_indicators, kernel, org, privacy, registry, reports, settings, state, time, web,
+    audit, auth, calendar, db, error, files, indicators as registry_indicators, kernel, notify, org, privacy, registry, reports, settings, state, time, web,
 };
 
 use axum::Router;

@@ -125,6 +125,10 @@ pub fn reply_choices() -> Vec<(&'static str, String)> {
 }
 
 /// Applicant types: the columns of table 三.
+/// The text message an applicant receives when the application is registered (Art. 31: the day
+/// of receipt starts the 20 working days).
+pub const RECEIVED_TELL: &str = "【政府信息公开】{unit}已收到您的政府信息公开申请（编号{no}），答复期限{due}。查询：{url}";
+
 pub const APPLICANT_TYPES: &[(&str, &str)] = &[
     ("natural", "自然人"),
     ("commercial", "商业企业"),
@@ -237,7 +241,8 @@ pub static PROCEDURE: LazyLock<Procedure> = LazyLock::new(|| {
             Transition::new("accept", "受理", &["received"], To::State("handling"), staff(Perm::CASE_HANDLE))
                 .basis(ART_45)
                 .look(Look::Primary)
-                .hint("申请内容明确的受理办理；内容不明确的请先“补正告知”"),
+                .hint("申请内容明确的受理办理；内容不明确的请先“补正告知”")
+                .tell("【政府信息公开】您的申请（编号{no}）已受理，答复期限{due}。查询：{url}"),
             Transition::new("request_correction", "补正告知", &["received", "handling"], To::State("correction"), staff(Perm::CASE_HANDLE))
                 .guard(Guard::Field { name: "correction_items", label: "需要补正的事项" }, Some(ART_30))
                 .guard(Guard::WithinWorkingDays { since: Since::Opened, days: 7 }, Some(ART_30))
@@ -247,7 +252,8 @@ pub static PROCEDURE: LazyLock<Procedure> = LazyLock::new(|| {
                 .ask("days", "补正期限（工作日，默认15）", AskKind::Days)
                 .clock(ClockEffect::Stop)
                 .basis(ART_30)
-                .hint("自收到申请之日起7个工作日内一次性告知；告知后答复期限自收到补正之日起重新计算"),
+                .hint("自收到申请之日起7个工作日内一次性告知；告知后答复期限自收到补正之日起重新计算")
+                .tell("【政府信息公开】您的申请（编号{no}）需要补正，请查看补正告知书并在规定期限内补正：{url}"),
             Transition::new("correct", "提交补正", &["correction"], To::State("handling"), Taker::Citizen)
                 .guard(Guard::Field { name: "correction_text", label: "补正内容" }, Some(ART_30))
                 .ask("correction_text", "补正内容", AskKind::LongText)
@@ -297,7 +303,8 @@ pub static PROCEDURE: LazyLock<Procedure> = LazyLock::new(|| {
                 .ask("days", "批准延长的工作日数", AskKind::Days)
                 .basis(ART_33)
                 .look(Look::Primary)
-                .hint("批准后系统生成《延长答复期限告知书》告知申请人"),
+                .hint("批准后系统生成《延长答复期限告知书》告知申请人")
+                .tell("【政府信息公开】您的申请（编号{no}）答复期限已依法延长至{due}。查询：{url}"),
             Transition::new("reject_extension", "不批准延期", &["extension_requested"], To::State("handling"), staff(Perm::CASE_APPROVE))
                 .guard(Guard::Reason, None)
                 .basis(ART_33),
@@ -311,7 +318,8 @@ pub static PROCEDURE: LazyLock<Procedure> = LazyLock::new(|| {
                 .clock(ClockEffect::Stop)
                 .basis(ART_36)
                 .look(Look::Primary)
-                .hint("答复后系统按答复结果生成《政府信息公开申请答复书》，申请人可在门户下载"),
+                .hint("答复后系统按答复结果生成《政府信息公开申请答复书》，申请人可在门户下载")
+                .tell("【政府信息公开】您的申请（编号{no}）已作出答复，请查看答复书：{url}"),
             Transition::new("withdraw", "撤回申请", OPEN, To::State("withdrawn"), Taker::Citizen).basis(ART_45).look(Look::Danger),
         ],
     }

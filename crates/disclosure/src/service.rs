@@ -205,6 +205,7 @@ pub async fn intake(state: &AppState, who: Who<'_>, mut app: Application, files:
         Who::Citizen(_) => ("citizen", None),
     };
     let title: String = valid.description.chars().filter(|c| !c.is_control()).take(40).collect();
+    let portal = state.config.server.public_url.clone();
     state
         .db
         .write(move |tx| {
@@ -242,6 +243,14 @@ pub async fn intake(state: &AppState, who: Who<'_>, mut app: Application, files:
                 )
                 .await?;
                 queries::insert(tx, case.id, &valid).await?;
+                // The applicant learns the number and the due date at once.
+                if let Some(phone) = crate::notify::mobile(Some(&valid.phone)) {
+                    let url = crate::notify::portal_url(&portal, &format!("/portal/disclosure/requests/{}", case.id));
+                    let vars = crate::notify::Vars { case_no: &case.case_no, unit: &org.name, due: case.due_on.as_deref(), url: &url };
+                    let message = crate::notify::render(rules::RECEIVED_TELL, &vars);
+                    crate::notify::enqueue(tx, &[crate::notify::Outgoing { phone, message, case_id: Some(case.id), key: format!("case:{}:intake", case.id) }])
+                        .await?;
+                }
                 let changes = Changes::new()
                     .created("渠道", model::label(model::CHANNELS, &valid.channel))
                     .created("申请人类型", rules::applicant_type_label(&valid.applicant_type))
@@ -298,6 +307,7 @@ async fn run_step(
     let overrides = crate::settings::procedure_overrides(&state.db, "disclosure").await?;
     let correction_days = overrides.get("correction_days").copied().unwrap_or(rules::CORRECTION_DAYS);
     let mut input = Input { reason: form.reason.clone(), fields: form.fields.clone(), attachments: 0, days: form.days, clock_days: None };
+    let portal = state.config.server.public_url.clone();
     state
         .db
         .write(move |tx| {
@@ -416,6 +426,8 @@ async fn run_step(
                     _ => {}
                 }
                 let updated = cases::apply(tx, &PROCEDURE, &case, &plan, &actor, input.reason.clone(), extra, now, &cal).await?;
+                let url = crate::notify::portal_url(&portal, &format!("/portal/disclosure/requests/{id}"));
+                crate::notify::tell_citizen(tx, &PROCEDURE, &action, &updated, Some(&r.phone), &org_name, &url).await?;
                 if let Some((kind, mut more)) = letter {
                     let r2 = queries::request(&mut *tx, id).await?.ok_or_else(crate::kernel::access::not_found)?;
                     if kind == "lapsed" {

@@ -37,6 +37,8 @@ pub struct Item {
     pub stored: Vec<(String, &'static str, usize, String)>,
     pub purpose: String,
     pub calendar: Arc<Calendar>,
+    /// The server's public address, for the link in the citizen's text message.
+    pub portal: Arc<str>,
 }
 
 struct Pending {
@@ -118,6 +120,7 @@ fn clone_item(i: &Item) -> Item {
         stored: i.stored.clone(),
         purpose: i.purpose.clone(),
         calendar: i.calendar.clone(),
+        portal: i.portal.clone(),
     }
 }
 
@@ -143,6 +146,7 @@ async fn write_one(db: &Db, item: Item) -> Result<Intake, AppError> {
                 item.accept_now,
                 item.direct.clone(),
                 &item.calendar,
+                &item.portal,
             )
             .await?;
             for (sha, mime, size, name) in &item.stored {
@@ -295,6 +299,13 @@ async fn write_group(tx: &mut Tx, items: &[Item]) -> Result<Vec<Intake>, AppErro
     let mut chain = Chain::open(tx).await?;
     chain.append_many(tx, events).await?;
     chain.close(tx).await?;
+    // The callers' text messages (受理 with the number), in one statement.
+    let mut messages = Vec::new();
+    for &i in &new_idx {
+        let it = &items[i];
+        messages.extend(super::service::accepted_message(case_of(i)?, it.ticket.caller_phone.as_deref(), &it.centre.name, &it.portal));
+    }
+    crate::notify::enqueue(tx, &messages).await?;
     // 6. Files (the portal's photos).
     for &i in &new_idx {
         let it = &items[i];

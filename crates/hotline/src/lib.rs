@@ -24,7 +24,8 @@ pub mod service;
 
 // The platform's modules, under the names the code of this crate uses for them.
 pub(crate) use fazhi_platform::{
-    audit, auth, calendar, db, error, files, indicators as registry_indicators, jobs, kernel, org, privacy, registry, settings, state, tabular, time, web,
+    audit, auth, calendar, db, error, files, indicators as registry_indicators, jobs, kernel, notify, org, privacy, registry, settings, state, tabular, time,
+    web,
 };
 
 use axum::Router;

@@ -127,7 +127,10 @@ pub static PROCEDURE: LazyLock<Procedure> = LazyLock::new(|| {
         ],
         deadlines: vec![handle, mailbox],
         transitions: vec![
-            Transition::new("accept", "受理", &["received"], To::State("accepted"), staff(crate::roles::INTAKE)).basis(OPINION_53).look(Look::Primary),
+            Transition::new("accept", "受理", &["received"], To::State("accepted"), staff(crate::roles::INTAKE))
+                .basis(OPINION_53)
+                .look(Look::Primary)
+                .tell("【12345】您反映的诉求已受理，工单编号{no}。可凭编号和手机号查询进度：{url}"),
             Transition::new("not_accept", "不予受理", &["received"], To::State("not_accepted"), staff(crate::roles::INTAKE))
                 .guard(Guard::Reason, Some(WEIFANG_19))
                 .guard(Guard::Field { name: "alt_route", label: "告知的途径" }, Some(WEIFANG_19))
@@ -151,7 +154,8 @@ pub static PROCEDURE: LazyLock<Procedure> = LazyLock::new(|| {
                 .ask("co_orgs", "协办单位（可多选）", AskKind::Orgs)
                 .clock(ClockEffect::Start("handle"))
                 .basis(WEIFANG_20)
-                .look(Look::Primary),
+                .look(Look::Primary)
+                .tell("【12345】您的诉求（工单{no}）已交{unit}办理，办理期限{due}。查询：{url}"),
             Transition::new("reassign", "改派", &["dispatched", "handling"], To::State("dispatched"), staff(crate::roles::DISPATCH))
                 .optional()
                 .guard(Guard::Reason, None)
@@ -159,7 +163,8 @@ pub static PROCEDURE: LazyLock<Procedure> = LazyLock::new(|| {
                 .ask("org", "新的承办单位", AskKind::Org)
                 .ask("co_orgs", "协办单位（可多选）", AskKind::Orgs)
                 .clock(ClockEffect::Start("handle"))
-                .basis(WEIFANG_22),
+                .basis(WEIFANG_22)
+                .tell("【12345】您的诉求（工单{no}）已改由{unit}办理，办理期限{due}。查询：{url}"),
             Transition::new("sign", "签收", &["dispatched"], To::State("handling"), staff(Perm::CASE_HANDLE)).basis(OPINION_53).look(Look::Primary),
             Transition::new("request_return", "申请退单", &["dispatched", "handling"], To::State("return_requested"), staff(Perm::CASE_HANDLE))
                 .optional()
@@ -184,7 +189,8 @@ pub static PROCEDURE: LazyLock<Procedure> = LazyLock::new(|| {
             Transition::new("approve_extension", "同意延期", &["extension_requested"], To::State("handling"), staff(crate::roles::DISPATCH))
                 .clock(ClockEffect::Extend { max_days: 10, max_times: 1, basis: SHANDONG_RETURN })
                 .ask("days", "批准延长的工作日数", AskKind::Days)
-                .basis(SHANDONG_RETURN),
+                .basis(SHANDONG_RETURN)
+                .tell("【12345】您的诉求（工单{no}）办理期限已依规延长至{due}。查询：{url}"),
             Transition::new("reject_extension", "驳回延期", &["extension_requested"], To::State("handling"), staff(crate::roles::DISPATCH))
                 .guard(Guard::Reason, None)
                 .basis(SHANDONG_RETURN),
@@ -203,7 +209,8 @@ pub static PROCEDURE: LazyLock<Procedure> = LazyLock::new(|| {
             Transition::new("approve_termination", "同意终止", &["termination_requested"], To::State("terminated"), staff(crate::roles::DISPATCH))
                 .guard(Guard::Reason, None)
                 .basis(WEIFANG_22)
-                .look(Look::Danger),
+                .look(Look::Danger)
+                .tell("【12345】您的诉求（工单{no}）已依规终止办理，理由见：{url}"),
             Transition::new("reject_termination", "驳回终止", &["termination_requested"], To::Previous, staff(crate::roles::DISPATCH))
                 .guard(Guard::Reason, None)
                 .basis(WEIFANG_22),
@@ -217,7 +224,8 @@ pub static PROCEDURE: LazyLock<Procedure> = LazyLock::new(|| {
             .clock(ClockEffect::Stop)
             .basis(OPINION_53)
             .look(Look::Primary)
-            .hint("诉求人要求回复的进入回访，否则直接办结"),
+            .hint("诉求人要求回复的进入回访，否则直接办结")
+            .tell("【12345】您的诉求（工单{no}）已办理答复，请查看答复并评价：{url}"),
             Transition::new("review_reject", "审核退回", &["replied"], To::State("handling"), staff(crate::roles::DISPATCH))
                 .guard(Guard::Reason, None)
                 .clock(ClockEffect::Resume)

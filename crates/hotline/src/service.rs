@@ -15,7 +15,7 @@ use crate::auth::Staff;
 use crate::auth::roles::Perm;
 use crate::auth::tokens::TokenCaller;
 use crate::calendar::Calendar;
-use crate::db::q;
+use crate::db::{Tx, q};
 use crate::error::{AppError, Check};
 use crate::kernel::engine::{self, Authority, Clock, Input};
 use crate::kernel::queries::{self as cases, CaseRow, NewCase};
@@ -72,6 +72,36 @@ pub struct Intake {
 pub fn dedupe_hash(phone: Option<&str>, description: &str) -> String {
     let norm: String = description.chars().filter(|c| !c.is_whitespace()).collect();
     hex::encode(Sha256::digest(format!("{}|{norm}", phone.unwrap_or("")).as_bytes()))
+}
+
+/// After a step: the citizen's text message, when the procedure says to tell them, and the
+/// notice to a unit that received the ticket.
+async fn tell(tx: &mut Tx, state: &AppState, action: &str, case: &CaseRow, phone: Option<&str>) -> Result<(), AppError> {
+    let told = PROCEDURE.transition(action, case.opened_date()).is_some_and(|t| t.tell.is_some());
+    let assigned = matches!(action, "dispatch" | "reassign");
+    if !told && !assigned {
+        return Ok(());
+    }
+    let unit: String = q("SELECT name FROM orgs WHERE id = $1").bind(case.org_id).fetch_optional::<(String,)>(&mut *tx).await?.map(|r| r.0).unwrap_or_default();
+    if told {
+        let url = crate::notify::portal_url(&state.config.server.public_url, &format!("/portal/track/{}", case.case_no));
+        crate::notify::tell_citizen(tx, &PROCEDURE, action, case, phone, &unit, &url).await?;
+    }
+    if assigned {
+        let due = case.due_on.as_deref().unwrap_or("—");
+        let message = format!("新工单 {} 已派至本单位：{}（办理期限 {due}）", case.case_no, case.title);
+        crate::notify::notice(tx, case.org_id, None, Some(case.id), "assigned", &message, &format!("assigned:{}:{}", case.id, case.version)).await?;
+    }
+    Ok(())
+}
+
+/// The text message of a ticket accepted at intake: its number and where to follow it.
+pub fn accepted_message(case: &CaseRow, phone: Option<&str>, centre: &str, portal: &str) -> Option<crate::notify::Outgoing> {
+    if case.state != "accepted" {
+        return None;
+    }
+    let url = crate::notify::portal_url(portal, &format!("/portal/track/{}", case.case_no));
+    crate::notify::for_step(&PROCEDURE, "accept", case.opened_date(), case, phone, centre, &url)
 }
 
 /// The hotline centre: the unit that holds tickets before dispatch.
@@ -265,6 +295,7 @@ pub async fn intake_with_files(state: &AppState, actor: Actor, input: IntakeInpu
         stored,
         purpose: purpose.to_string(),
         calendar: state.calendar(),
+        portal: state.config.server.public_url.as_str().into(),
     };
     state.ext::<crate::HotlineState>().intake.submit(item).await
 }
@@ -281,6 +312,7 @@ pub async fn insert_ticket(
     accept_now: bool,
     direct: Option<String>,
     cal: &Calendar,
+    portal: &str,
 ) -> Result<CaseRow, AppError> {
     let state_code = if direct.is_some() {
         "answered"
@@ -306,6 +338,9 @@ pub async fn insert_ticket(
     )
     .await?;
     queries::insert_ticket(tx, case.id, centre.id, state_code, &ticket).await?;
+    if let Some(m) = accepted_message(&case, ticket.caller_phone.as_deref(), &centre.name, portal) {
+        crate::notify::enqueue(tx, &[m]).await?;
+    }
     if let Some(a) = &direct {
         q("UPDATE hotline_tickets SET answer_text = $1, closed_at = $2 WHERE case_id = $3")
             .bind(a.as_str())
@@ -662,8 +697,9 @@ pub async fn step_at(
                     crate::files::attach(tx, "case", case_id, &action, sha, mime, *size, name, by_kind, by_id).await?;
                 }
                 queries::refresh_kpi(tx, case_id, false).await?;
-                let _ = &state2;
-                cases::get(&mut *tx, updated.id).await?.ok_or_else(|| AppError::internal("办件读取失败"))
+                let after = cases::get(&mut *tx, updated.id).await?.ok_or_else(|| AppError::internal("办件读取失败"))?;
+                tell(tx, &state2, &action, &after, ticket.caller_phone.as_deref()).await?;
+                Ok(after)
             }
             .boxed()
         })

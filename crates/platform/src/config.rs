@@ -17,6 +17,42 @@ pub struct Config {
     pub database: DatabaseConfig,
     pub files: FilesConfig,
     pub jobs: JobsConfig,
+    pub sms: SmsConfig,
+}
+
+/// The SMS gateway the outbox is delivered to (`notify::gateway`).
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SmsConfig {
+    /// `http://host:port/path` of the gateway; empty: messages wait in the outbox (and, in the
+    /// demo, show on the demo phone).
+    pub gateway_url: String,
+    /// Sent as `Authorization: Bearer …` when set.
+    pub gateway_token: String,
+    /// Attempts before a message goes to the dead-letter list.
+    pub max_attempts: i64,
+    /// The first retry waits this long; each next one twice as long (at most an hour).
+    pub retry_secs: i64,
+    /// How long to wait for the gateway's answer.
+    pub timeout_secs: u64,
+}
+
+impl Default for SmsConfig {
+    fn default() -> Self {
+        SmsConfig { gateway_url: String::new(), gateway_token: String::new(), max_attempts: 8, retry_secs: 30, timeout_secs: 10 }
+    }
+}
+
+impl fmt::Debug for SmsConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SmsConfig")
+            .field("gateway_url", &self.gateway_url)
+            .field("gateway_token", &if self.gateway_token.is_empty() { "" } else { "***" })
+            .field("max_attempts", &self.max_attempts)
+            .field("retry_secs", &self.retry_secs)
+            .field("timeout_secs", &self.timeout_secs)
+            .finish()
+    }
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -91,7 +127,13 @@ impl fmt::Debug for DatabaseConfig {
 
 impl fmt::Debug for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Config").field("server", &self.server).field("database", &self.database).field("files", &self.files).field("jobs", &self.jobs).finish()
+        f.debug_struct("Config")
+            .field("server", &self.server)
+            .field("database", &self.database)
+            .field("files", &self.files)
+            .field("jobs", &self.jobs)
+            .field("sms", &self.sms)
+            .finish()
     }
 }
 
@@ -152,6 +194,21 @@ impl Config {
         if let Some(v) = get("FAZHI_JOBS_INTERVAL_SECS") {
             self.jobs.interval_secs = parse("FAZHI_JOBS_INTERVAL_SECS", &v)?;
         }
+        if let Some(v) = get("FAZHI_SMS_GATEWAY_URL") {
+            self.sms.gateway_url = v;
+        }
+        if let Some(v) = get("FAZHI_SMS_GATEWAY_TOKEN") {
+            self.sms.gateway_token = v;
+        }
+        if let Some(v) = get("FAZHI_SMS_MAX_ATTEMPTS") {
+            self.sms.max_attempts = parse("FAZHI_SMS_MAX_ATTEMPTS", &v)?;
+        }
+        if let Some(v) = get("FAZHI_SMS_RETRY_SECS") {
+            self.sms.retry_secs = parse("FAZHI_SMS_RETRY_SECS", &v)?;
+        }
+        if let Some(v) = get("FAZHI_SMS_TIMEOUT_SECS") {
+            self.sms.timeout_secs = parse("FAZHI_SMS_TIMEOUT_SECS", &v)?;
+        }
         Ok(())
     }
 
@@ -174,6 +231,18 @@ impl Config {
         }
         if self.jobs.interval_secs == 0 {
             bail!("jobs.interval_secs 必须大于 0");
+        }
+        if !self.sms.gateway_url.is_empty() && !self.sms.gateway_url.starts_with("http://") {
+            bail!("sms.gateway_url 必须以 http:// 开头（网关在政务外网或本机中继上；HTTPS 请由中继终止）");
+        }
+        if !(1..=50).contains(&self.sms.max_attempts) {
+            bail!("sms.max_attempts 应在 1–50 之间");
+        }
+        if !(1..=3600).contains(&self.sms.retry_secs) {
+            bail!("sms.retry_secs 应在 1–3600 之间");
+        }
+        if !(1..=120).contains(&self.sms.timeout_secs) {
+            bail!("sms.timeout_secs 应在 1–120 之间");
         }
         Ok(())
     }

@@ -17,6 +17,7 @@ pub mod indicators;
 pub mod jobs;
 pub mod kernel;
 pub mod metrics;
+pub mod notify;
 pub mod org;
 pub mod portal;
 pub mod privacy;

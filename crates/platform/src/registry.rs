@@ -135,6 +135,7 @@ pub trait Feature: Send + Sync + 'static {
 pub const PLATFORM_MIGRATIONS: &[Migration] = &[
     Migration { version: 1, name: "core", sql: include_str!("../migrations/0001_core.sql") },
     Migration { version: 5, name: "event_steps_index", sql: include_str!("../migrations/0005_event_steps_index.sql") },
+    Migration { version: 13, name: "messages", sql: include_str!("../migrations/0013_messages.sql") },
 ];
 
 /// The features of this program, in the order of the navigation.

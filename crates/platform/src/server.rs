@@ -25,7 +25,8 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::procedures::routes())
         .merge(crate::files::routes())
         .merge(crate::portal::routes())
-        .merge(crate::indicators::pages::routes());
+        .merge(crate::indicators::pages::routes())
+        .merge(crate::notify::pages::routes());
     let mut api = Router::new().merge(crate::api::routes()).merge(crate::indicators::api::routes());
     let mut mounts = Vec::new();
     for f in state.registry.features() {
@@ -78,6 +79,9 @@ pub fn navigation(registry: &Registry, staff: &Staff, path: &str) -> Vec<NavSect
     if staff.has(Perm::ADMIN_TOKENS) {
         admin.push(item("接口令牌", "/admin/tokens"));
     }
+    if staff.has(Perm::ADMIN_SETTINGS) {
+        admin.push(item("短信发件箱", "/admin/messages"));
+    }
     if staff.has(Perm::AUDIT_VERIFY) {
         admin.push(item("事件日志", "/admin/audit"));
     }
@@ -98,6 +102,7 @@ pub async fn serve(state: AppState) -> anyhow::Result<()> {
 pub async fn serve_on(state: AppState, listener: tokio::net::TcpListener) -> anyhow::Result<()> {
     if state.config.jobs.enabled {
         crate::jobs::spawn(state.clone());
+        crate::notify::gateway::spawn(state.clone());
     }
     let app = router(state.clone());
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown_signal()).await?;

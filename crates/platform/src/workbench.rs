@@ -185,8 +185,10 @@ async fn show(State(state): State<AppState>, staff: Staff, ctx: Ctx, Query(wq): 
     let view_label = cards.iter().find(|c| c.key == view).map(|c| c.label).unwrap_or("待办");
     let notices: Vec<(String, String, String)> = {
         let rows: Vec<(String, i64, i64)> =
-            q("SELECT message, case_id, created_at FROM notifications WHERE org_id IN (SELECT id FROM orgs WHERE path LIKE $1) ORDER BY id DESC LIMIT 8")
+            // The unit's notices (and its sub-units'), and those addressed to this person.
+            q("SELECT message, case_id, created_at FROM notifications WHERE (user_id IS NULL AND org_id IN (SELECT id FROM orgs WHERE path LIKE $1)) OR user_id = $2 ORDER BY id DESC LIMIT 8")
                 .bind(format!("{}%", crate::db::dialect::like_escape(&staff.org_path)))
+                .bind(staff.id)
                 .fetch_all(&state.db)
                 .await
                 .unwrap_or_default();

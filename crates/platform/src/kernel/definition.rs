@@ -272,6 +272,9 @@ pub struct Transition {
     /// A step one may take (督办, 改派, 申请延期…), not a duty that puts the case on someone's
     /// 工作台.
     pub optional: bool,
+    /// The text message the citizen receives when the step is taken (`notify`): `{no}` the case
+    /// number, `{unit}` the unit, `{due}` the due date, `{url}` where to follow it.
+    pub tell: Option<&'static str>,
 }
 
 impl Transition {
@@ -290,6 +293,7 @@ impl Transition {
             look: Look::Normal,
             hint: "",
             optional: false,
+            tell: None,
         }
     }
     pub fn guard(mut self, g: Guard, basis: Option<Basis>) -> Self {
@@ -322,6 +326,11 @@ impl Transition {
     }
     pub fn optional(mut self) -> Self {
         self.optional = true;
+        self
+    }
+    /// Tell the citizen by text message when this step is taken.
+    pub fn tell(mut self, template: &'static str) -> Self {
+        self.tell = Some(template);
         self
     }
     /// The states this transition may lead to.

@@ -267,6 +267,11 @@ pub async fn assign_person(
     }
     audit::record(tx, actor, NewEvent::new("case", case.id, "assign", "指定承办人").changes(Changes::new().set("承办人", names.0, names.1)).reason(reason))
         .await?;
+    if let Some(user) = assignee_id {
+        let message = format!("您被指定为 {}（{}）的承办人，期限 {}", case.case_no, case.title, case.due_on.as_deref().unwrap_or("—"));
+        crate::notify::notice(tx, case.org_id, Some(user), Some(case.id), "assigned_to_me", &message, &format!("assign:{}:{}:{user}", case.id, case.version))
+            .await?;
+    }
     get(&mut *tx, case.id).await?.ok_or_else(|| AppError::internal("办件读取失败"))
 }
 
