@@ -79,6 +79,9 @@ pub struct RequestDto {
     pub description: String,
     pub received_on: String,
     pub due_on: Option<String>,
+    /// The due date runs into a year whose official holidays are not published yet: counted on
+    /// weekends alone, recomputed when they are.
+    pub due_provisional: bool,
     pub paused_on: Option<String>,
     pub extension_days: i64,
     pub outcome: Option<String>,
@@ -88,7 +91,7 @@ pub struct RequestDto {
     pub duplicate: bool,
 }
 
-fn dto(c: &CaseRow, r: &RequestRow, duplicate: bool) -> RequestDto {
+fn dto(c: &CaseRow, r: &RequestRow, duplicate: bool, cal: &crate::calendar::Calendar) -> RequestDto {
     RequestDto {
         id: c.id,
         case_no: c.case_no.clone(),
@@ -101,6 +104,7 @@ fn dto(c: &CaseRow, r: &RequestRow, duplicate: bool) -> RequestDto {
         description: r.description.clone(),
         received_on: r.received_on.clone(),
         due_on: c.due_on.clone(),
+        due_provisional: c.due_provisional(cal),
         paused_on: c.paused_on.clone(),
         extension_days: c.extension_days,
         outcome: r.outcome.clone(),
@@ -138,7 +142,7 @@ pub async fn create_request(State(state): State<AppState>, caller: Caller, JsonB
     let r = service::intake(&state, who(&caller), app, vec![]).await?;
     let req = queries::request(&state.db, r.case.id).await?.ok_or_else(crate::kernel::access::not_found)?;
     let status = if r.duplicate { StatusCode::OK } else { StatusCode::CREATED };
-    Ok((status, Json(dto(&r.case, &req, r.duplicate))).into_response())
+    Ok((status, Json(dto(&r.case, &req, r.duplicate, &state.calendar()))).into_response())
 }
 
 #[derive(Serialize, ToSchema)]
@@ -176,7 +180,8 @@ pub async fn list_requests(State(state): State<AppState>, caller: Caller, Query(
         crate::db::q(format!("SELECT {} FROM cases c WHERE", crate::kernel::queries::CASE_COLUMNS)).push_in("c.id", &ids).fetch_all(&state.db).await?;
     let reqs: Vec<RequestRow> =
         crate::db::q(format!("SELECT {} FROM disclosure_requests r WHERE", queries::REQUEST_COLS)).push_in("r.case_id", &ids).fetch_all(&state.db).await?;
-    let items = ids.iter().filter_map(|id| Some(dto(cases.iter().find(|c| c.id == *id)?, reqs.iter().find(|r| r.case_id == *id)?, false))).collect();
+    let cal = state.calendar();
+    let items = ids.iter().filter_map(|id| Some(dto(cases.iter().find(|c| c.id == *id)?, reqs.iter().find(|r| r.case_id == *id)?, false, &cal))).collect();
     Ok(Json(RequestPage { items, page: page.page, per_page: page.per_page, total: page.total }))
 }
 
@@ -193,7 +198,7 @@ async fn readable(state: &AppState, caller: &Caller, id: i64) -> Result<(CaseRow
 #[utoipa::path(get, path = "/api/v1/disclosure/requests/{id}", tag = "disclosure", params(("id" = i64, Path)), responses((status = 200, body = RequestDto), (status = 404, body = ErrorDoc)), security(("bearer" = [])))]
 pub async fn get_request(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> Result<Json<RequestDto>, AppError> {
     let (c, r) = readable(&state, &caller, id).await?;
-    Ok(Json(dto(&c, &r, false)))
+    Ok(Json(dto(&c, &r, false, &state.calendar())))
 }
 
 #[derive(Deserialize, ToSchema, Default)]
@@ -221,7 +226,7 @@ pub async fn take_step(
     readable(&state, &caller, id).await?;
     let c = service::step(&state, who(&caller), id, b.version, &action, StepForm { reason: b.reason, fields: b.fields, days: b.days }).await?;
     let r = queries::request(&state.db, id).await?.ok_or_else(crate::kernel::access::not_found)?;
-    Ok(Json(dto(&c, &r, false)))
+    Ok(Json(dto(&c, &r, false, &state.calendar())))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

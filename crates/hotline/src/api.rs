@@ -80,6 +80,9 @@ pub struct DeadlineDto {
     pub status: String,
     pub label: String,
     pub due_on: Option<String>,
+    /// The due date runs into a year whose official holidays are not published yet: counted on
+    /// weekends alone, recomputed when they are.
+    pub provisional: bool,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -130,7 +133,7 @@ pub fn ticket_dto(case: &CaseRow, t: &TicketRow, duplicate: bool, state: &AppSta
         address: t.address.as_deref().map(mask_address),
         description: t.description.clone(),
         received_at: iso(t.received_at),
-        deadline: DeadlineDto { status: d.tone().into(), label: d.label(), due_on: case.due_on.clone() },
+        deadline: DeadlineDto { status: d.tone().into(), label: d.label(), due_on: case.due_on.clone(), provisional: case.due_provisional(&state.calendar()) },
         supervised: case.supervised,
         evaluation: t.evaluation.clone(),
         reply: t.reply_text.clone(),

@@ -69,6 +69,8 @@ struct WorkbenchPage {
     /// An oversight list (across units), with its sort.
     oversight: bool,
     sort: String,
+    /// For calendar administrators, from 1 November: next year's schedule is missing.
+    calendar_missing: Option<i32>,
 }
 
 fn view_filter(query: Q, view: &str, procs: &[&Procedure], t: &str) -> Q {
@@ -204,6 +206,7 @@ async fn show(State(state): State<AppState>, staff: Staff, ctx: Ctx, Query(wq): 
         notices,
         oversight,
         sort: sort.to_string(),
+        calendar_missing: if staff.has(Perm::ADMIN_CALENDAR) { state.calendar().missing_next_year(day) } else { None },
     })
 }
 

@@ -86,6 +86,20 @@ impl Calendar {
         self.years.contains(&d.year())
     }
 
+    /// Is the official schedule loaded for every year from `from` to `to`? A period that runs
+    /// into a year without it is counted on weekends alone, and is provisional.
+    pub fn covers_span(&self, from: NaiveDate, to: NaiveDate) -> bool {
+        let (a, b) = if from <= to { (from.year(), to.year()) } else { (to.year(), from.year()) };
+        (a..=b).all(|y| self.years.contains(&y))
+    }
+
+    /// From 1 November, the next year whose official schedule is still missing (the State
+    /// Council usually publishes it in November or December).
+    pub fn missing_next_year(&self, today: NaiveDate) -> Option<i32> {
+        let next = today.year() + 1;
+        (today.month() >= 11 && !self.years.contains(&next)).then_some(next)
+    }
+
     pub fn special_day(&self, d: NaiveDate) -> Option<(DayKind, &str)> {
         self.special.get(&d).map(|(k, n)| (*k, n.as_str()))
     }
@@ -226,6 +240,18 @@ pub fn parse_csv(text: &str) -> Result<Vec<SpecialDay>, Vec<CalendarRowError>> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn years_without_a_schedule_are_provisional_and_announced_from_november() {
+        let c = Calendar::official();
+        assert!(c.covers_span(d(2026, 3, 1), d(2026, 12, 31)));
+        assert!(!c.covers_span(d(2026, 12, 20), d(2027, 1, 15)), "2027 is not in the shipped data");
+        assert_eq!(c.missing_next_year(d(2026, 10, 31)), None);
+        assert_eq!(c.missing_next_year(d(2026, 11, 1)), Some(2027));
+        assert_eq!(c.missing_next_year(d(2025, 11, 1)), None, "2026 is loaded");
+        // Without the schedule only weekends count: 2027-01-01 (a Friday) is a working day.
+        assert!(c.is_working_day(d(2027, 1, 1)));
+    }
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()

@@ -46,17 +46,26 @@ struct CalendarPage {
     to: String,
     result: Option<String>,
     errors: Vec<RowError>,
+    /// From 1 November: next year's official schedule is not loaded yet.
+    missing: Option<i32>,
+    /// Open cases whose due date is provisional for want of it.
+    provisional: i64,
 }
 
 const WEEKDAYS: [&str; 7] = ["一", "二", "三", "四", "五", "六", "日"];
 
 async fn show(State(state): State<AppState>, staff: Staff, ctx: Ctx, Query(q): Query<CalQuery>) -> Result<Response, PageError> {
     staff.require(Perm::ADMIN_CALENDAR)?;
-    page(&state, &staff, &ctx, q, vec![])
+    page(&state, &staff, &ctx, q, vec![]).await
 }
 
-fn page(state: &AppState, staff: &Staff, ctx: &Ctx, q: CalQuery, errors: Vec<RowError>) -> Result<Response, PageError> {
+async fn page(state: &AppState, staff: &Staff, ctx: &Ctx, q: CalQuery, errors: Vec<RowError>) -> Result<Response, PageError> {
     let cal = state.calendar();
+    let missing = cal.missing_next_year(crate::time::today());
+    let provisional = match missing {
+        Some(y) => crate::db::q("SELECT COUNT(*) FROM cases WHERE is_open = TRUE AND due_on >= $1").bind(format!("{y:04}-01-01")).fetch_i64(&state.db).await?,
+        None => 0,
+    };
     let years: Vec<i32> = cal.covered_years().collect();
     let year = q.year.unwrap_or_else(|| crate::time::today().year());
     let days = cal
@@ -111,6 +120,8 @@ fn page(state: &AppState, staff: &Staff, ctx: &Ctx, q: CalQuery, errors: Vec<Row
         to: q.to.unwrap_or_default(),
         result,
         errors,
+        missing,
+        provisional,
     })
 }
 
@@ -131,10 +142,13 @@ async fn upload(State(state): State<AppState>, staff: Staff, ctx: Ctx, form: Mul
     };
     match super::queries::replace_year(&state.db, staff.actor(), year, &text).await {
         Ok(n) => {
+            let old = state.calendar();
             let cal = super::queries::load(&state.db).await?;
-            state.set_calendar(cal);
-            Ok(redirect_ok(&format!("/admin/calendar?year={year}"), &format!("已更新 {year} 年工作日历：{n} 个特殊日期")))
+            state.set_calendar(cal.clone());
+            // Deadlines counted without this year's holidays are counted again.
+            let moved = crate::kernel::recalc::after_calendar_change(&state, &old, &cal, year, &staff.actor()).await?;
+            Ok(redirect_ok(&format!("/admin/calendar?year={year}"), &format!("已更新 {year} 年工作日历：{n} 个特殊日期；重新计算了 {moved} 件在办事项的期限")))
         }
-        Err(errors) => page(&state, &staff, &ctx, CalQuery { year: Some(year), from: None, days: None, to: None }, errors),
+        Err(errors) => page(&state, &staff, &ctx, CalQuery { year: Some(year), from: None, days: None, to: None }, errors).await,
     }
 }

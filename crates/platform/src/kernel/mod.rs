@@ -12,6 +12,7 @@ pub mod numbering;
 pub mod oversight;
 pub mod page;
 pub mod queries;
+pub mod recalc;
 
 pub use definition::{Basis, Procedure};
 pub use engine::{CaseFacts, DeadlineStatus, Input, Plan, Refusal};

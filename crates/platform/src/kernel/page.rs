@@ -64,6 +64,8 @@ pub struct ClockBadge {
     pub due: String,
     /// Why: the rule and its article, an extension, a pause.
     pub reasons: Vec<String>,
+    /// Counted on weekends alone: a year's official holidays are not loaded yet.
+    pub provisional: bool,
 }
 
 /// A party to the case, masked unless revealed.
@@ -219,7 +221,12 @@ pub fn badge(p: &Procedure, case: &CaseRow, caption: &'static str, day: NaiveDat
             reasons.push(format!("{}起暂停计时：{}", crate::time::fmt_date(since), p.state_name(&case.state)));
         }
     }
-    ClockBadge { tone: status.tone(), label: status.label(), caption, due: case.due_on.clone().unwrap_or_default(), reasons }
+    let provisional = case.due_provisional(cal);
+    if provisional {
+        let year = case.due_date().map(|d| chrono::Datelike::year(&d)).unwrap_or_default();
+        reasons.push(format!("暂定：{year} 年放假安排尚未公布，期限暂按周末计算，公布后自动重新计算"));
+    }
+    ClockBadge { tone: status.tone(), label: status.label(), caption, due: case.due_on.clone().unwrap_or_default(), reasons, provisional }
 }
 
 /// Record that a person looked at a case's personal data in full. Called before the page is

@@ -72,6 +72,18 @@ impl CaseRow {
             flags,
         }
     }
+    /// The due date runs into a year whose official holidays are not loaded yet: it was counted
+    /// on weekends alone and will be recomputed when the schedule is loaded.
+    pub fn due_provisional(&self, cal: &Calendar) -> bool {
+        match (self.is_open, self.due_date()) {
+            (true, Some(due)) => {
+                let start = self.clock_started_on.as_deref().and_then(parse_date).unwrap_or_else(|| self.opened_date());
+                !cal.covers_span(start, due)
+            }
+            _ => false,
+        }
+    }
+
     pub fn deadline(&self, p: &Procedure, today: NaiveDate, cal: &Calendar) -> DeadlineStatus {
         if !self.is_open {
             return DeadlineStatus::None;
