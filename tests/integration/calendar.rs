@@ -46,7 +46,7 @@ async fn provisional_deadlines_are_recounted_when_the_schedule_is_loaded() {
 
     // The schedule arrives with a holiday on a weekday inside the period.
     let mut d = today + chrono::Duration::days(1);
-    while !(d.year() == year && !matches!(d.weekday(), Weekday::Sat | Weekday::Sun)) {
+    while d.year() != year || matches!(d.weekday(), Weekday::Sat | Weekday::Sun) {
         d += chrono::Duration::days(1);
     }
     assert!(d < old_due);
