@@ -114,6 +114,24 @@ impl Feature for Disclosure {
     fn sweep<'a>(&'a self, state: &'a AppState, day: NaiveDate) -> BoxFuture<'a, Result<usize, AppError>> {
         async move { service::sweep(state, day).await.map(|r| r.lapsed + r.resumed) }.boxed()
     }
+    fn sample<'a>(&'a self, state: &'a AppState, org_id: i64) -> BoxFuture<'a, anyhow::Result<Vec<i64>>> {
+        async move {
+            let phone = crate::privacy::Phone::parse_mobile("13800002222").map_err(|e| anyhow::anyhow!("{e}"))?;
+            let app = model::Application {
+                org_id: Some(org_id),
+                applicant_type: Some("natural".into()),
+                applicant_name: Some("权限测试".into()),
+                id_kind: Some("resident_id".into()),
+                id_number: Some("110101199003078515".into()),
+                description: Some(format!("权限测试申请（受理机关 {org_id}）")),
+                delivery: Some("online".into()),
+                ..Default::default()
+            };
+            let i = service::intake(state, service::Who::Citizen(&phone), app, vec![]).await.map_err(|e| anyhow::anyhow!("{e} {:?}", e.field_errors()))?;
+            Ok(vec![i.case.id])
+        }
+        .boxed()
+    }
     fn demo<'a>(&'a self, state: &'a AppState, _size: DemoSize) -> BoxFuture<'a, anyhow::Result<()>> {
         demo::seed_year(state).boxed()
     }

@@ -226,6 +226,7 @@ pub static PROCEDURE: LazyLock<Procedure> = LazyLock::new(|| {
         initial: "received",
         number_pattern: "{org}依申〔{year}〕{seq}号",
         page_prefix: "/disclosure/requests/",
+        api_prefix: "/api/v1/disclosure/requests/",
         states: vec![
             StateDef::open("received", "已登记", "申请已收到并登记，答复期限自收到申请之日起计算"),
             StateDef::open("handling", "办理中", "公开工作机构正在检索、审查和办理"),

@@ -181,8 +181,15 @@ pub async fn intake(state: &AppState, who: Who<'_>, mut app: Application, files:
             None
         }
     };
-    if let (Who::Staff(s), Some(o)) = (who, &org) {
-        if !s.allows(Perm::CASE_HANDLE, Some("disclosure"), &o.path) {
+    // Staff and integrations register applications for their own units only; a citizen may
+    // apply to any organ.
+    if let Some(o) = &org {
+        let own = match who {
+            Who::Staff(s) => s.allows(Perm::CASE_HANDLE, Some("disclosure"), &o.path),
+            Who::Token(t) => t.allows(Perm::CASE_HANDLE, &o.path),
+            Who::Citizen(_) => true,
+        };
+        if !own {
             errors.push(FieldError::new("org_id", "org_out_of_scope", "您只能为本单位登记申请"));
         }
     }

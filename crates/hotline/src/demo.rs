@@ -589,3 +589,31 @@ pub fn categories() -> Vec<CategoryInput> {
     }
     v
 }
+
+/// A ticket taken in and dispatched to `org_id` by the city's dispatcher, through the services:
+/// the permission matrix's record of the hotline.
+pub async fn sample_ticket(state: &AppState, org_id: i64) -> anyhow::Result<i64> {
+    let err = |e: crate::error::AppError| anyhow::anyhow!("{e}");
+    let dispatcher: Option<(i64,)> =
+        q("SELECT user_id FROM user_roles WHERE role = 'dispatcher' ORDER BY user_id LIMIT 1").fetch_optional(&state.db).await.map_err(err)?;
+    let dispatcher = load_staff(state, dispatcher.ok_or_else(|| anyhow::anyhow!("no dispatcher account"))?.0)
+        .await
+        .map_err(err)?
+        .ok_or_else(|| anyhow::anyhow!("dispatcher inactive"))?;
+    let cat: Option<(i64,)> = q("SELECT id FROM hotline_categories WHERE active = TRUE ORDER BY id LIMIT 1").fetch_optional(&state.db).await.map_err(err)?;
+    let town: Option<(i64,)> = q("SELECT id FROM orgs WHERE kind = 'town' ORDER BY id LIMIT 1").fetch_optional(&state.db).await.map_err(err)?;
+    let input = IntakeInput {
+        caller_phone: Some("13800001111".into()),
+        category_id: cat.map(|c| c.0),
+        town_id: town.map(|t| t.0),
+        description: Some(format!("权限测试工单（承办单位 {org_id}）")),
+        accept_now: true,
+        phone_required: true,
+        ..Default::default()
+    };
+    let case = service::intake(state, dispatcher.actor(), input).await.map_err(err)?.case;
+    let mut f = StepForm::default();
+    f.fields.insert("org".into(), org_id.to_string());
+    service::step(state, Who::Staff(&dispatcher), case.id, None, "dispatch", f).await.map_err(err)?;
+    Ok(case.id)
+}

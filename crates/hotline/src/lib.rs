@@ -134,6 +134,9 @@ impl Feature for Hotline {
     fn demo<'a>(&'a self, state: &'a AppState, size: DemoSize) -> BoxFuture<'a, anyhow::Result<()>> {
         demo::seed_year(state, size).boxed()
     }
+    fn sample<'a>(&'a self, state: &'a AppState, org_id: i64) -> BoxFuture<'a, anyhow::Result<Vec<i64>>> {
+        async move { Ok(vec![demo::sample_ticket(state, org_id).await?]) }.boxed()
+    }
     fn importers(&self) -> Vec<Importer> {
         vec![Importer {
             code: "hotline",

@@ -34,8 +34,8 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/hotline/tickets", get(list))
         .route("/hotline/tickets/export.xlsx", get(export))
-        .route("/hotline/queue/dispatch", get(|| async { Redirect::to("/hotline/tickets?state=accepted") }))
-        .route("/hotline/queue/callback", get(|| async { Redirect::to("/hotline/tickets?state=callback") }))
+        .route("/hotline/queue/dispatch", get(queue_dispatch))
+        .route("/hotline/queue/callback", get(queue_callback))
         .route("/hotline/new", get(console).post(intake))
         .route("/hotline/new/history", get(history_fragment))
         .route("/hotline/tickets/{id}", get(show))
@@ -48,6 +48,18 @@ pub fn routes() -> Router<AppState> {
         .merge(super::kpi_pages::routes())
         .merge(super::catalogue_pages::routes())
         .merge(super::import::routes())
+}
+
+/// The dispatcher's queue: accepted tickets waiting to be routed.
+async fn queue_dispatch(staff: Staff) -> Result<Response, PageError> {
+    staff.require(crate::roles::DISPATCH)?;
+    Ok(Redirect::to("/hotline/tickets?state=accepted").into_response())
+}
+
+/// The callback queue: answered tickets waiting for the caller's evaluation.
+async fn queue_callback(staff: Staff) -> Result<Response, PageError> {
+    staff.require(crate::roles::CALLBACK)?;
+    Ok(Redirect::to("/hotline/tickets?state=callback").into_response())
 }
 
 /// A period `from..=to` from query text; defaults to this year so far.

@@ -109,6 +109,7 @@ pub static PROCEDURE: LazyLock<Procedure> = LazyLock::new(|| {
         initial: "received",
         number_pattern: "{year}{seq:07}",
         page_prefix: "/hotline/tickets/",
+        api_prefix: "/api/v1/hotline/tickets/",
         states: vec![
             StateDef::open("received", "待受理", "来电、来信或网上诉求已登记，等待话务员受理"),
             StateDef::open("accepted", "待派单", "已受理，等待派单员派给承办单位"),

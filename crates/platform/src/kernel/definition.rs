@@ -380,6 +380,8 @@ pub struct Procedure {
     pub number_pattern: &'static str,
     /// Where a case's staff page lives: `{prefix}{id}`.
     pub page_prefix: &'static str,
+    /// Where a case lives in the JSON API: `{prefix}{id}`, steps at `{prefix}{id}/steps/{action}`.
+    pub api_prefix: &'static str,
 }
 
 impl Procedure {
@@ -388,6 +390,9 @@ impl Procedure {
     }
     pub fn case_url(&self, id: i64) -> String {
         format!("{}{id}", self.page_prefix)
+    }
+    pub fn api_url(&self, id: i64) -> String {
+        format!("{}{id}", self.api_prefix)
     }
     pub fn state_name(&self, code: &str) -> &'static str {
         self.state(code).map(|s| s.name).unwrap_or("未知状态")
