@@ -4,8 +4,7 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::{Query, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use serde::Deserialize;
 
@@ -15,6 +14,7 @@ use crate::auth::roles::Scope;
 use crate::auth::{Perm, Staff};
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::tabular::{Sheet, XCell};
 use crate::web::charts;
 use crate::web::{Ctx, Layout, Page, PageError, Paging, render};
 
@@ -38,6 +38,9 @@ pub struct Cell {
 pub struct Row {
     pub name: String,
     pub cells: Vec<Cell>,
+    /// The hotline centre's own row: what it answered on the spot or did not accept. It handles
+    /// no ticket as a unit, so the rates do not apply to it.
+    pub centre: bool,
 }
 
 #[derive(Template)]
@@ -84,7 +87,21 @@ fn row(name: String, c: &Counts, dim: Dim, key: Option<i64>, from: &str, to: &st
                 Cell { text: v.display(), href: drill_href(ind.numerator, dim, key, from, to), title }
             })
             .collect(),
+        centre: false,
     }
+}
+
+/// The centre's row: its counts, no rates.
+fn centre_row(mut r: Row) -> Row {
+    r.name = "12345热线中心（自办）".into();
+    for (c, ind) in r.cells.iter_mut().zip(INDICATORS) {
+        if ind.denominator.is_some() {
+            c.text = "—".into();
+            c.title = "热线中心不作为承办单位办理工单，办结、按时等比率不适用".into();
+        }
+    }
+    r.centre = true;
+    r
 }
 
 fn scope_of(staff: &Staff) -> Result<Scope, AppError> {
@@ -110,8 +127,18 @@ async fn dashboard(State(state): State<AppState>, staff: Staff, ctx: Ctx, Query(
     for c in &counts {
         total.add(c);
     }
-    let rows: Vec<Row> =
-        counts.iter().map(|c| row(nm.get(&c.key).cloned().unwrap_or_else(|| format!("#{}", c.key)), c, dim, Some(c.key), &from, &to, basic)).collect();
+    let centre = crate::service::centre(&state).await?.id;
+    let mut rows: Vec<Row> = Vec::with_capacity(counts.len());
+    let mut centre_line = None;
+    for c in &counts {
+        let r = row(nm.get(&c.key).cloned().unwrap_or_else(|| format!("#{}", c.key)), c, dim, Some(c.key), &from, &to, basic);
+        if dim == Dim::Org && c.key == centre {
+            centre_line = Some(centre_row(r));
+        } else {
+            rows.push(r);
+        }
+    }
+    rows.extend(centre_line);
     // Charts.
     let daily = kpi::daily(&state.db, &from, &to, &scope).await?;
     let chart_daily =
@@ -133,28 +160,28 @@ async fn dashboard(State(state): State<AppState>, staff: Staff, ctx: Ctx, Query(
     );
     let mut by_unit = if dim == Dim::Org { counts.clone() } else { kpi::counts(&state.db, Dim::Org, &from, &to, &scope).await? };
     let org_names = names(&state, Dim::Org).await?;
-    by_unit.retain(|c| c.closed >= 5);
-    by_unit.sort_by(|a, b| {
-        let ra = a.on_time as f64 / a.closed.max(1) as f64;
-        let rb = b.on_time as f64 / b.closed.max(1) as f64;
-        rb.partial_cmp(&ra).unwrap_or(std::cmp::Ordering::Equal)
-    });
-    let chart_units = charts::bars(
-        "承办单位按时办结率排名（办结 5 件以上）",
-        "%",
-        &by_unit
-            .iter()
-            .take(15)
-            .map(|c| {
-                (
-                    org_names.get(&c.key).cloned().unwrap_or_default(),
-                    c.on_time as f64 * 100.0 / c.closed.max(1) as f64,
-                    Some(drill_href("closed", Dim::Org, Some(c.key), &from, &to)),
-                )
-            })
-            .collect::<Vec<_>>(),
-        true,
-    );
+    // Units ranked by how many tickets they closed late: near-equal rates (97–100 %) hide
+    // the differences that the counts show.
+    by_unit.retain(|c| c.closed >= 5 && c.key != centre);
+    by_unit.sort_by(|a, b| (b.closed - b.on_time).cmp(&(a.closed - a.on_time)).then(a.key.cmp(&b.key)));
+    let late_units: Vec<(String, f64, Option<String>)> = by_unit
+        .iter()
+        .filter(|c| c.closed > c.on_time)
+        .take(15)
+        .map(|c| {
+            let rate = c.on_time as f64 * 100.0 / c.closed.max(1) as f64;
+            (
+                format!("{}（按时 {rate:.1}%）", org_names.get(&c.key).cloned().unwrap_or_default()),
+                (c.closed - c.on_time) as f64,
+                Some(drill_href("closed", Dim::Org, Some(c.key), &from, &to)),
+            )
+        })
+        .collect();
+    let chart_units = if late_units.is_empty() {
+        String::new()
+    } else {
+        charts::bars("承办单位超期办结件数（办结 5 件以上的单位）", "件", &late_units, false)
+    };
     let months = kpi::monthly(&state.db, &from, &to, &scope).await?;
     let sat = INDICATORS.iter().find(|i| i.code == "satisfaction").expect("satisfaction");
     let chart_trend = charts::line(
@@ -255,28 +282,30 @@ async fn export(State(state): State<AppState>, staff: Staff, Query(kq): Query<Kp
     let basic = kpi::basic_counts(&state.db).await;
     let counts = kpi::counts(&state.db, dim, &from, &to, &scope).await?;
     let nm = names(&state, dim).await?;
-    let mut header: Vec<&str> = vec![dim.label()];
-    header.extend(INDICATORS.iter().map(|i| i.name));
+    let centre = crate::service::centre(&state).await?.id;
+    let mut header: Vec<String> = vec![dim.label().to_string()];
+    header.extend(INDICATORS.iter().map(|i| i.name.to_string()));
+    // Counts as numbers, rates as percentages Excel can compute with; no rate for the centre.
+    let cells = |name: String, c: &Counts, rates: bool| {
+        let mut r = vec![XCell::Text(name)];
+        r.extend(INDICATORS.iter().map(|i| match c.value(i, basic) {
+            kpi::Value::Count(n) => XCell::Int(n),
+            kpi::Value::Rate(Some(p), _, _) if rates => XCell::Percent((p * 100.0).round() / 100.0),
+            kpi::Value::Rate(..) => XCell::Empty,
+        }));
+        r
+    };
     let mut total = Counts::default();
-    let mut data: Vec<Vec<String>> = counts
-        .iter()
-        .map(|c| {
-            total.add(c);
-            let mut r = vec![nm.get(&c.key).cloned().unwrap_or_default()];
-            r.extend(INDICATORS.iter().map(|i| c.value(i, basic).display()));
-            r
-        })
-        .collect();
-    let mut t = vec!["合计".to_string()];
-    t.extend(INDICATORS.iter().map(|i| total.value(i, basic).display()));
-    data.push(t);
-    let bytes = crate::tabular::write_xlsx("热线指标", &header, &data)?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"hotline-kpi-{from}-{to}.xlsx\"")),
-        ],
-        bytes,
-    )
-        .into_response())
+    let mut rows: Vec<Vec<XCell>> = Vec::new();
+    for c in &counts {
+        total.add(c);
+        let is_centre = dim == Dim::Org && c.key == centre;
+        let name =
+            if is_centre { "12345热线中心（自办：当场答复、不予受理等）".to_string() } else { nm.get(&c.key).cloned().unwrap_or_default() };
+        rows.push(cells(name, c, !is_centre));
+    }
+    rows.push(cells("合计".into(), &total, true));
+    let sheet = Sheet { name: "热线指标".into(), title: Some(format!("12345热线指标（{from} 至 {to}，按{}）", dim.label())), header, rows };
+    let bytes = crate::tabular::write_workbook(&[sheet])?;
+    Ok(crate::tabular::xlsx_response(bytes, &format!("热线指标-{from}-{to}")))
 }

@@ -1,5 +1,7 @@
 //! Server-side SVG charts: no script, no third-party code. Every chart has a title, a unit and
-//! its period; bars link to the records behind them where a link is given.
+//! its period; bars link to the records behind them where a link is given. Text is at least
+//! 12 units high, and a chart is never drawn narrower than its 760-unit view box (app.css: it
+//! scrolls sideways on a phone instead), so no label is drawn under 12 px.
 
 use std::fmt::Write;
 
@@ -30,7 +32,7 @@ pub fn columns(title: &str, unit: &str, points: &[(String, f64)]) -> String {
     let _ = write!(s, r#"<svg class="chart" viewBox="0 0 {w} {h}" role="img" aria-label="{}"><title>{}</title>"#, esc(title), esc(title));
     let _ = write!(
         s,
-        r##"<text x="{left}" y="18" font-size="13" font-weight="600" fill="#1d2b3a">{}</text><text x="{}" y="18" font-size="11" text-anchor="end" fill="#7a8896">单位：{}</text>"##,
+        r##"<text x="{left}" y="18" font-size="15" font-weight="600" fill="#1d2b3a">{}</text><text x="{}" y="18" font-size="12" text-anchor="end" fill="#7a8896">单位：{}</text>"##,
         esc(title),
         w - 10.0,
         esc(unit)
@@ -40,7 +42,7 @@ pub fn columns(title: &str, unit: &str, points: &[(String, f64)]) -> String {
         let y = h - bottom - (h - bottom - top) * i as f64 / 4.0;
         let _ = write!(
             s,
-            r##"<line x1="{left}" y1="{y}" x2="{}" y2="{y}" stroke="#e3e8ee"/><text x="{}" y="{}" font-size="10" text-anchor="end" fill="#7a8896">{}</text>"##,
+            r##"<line x1="{left}" y1="{y}" x2="{}" y2="{y}" stroke="#e3e8ee"/><text x="{}" y="{}" font-size="12" text-anchor="end" fill="#7a8896">{}</text>"##,
             w - 10.0,
             left - 4.0,
             y + 3.0,
@@ -63,7 +65,7 @@ pub fn columns(title: &str, unit: &str, points: &[(String, f64)]) -> String {
             esc(unit)
         );
         if i % every == 0 {
-            let _ = write!(s, r##"<text x="{:.1}" y="{}" font-size="10" text-anchor="middle" fill="#7a8896">{}</text>"##, x + bw / 2.0, h - 10.0, esc(label));
+            let _ = write!(s, r##"<text x="{:.1}" y="{}" font-size="12" text-anchor="middle" fill="#7a8896">{}</text>"##, x + bw / 2.0, h - 10.0, esc(label));
         }
     }
     s.push_str("</svg>");
@@ -80,7 +82,7 @@ pub fn bars(title: &str, unit: &str, items: &[(String, f64, Option<String>)], pe
     let _ = write!(s, r#"<svg class="chart" viewBox="0 0 {w} {h}" role="img" aria-label="{}"><title>{}</title>"#, esc(title), esc(title));
     let _ = write!(
         s,
-        r##"<text x="0" y="18" font-size="13" font-weight="600" fill="#1d2b3a">{}</text><text x="{}" y="18" font-size="11" text-anchor="end" fill="#7a8896">单位：{}</text>"##,
+        r##"<text x="0" y="18" font-size="15" font-weight="600" fill="#1d2b3a">{}</text><text x="{}" y="18" font-size="12" text-anchor="end" fill="#7a8896">单位：{}</text>"##,
         esc(title),
         w - 10.0,
         esc(unit)
@@ -97,7 +99,7 @@ pub fn bars(title: &str, unit: &str, items: &[(String, f64, Option<String>)], pe
             }
             None => s.push_str(&bar),
         }
-        let _ = write!(s, r##"<text x="{:.1}" y="{:.1}" font-size="11" fill="#34495e">{}</text>"##, left + bw + 6.0, y + row / 2.0 + 4.0, text);
+        let _ = write!(s, r##"<text x="{:.1}" y="{:.1}" font-size="12" fill="#34495e">{}</text>"##, left + bw + 6.0, y + row / 2.0 + 4.0, text);
     }
     s.push_str("</svg>");
     s
@@ -115,12 +117,14 @@ pub fn line(title: &str, unit: &str, points: &[(String, Option<f64>)], percent: 
     };
     let n = points.len().max(2) as f64;
     let x = |i: usize| left + (w - left - 20.0) * i as f64 / (n - 1.0);
+    // At most eight labels under the axis, so that they never overlap.
+    let label_every = (points.len() as f64 / 8.0).ceil().max(1.0) as usize;
     let y = |v: f64| h - bottom - (h - bottom - top) * (v - lo) / (hi - lo).max(0.0001);
     let mut s = String::new();
     let _ = write!(s, r#"<svg class="chart" viewBox="0 0 {w} {h}" role="img" aria-label="{}"><title>{}</title>"#, esc(title), esc(title));
     let _ = write!(
         s,
-        r##"<text x="{left}" y="18" font-size="13" font-weight="600" fill="#1d2b3a">{}</text><text x="{}" y="18" font-size="11" text-anchor="end" fill="#7a8896">单位：{}</text>"##,
+        r##"<text x="{left}" y="18" font-size="15" font-weight="600" fill="#1d2b3a">{}</text><text x="{}" y="18" font-size="12" text-anchor="end" fill="#7a8896">单位：{}</text>"##,
         esc(title),
         w - 10.0,
         esc(unit)
@@ -130,7 +134,7 @@ pub fn line(title: &str, unit: &str, points: &[(String, Option<f64>)], percent: 
         let yy = y(v);
         let _ = write!(
             s,
-            r##"<line x1="{left}" y1="{yy:.1}" x2="{}" y2="{yy:.1}" stroke="#e3e8ee"/><text x="{}" y="{:.1}" font-size="10" text-anchor="end" fill="#7a8896">{}</text>"##,
+            r##"<line x1="{left}" y1="{yy:.1}" x2="{}" y2="{yy:.1}" stroke="#e3e8ee"/><text x="{}" y="{:.1}" font-size="12" text-anchor="end" fill="#7a8896">{}</text>"##,
             w - 10.0,
             left - 4.0,
             yy + 3.0,
@@ -155,7 +159,9 @@ pub fn line(title: &str, unit: &str, points: &[(String, Option<f64>)], percent: 
                 if percent { format!("{v:.2}%") } else { format!("{v}") }
             );
         }
-        let _ = write!(s, r##"<text x="{:.1}" y="{}" font-size="10" text-anchor="middle" fill="#7a8896">{}</text>"##, x(i), h - 10.0, esc(label));
+        if i % label_every == 0 {
+            let _ = write!(s, r##"<text x="{:.1}" y="{}" font-size="12" text-anchor="middle" fill="#7a8896">{}</text>"##, x(i), h - 10.0, esc(label));
+        }
     }
     s.push_str("</svg>");
     s
@@ -174,6 +180,11 @@ mod tests {
         let l = line("趋势", "%", &[("1月".into(), Some(99.0)), ("2月".into(), None), ("3月".into(), Some(98.0))], true);
         assert!(l.contains("<path"));
         assert_eq!(nice_max(73.0), 100.0);
+        for svg in [&c, &b, &l] {
+            for size in svg.split("font-size=\"").skip(1).map(|t| t.split('"').next().unwrap().parse::<f64>().unwrap()) {
+                assert!(size >= 12.0, "text of {size} units");
+            }
+        }
         assert_eq!(nice_max(0.0), 1.0);
     }
 }
