@@ -528,3 +528,32 @@ async fn wait_import(app: &TestApp) -> i64 {
     }
     panic!("import did not finish");
 }
+
+/// An unreadable file uploaded on the web ends as 未导入 with the reason, never 排队中 for ever
+/// (issue 10 #8): a fake XLSX, a broken one, and text that is not valid GBK or UTF-8.
+#[tokio::test]
+async fn web_imports_of_unreadable_files_fail_with_the_reason() {
+    let app = TestApp::new().await;
+    let mut disp = app.login("dispatcher").await;
+    let mut broken_zip = b"PK\x03\x04".to_vec();
+    broken_zip.extend_from_slice(&[0x14, 0, 0, 0, 8, 0, 0xde, 0xad, 0xbe, 0xef]);
+    let bad_gbk: Vec<u8> = [b"\xb5\xc7\xbc\xc7\xca\xb1\xbc\xe4,".as_slice(), &[0x81, 0x20, 0xff, 0xfe, 0x80, b'\n'], &[0xff; 40]].concat();
+    for (name, bytes) in [("假表格.xlsx", b"this is not a spreadsheet".to_vec()), ("损坏.xlsx", broken_zip), ("乱码.csv", bad_gbk)] {
+        let r = disp.post_multipart("/hotline/import", &[], &[("file", name, &bytes)]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+        let url = r.location();
+        let mut page = disp.get(&url).await;
+        for _ in 0..100 {
+            if !page.contains("排队中") && !page.contains("校验中") {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            page = disp.get(&url).await;
+        }
+        assert!(page.contains("未导入"), "{name}: {}", page.text);
+        let id: i64 = url.rsplit('/').next().unwrap().parse().unwrap();
+        let (state, errors): (String, String) = q("SELECT state, errors FROM hotline_imports WHERE id = $1").bind(id).fetch_one(&app.state.db).await.unwrap();
+        assert_eq!(state, "failed", "{name}");
+        assert!(errors.len() > 4, "{name}: the reason is kept: {errors}");
+    }
+}

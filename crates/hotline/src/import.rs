@@ -565,8 +565,41 @@ async fn write_one(
     Ok(())
 }
 
-/// Check and write a file (the command line and small uploads).
+/// Check and write a file (the command line and uploads). With a job, its record always ends
+/// as done or failed with the reasons, whatever went wrong, so that the page never waits for
+/// ever.
 pub async fn import_bytes(state: &AppState, actor: Actor, bytes: &[u8], job: Option<i64>) -> Result<usize, Vec<RowError>> {
+    let r = check_and_write(state, actor, bytes, job).await;
+    if let (Err(errors), Some(id)) = (&r, job) {
+        fail_job(state, id, errors).await;
+    }
+    r
+}
+
+/// Mark a job failed with its reasons (keeping the counts it reached).
+async fn fail_job(state: &AppState, id: i64, errors: &[RowError]) {
+    let errors = serde_json::to_string(&errors.iter().take(2000).collect::<Vec<_>>()).unwrap_or_else(|_| "[]".into());
+    let r = state
+        .db
+        .write(move |tx| {
+            async move {
+                q("UPDATE hotline_imports SET state = 'failed', errors = $1, finished_at = $2 WHERE id = $3")
+                    .bind(errors)
+                    .bind(crate::time::now_ms())
+                    .bind(id)
+                    .execute(tx)
+                    .await?;
+                Ok(())
+            }
+            .boxed()
+        })
+        .await;
+    if let Err(e) = r {
+        tracing::warn!(error = %e, "cannot record the failed import");
+    }
+}
+
+async fn check_and_write(state: &AppState, actor: Actor, bytes: &[u8], job: Option<i64>) -> Result<usize, Vec<RowError>> {
     let table = tabular::read(bytes).map_err(|e| vec![RowError::new(0, "", e.user_message())])?;
     let no_col = table.column(COLUMNS[0].1);
     let numbers: Vec<String> = match no_col {
@@ -583,12 +616,7 @@ pub async fn import_bytes(state: &AppState, actor: Actor, bytes: &[u8], job: Opt
     let _ = last;
     let tickets = match checked {
         Ok(t) => t,
-        Err(errors) => {
-            if let Some(id) = job {
-                set_job(state, id, "failed", total as i64, total as i64, 0, Some(&errors)).await;
-            }
-            return Err(errors);
-        }
+        Err(errors) => return Err(errors),
     };
     if let Some(id) = job {
         set_job(state, id, "writing", total as i64, total as i64, 0, None).await;
@@ -600,13 +628,7 @@ pub async fn import_bytes(state: &AppState, actor: Actor, bytes: &[u8], job: Opt
             }
             Ok(n)
         }
-        Err(e) => {
-            let errors = vec![RowError::new(0, "", e.user_message())];
-            if let Some(id) = job {
-                set_job(state, id, "failed", total as i64, total as i64, 0, Some(&errors)).await;
-            }
-            Err(errors)
-        }
+        Err(e) => Err(vec![RowError::new(0, "", e.user_message())]),
     }
 }
 
@@ -720,7 +742,11 @@ async fn upload(State(state): State<AppState>, staff: Staff, form: Multipart) ->
     let actor = Actor { name: format!("{}（历史数据导入）", staff.name), ..staff.actor() };
     let st = state.clone();
     tokio::spawn(async move {
-        let _ = import_bytes(&st, actor, &file.bytes, Some(id)).await;
+        // A file that makes a reader fail in an unexpected way still ends the job, as failed.
+        let run = std::panic::AssertUnwindSafe(import_bytes(&st, actor, &file.bytes, Some(id))).catch_unwind().await;
+        if run.is_err() {
+            fail_job(&st, id, &[RowError::new(0, "", "文件无法读取：格式已损坏或不是 XLSX/CSV 文件")]).await;
+        }
     });
     Ok(redirect_ok(&format!("/hotline/import/{id}"), "文件已接收，正在校验"))
 }
