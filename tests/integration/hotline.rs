@@ -183,7 +183,7 @@ async fn every_refusal_names_its_rule() {
         .await
         .unwrap_err();
     assert_eq!(late.code(), "time_window_passed");
-    assert!(late.basis().iter().any(|b| b.contains("山东省政务服务热线管理办法")), "{:?}", late.basis());
+    assert!(late.basis().iter().any(|b| b.contains("工作规范》“退单与延期”")), "{:?}", late.basis());
     // Not the unit's step: the dispatcher's approval.
     let e = service::step_at(&app.state, Who::Staff(&zjj), id, None, "review_pass", StepForm::default(), Some(ms(2026, 3, 3, 10))).await.unwrap_err();
     assert_eq!(e.code(), "wrong_state");
@@ -228,7 +228,7 @@ async fn every_refusal_names_its_rule() {
     let e = service::step(&app.state, Who::Staff(&agent), other, None, "not_accept", StepForm::default()).await.unwrap_err();
     let fields: Vec<&str> = e.field_errors().iter().map(|f| f.field.as_str()).collect();
     assert_eq!(fields, ["reason", "alt_route"]);
-    assert!(e.basis()[0].contains("第十九条"));
+    assert!(e.basis()[0].contains("工作规范》“受理范围”"), "{:?}", e.basis());
     service::step(&app.state, Who::Staff(&agent), other, None, "not_accept", form(&[("reason", "属于诉讼事项"), ("alt_route", "litigation")])).await.unwrap();
     assert_eq!(state_of(&app, other).await.0, "not_accepted");
 }
@@ -556,4 +556,61 @@ async fn web_imports_of_unreadable_files_fail_with_the_reason() {
         assert_eq!(state, "failed", "{name}");
         assert!(errors.len() > 4, "{name}: the reason is kept: {errors}");
     }
+}
+
+/// Text meant for developers stays out of what citizens and staff read (issue 10 #17), and the
+/// hotline's rules are cited as the city's own, under the name the administrator gives them,
+/// never as another province's regulation (#18).
+#[tokio::test]
+async fn users_read_the_rule_and_its_article_not_its_provenance() {
+    let app = TestApp::new().await;
+    let mut anon = app.client();
+    let mut disp = app.login("dispatcher").await;
+    let id = ticket(&app, "ZF-WYGL", "T-DH", "电梯故障", None).await;
+    let mut pages = vec![anon.get("/portal").await.text, disp.get(&format!("/hotline/tickets/{id}")).await.text, disp.get("/hotline/kpi").await.text];
+    // A staff refusal and a citizen's refused rating.
+    let v = fazhi::kernel::queries::get(&app.state.db, id).await.unwrap().unwrap().version.to_string();
+    pages.push(disp.post_multipart(&format!("/hotline/tickets/{id}/step/dispatch"), &[("version", &v)], &[]).await.text);
+    pages.push(disp.get("/procedures/hotline").await.text);
+    for (i, p) in pages.iter().enumerate() {
+        for bad in ["未经核实", "已核对原文", "二手来源", "本地默认", "hotline.basic_counts", "潍坊", "山东省"] {
+            assert!(!p.contains(bad), "page {i} shows “{bad}”");
+        }
+    }
+    assert!(pages[0].contains("《本市12345政务服务便民热线工作规范》“办理时限”"));
+    // The administrator names and dates the city's rules; every citation follows.
+    let mut admin = app.login("sfj").await;
+    let r = admin
+        .post_form(
+            "/hotline/catalogue/settings",
+            &[
+                ("handle_days", "5"),
+                ("mailbox_days", "10"),
+                ("number_pattern", "{year}{seq:06}"),
+                ("rules_name", "示范市12345政务服务便民热线工作规范"),
+                ("rules_since", "2024-03-01"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let home = anon.get("/portal").await;
+    assert!(home.contains("《示范市12345政务服务便民热线工作规范》“办理时限”"), "{}", home.text);
+    // The administrator sees where each rule comes from, and the model text, with a warning.
+    let rules = admin.get("/procedures/hotline").await;
+    assert!(rules.contains("本地默认"));
+    let example = admin.get("/hotline/catalogue/example").await;
+    assert!(example.contains("潍坊市12345政务服务便民热线条例") && example.contains("不适用于本市"));
+    assert_eq!(disp.get("/hotline/catalogue/example").await.status, StatusCode::FORBIDDEN);
+    let r = admin
+        .post_form(
+            "/hotline/catalogue/settings",
+            &[("handle_days", "5"), ("mailbox_days", "10"), ("number_pattern", "{year}{seq:06}"), ("rules_since", "2024-13-01")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.contains("施行日期格式应为"));
+    // Back to the default name for the other tests of this process.
+    admin
+        .post_form("/hotline/catalogue/settings", &[("handle_days", "5"), ("mailbox_days", "10"), ("number_pattern", "{year}{seq:06}"), ("rules_name", "")])
+        .await;
 }

@@ -360,7 +360,7 @@ async fn rating_flow_end_to_end() {
     // 不满意 needs the reason: refused with the rule's basis, the choice kept.
     let r = c.post_form(&format!("/portal/track/{no}/rate"), &[("evaluation", "dissatisfied"), ("comment", "")]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.contains("请填写不满意的原因") && r.contains("依据：") && r.contains("第二十四条"), "{}", r.text);
+    assert!(r.contains("请填写不满意的原因") && r.contains("依据：") && r.contains("“回访评价”"), "{}", r.text);
     assert!(r.contains("value=\"dissatisfied\" checked"));
     let r = c.post_form(&format!("/portal/track/{no}/rate"), &[("comment", "")]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -454,7 +454,7 @@ async fn letters_to_the_mayor_and_only_published_ones_shown() {
     assert_eq!(anon.get(&format!("/portal/letters/{}", ids[1])).await.status, StatusCode::NOT_FOUND);
     // A published web ticket is not a letter.
     assert_eq!(anon.get("/portal/letters/999999").await.status, StatusCode::NOT_FOUND);
-    // The home page states the time limits as local defaults with their basis.
+    // The home page states the time limits with the city's own rules as their basis.
     let r = anon.get("/portal").await;
-    assert!(r.contains("5 个工作日") && r.contains("10 个工作日") && r.contains("第二十条") && r.contains("本市默认值"));
+    assert!(r.contains("5 个工作日") && r.contains("10 个工作日") && r.contains("12345政务服务便民热线工作规范》“办理时限”"), "{}", r.text);
 }

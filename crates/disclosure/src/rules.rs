@@ -36,7 +36,7 @@ pub const ART_30: Basis = Basis::checked(
     "第三十条",
     "申请内容不明确的，应当自收到申请之日起7个工作日内一次性告知申请人补正；答复期限自收到补正的申请之日起计算；无正当理由逾期不补正的，视为放弃申请",
 );
-pub const ART_30_PERIOD: Basis = Basis::local(LAW, "第三十条", "“合理的补正期限”：本地默认15个工作日，可由管理员调整，每件告知书也可另定");
+pub const ART_30_PERIOD: Basis = Basis::local(LAW, "第三十条", "“合理的补正期限”：本机关一般给予15个工作日，补正告知书可另定");
 pub const ART_31: Basis = Basis::checked(LAW, "第三十一条", "当面提交的以提交之日、邮寄的以签收之日、互联网渠道的以双方确认之日为收到申请之日");
 pub const ART_32: Basis = Basis::checked(
     LAW,
@@ -58,7 +58,7 @@ pub const REPORT_FORMAT: Basis = Basis::secondary(
     "三",
     "办理结果分为予以公开、部分公开、不予公开、无法提供、不予处理、其他处理",
 );
-pub const EXTENSION_FORM: Basis = Basis::local(LAW, "第三十三条第二款", "内部程序：承办人提出延期申请，由政府信息公开工作机构负责人批准（本地做法，可配置）");
+pub const EXTENSION_FORM: Basis = Basis::local(LAW, "第三十三条第二款", "延长答复期限应当经政府信息公开工作机构负责人同意：承办人提出，负责人批准");
 
 /// An outcome of a request: exactly the rows of table 三 of the annual report.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -30,6 +30,30 @@ pub fn routes() -> Router<AppState> {
         .route("/hotline/catalogue/routes", post(create_route))
         .route("/hotline/catalogue/routes/{id}/disable", post(disable_route))
         .route("/hotline/catalogue/settings", post(save_settings))
+        .route("/hotline/catalogue/example", get(example))
+}
+
+/// A model to draft the city's own 12345 rules from: a Shandong city's regulation (public law
+/// text), for administrators only — it is never cited to citizens or staff.
+const EXAMPLE: &str = include_str!("../assets/weifang-12345-example.md");
+
+#[derive(Template)]
+#[template(path = "hotline/example.html")]
+struct ExamplePage {
+    layout: Layout,
+    text: &'static str,
+}
+
+async fn example(staff: Staff, ctx: Ctx) -> Result<Response, PageError> {
+    staff.require(Perm::ADMIN_SETTINGS)?;
+    render(&ExamplePage {
+        layout: Layout::new(&staff, &ctx, "参考范本").crumb("目录与分派规则", "/hotline/catalogue").crumb("参考范本", ""), text: EXAMPLE
+    })
+}
+
+/// The settings keys that name the city's own rules and date them.
+fn rules_keys() -> (String, String) {
+    (format!("{}{}", crate::settings::LOCAL_RULES, super::rules::LOCAL_RULES), format!("{}{}", crate::settings::LOCAL_RULES_SINCE, super::rules::LOCAL_RULES))
 }
 
 /// `code|label|datatype|必填或选填|a=甲;b=乙` per line.
@@ -106,6 +130,9 @@ struct CataloguePage {
     mailbox_days: u32,
     basic_counts: bool,
     number_pattern: String,
+    /// The name the city gave its 12345 working rules, and the date they took effect.
+    rules_name: String,
+    rules_since: String,
 }
 
 async fn page(state: &AppState, staff: &Staff, ctx: &Ctx, tq: TestQuery, errors: Vec<FieldError>) -> Result<Response, PageError> {
@@ -156,6 +183,8 @@ async fn page(state: &AppState, staff: &Staff, ctx: &Ctx, tq: TestQuery, errors:
         handle_days: rule("handle"),
         mailbox_days: rule("mailbox"),
         basic_counts: super::kpi::basic_counts(&state.db).await,
+        rules_name: crate::settings::get(&state.db, &rules_keys().0).await?.unwrap_or_default(),
+        rules_since: crate::settings::get(&state.db, &rules_keys().1).await?.unwrap_or_default(),
         number_pattern: crate::settings::procedure_value(&state.db, "hotline", "number_pattern").await?.unwrap_or_else(|| PROCEDURE.number_pattern.to_string()),
     })?;
     if bad {
@@ -260,6 +289,14 @@ async fn save_settings(State(state): State<AppState>, staff: Staff, ctx: Ctx, fo
     if mailbox.is_none() {
         errors.push(FieldError::new("mailbox_days", "out_of_range", "信箱办理时限应为 1–60 个工作日"));
     }
+    let rules_name: String = form.get("rules_name").unwrap_or("").trim().to_string();
+    if rules_name.chars().count() > 60 {
+        errors.push(FieldError::new("rules_name", "too_long", "规范名称不能超过 60 字"));
+    }
+    let rules_since = form.get("rules_since").unwrap_or("").trim().to_string();
+    if !rules_since.is_empty() && crate::time::parse_date(&rules_since).is_none() {
+        errors.push(FieldError::new("rules_since", "bad_date", "施行日期格式应为 YYYY-MM-DD"));
+    }
     let pattern = form.get("number_pattern").unwrap_or("").trim().to_string();
     if let Err(m) = crate::kernel::numbering::check_pattern(&pattern) {
         errors.push(FieldError::new("number_pattern", "bad_pattern", m));
@@ -271,5 +308,9 @@ async fn save_settings(State(state): State<AppState>, staff: Staff, ctx: Ctx, fo
     crate::settings::set_procedure_days(&state.db, staff.actor(), "hotline", "mailbox_days".into(), mailbox.unwrap_or(10)).await?;
     crate::settings::set_procedure_value(&state.db, staff.actor(), "hotline", "number_pattern", pattern).await?;
     crate::settings::set(&state.db, staff.actor(), "hotline.basic_counts", if form.checked("basic_counts") { "true".into() } else { "false".into() }).await?;
+    let (name_key, since_key) = rules_keys();
+    crate::settings::set(&state.db, staff.actor(), &name_key, rules_name).await?;
+    crate::settings::set(&state.db, staff.actor(), &since_key, rules_since).await?;
+    crate::settings::load_local_rule_names(&state.db).await?;
     Ok(redirect_ok("/hotline/catalogue", "已保存热线设置；新的时限对此后开始计时的工单生效"))
 }

@@ -57,7 +57,7 @@ pub const INDICATORS: &[Indicator] = &[
     Indicator {
         code: "satisfaction",
         name: "满意率",
-        definition: "（满意 + 基本满意）÷ 参评工单；“基本满意”是否计入为设置项 hotline.basic_counts（默认计入）",
+        definition: "（满意 + 基本满意）÷ 参评工单；“基本满意”是否计入由本市规定（默认计入）",
         numerator: "satisfied_total",
         denominator: Some("evaluated"),
     },

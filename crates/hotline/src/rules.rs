@@ -2,10 +2,12 @@
 //!
 //! Sources (LEGAL-RULES.md §5): 国办发〔2020〕53号 requires the closed loop 受理、派单、办理、
 //! 答复、督办、办结、回访、评价 [S]; GB/T 33358-2016 sets service levels and confidential handling
-//! [S]; no national numeric deadline exists [U]. The local deadlines follow the model of
-//! 潍坊市12345政务服务便民热线条例 (checked text in laws/) and the 山东省 measures [S]; the
-//! Jiangsu/Yangzhou rules are unconfirmed, so every number here is a configurable local default,
-//! shown as such.
+//! [S]; no national numeric deadline exists [U]. The time limits, returns, extensions and the
+//! callback are therefore the city's own rules (本市12345工作规范): citizens and staff read them
+//! under the name and date the administrator gives that document (系统管理 › 热线目录与规则); the
+//! numbers are settings. The model they were drafted from — 潍坊市12345政务服务便民热线条例, a
+//! Shandong regulation, and the 山东省 measures — is offered to the administrator as an example
+//! (`/hotline/catalogue/example`), never cited to users of a city elsewhere.
 
 use std::sync::LazyLock;
 
@@ -18,16 +20,19 @@ pub const OPINION_53: Basis = Basis::secondary(
     "二、（三）",
     "建立受理、派单、办理、答复、督办、办结、回访、评价的闭环",
 );
-pub const WEIFANG_19: Basis = Basis::checked("潍坊市12345政务服务便民热线条例", "第十九条", "不予受理的，应当告知理由和依法可以采取的途径（本市参照其模式）");
-pub const WEIFANG_20: Basis =
-    Basis::local("潍坊市12345政务服务便民热线条例", "第二十条", "承办单位一般在5个工作日内办结；法律法规另有规定的从其规定（本市参照，期限为本地默认值）");
-pub const WEIFANG_22: Basis =
-    Basis::local("潍坊市12345政务服务便民热线条例", "第二十二条", "非本单位职责的可在规定时间内说明理由申请退回，经热线工作机构审核；指定承办的不得退回");
-pub const SHANDONG_RETURN: Basis = Basis::local("山东省政务服务热线管理办法（2020）", "", "派单错误的应在2个工作日内说明理由退回；延期一般不超过10个工作日");
+/// The default name of the city's own 12345 working rules, until the administrator names them.
+pub const LOCAL_RULES: &str = "本市12345政务服务便民热线工作规范";
+pub const LOCAL_NOT_ACCEPT: Basis = Basis::local(LOCAL_RULES, "“受理范围”", "不属于受理范围的不予受理，告知诉求人理由和依法可以采取的途径");
+pub const LOCAL_HANDLE: Basis =
+    Basis::local(LOCAL_RULES, "“办理时限”", "承办单位一般在5个工作日内办结，诉求类别另有时限的从其规定；法律法规另有规定的从其规定");
+pub const LOCAL_RETURN: Basis = Basis::local(
+    LOCAL_RULES,
+    "“退单与延期”",
+    "非本单位职责的，说明理由申请退回，经热线工作机构审核；指定承办的不得退回；不能按期办结的说明理由申请延期，一般不超过10个工作日",
+);
 pub const GBT_33358: Basis = Basis::secondary("政府热线服务规范（GB/T 33358-2016）", "", "信件类诉求24小时内响应；来电人要求保密的应保密办理");
-pub const MAILBOX_LOCAL: Basis = Basis::local("市长信箱办理规则（本地）", "", "未找到全国性规定：信件按本地默认时限办理，属于信访事项的按《信访工作条例》办理");
-pub const WEIFANG_24: Basis =
-    Basis::local("潍坊市12345政务服务便民热线条例", "第二十四条至第二十七条", "热线工作机构对办理情况回访，诉求人对办理结果评价；不满意的可以要求重新办理");
+pub const MAILBOX_LOCAL: Basis = Basis::local(LOCAL_RULES, "“市长信箱”", "来信按诉求类别的时限或信箱办理时限办理；属于信访事项的按《信访工作条例》办理");
+pub const LOCAL_CALLBACK: Basis = Basis::local(LOCAL_RULES, "“回访评价”", "热线工作机构对办理情况回访，诉求人对办理结果评价；不满意的可以要求重新办理");
 pub const SUPERVISE_53: Basis = Basis::secondary(
     "国务院办公厅关于进一步优化地方政务服务便民热线的指导意见（国办发〔2020〕53号）",
     "二、（四）",
@@ -85,7 +90,7 @@ pub static PROCEDURE: LazyLock<Procedure> = LazyLock::new(|| {
         rollover: false,
         due_soon_days: 1,
         starts_on: &["dispatch", "reassign", "callback_reopen", "rate_reopen"],
-        basis: WEIFANG_20,
+        basis: LOCAL_HANDLE,
         validity: Validity::ALWAYS,
         setting: Some("handle_days"),
     };
@@ -133,10 +138,10 @@ pub static PROCEDURE: LazyLock<Procedure> = LazyLock::new(|| {
                 .look(Look::Primary)
                 .tell("【12345】您反映的诉求已受理，工单编号{no}。可凭编号和手机号查询进度：{url}"),
             Transition::new("not_accept", "不予受理", &["received"], To::State("not_accepted"), staff(crate::roles::INTAKE))
-                .guard(Guard::Reason, Some(WEIFANG_19))
-                .guard(Guard::Field { name: "alt_route", label: "告知的途径" }, Some(WEIFANG_19))
+                .guard(Guard::Reason, Some(LOCAL_NOT_ACCEPT))
+                .guard(Guard::Field { name: "alt_route", label: "告知的途径" }, Some(LOCAL_NOT_ACCEPT))
                 .ask("alt_route", "告知的途径", AskKind::Choice(ALT_ROUTES))
-                .basis(WEIFANG_19)
+                .basis(LOCAL_NOT_ACCEPT)
                 .look(Look::Danger),
             Transition::new("answer_directly", "直接答复办结", &["received"], To::State("answered"), staff(crate::roles::INTAKE))
                 .guard(Guard::Field { name: "answer", label: "答复内容" }, None)
@@ -154,7 +159,7 @@ pub static PROCEDURE: LazyLock<Procedure> = LazyLock::new(|| {
                 .ask("org", "承办单位（主办）", AskKind::Org)
                 .ask("co_orgs", "协办单位（可多选）", AskKind::Orgs)
                 .clock(ClockEffect::Start("handle"))
-                .basis(WEIFANG_20)
+                .basis(LOCAL_HANDLE)
                 .look(Look::Primary)
                 .tell("【12345】您的诉求（工单{no}）已交{unit}办理，办理期限{due}。查询：{url}"),
             Transition::new("reassign", "改派", &["dispatched", "handling"], To::State("dispatched"), staff(crate::roles::DISPATCH))
@@ -164,37 +169,37 @@ pub static PROCEDURE: LazyLock<Procedure> = LazyLock::new(|| {
                 .ask("org", "新的承办单位", AskKind::Org)
                 .ask("co_orgs", "协办单位（可多选）", AskKind::Orgs)
                 .clock(ClockEffect::Start("handle"))
-                .basis(WEIFANG_22)
+                .basis(LOCAL_RETURN)
                 .tell("【12345】您的诉求（工单{no}）已改由{unit}办理，办理期限{due}。查询：{url}"),
             Transition::new("sign", "签收", &["dispatched"], To::State("handling"), staff(Perm::CASE_HANDLE)).basis(OPINION_53).look(Look::Primary),
             Transition::new("request_return", "申请退单", &["dispatched", "handling"], To::State("return_requested"), staff(Perm::CASE_HANDLE))
                 .optional()
-                .guard(Guard::Reason, Some(WEIFANG_22))
-                .guard(Guard::WithinWorkingDays { since: Since::ClockStart, days: 2 }, Some(SHANDONG_RETURN))
-                .guard(Guard::Check { label: "非指定承办", check: not_designated }, Some(WEIFANG_22))
+                .guard(Guard::Reason, Some(LOCAL_RETURN))
+                .guard(Guard::WithinWorkingDays { since: Since::ClockStart, days: 2 }, Some(LOCAL_RETURN))
+                .guard(Guard::Check { label: "非指定承办", check: not_designated }, Some(LOCAL_RETURN))
                 .ask("suggest_org", "建议承办单位（可选）", AskKind::Org)
-                .basis(WEIFANG_22),
+                .basis(LOCAL_RETURN),
             Transition::new("approve_return", "同意退单", &["return_requested"], To::State("accepted"), staff(crate::roles::DISPATCH))
                 .clock(ClockEffect::Stop)
-                .basis(WEIFANG_22)
+                .basis(LOCAL_RETURN)
                 .hint("工单回到待派单，重新派给正确的单位"),
             Transition::new("reject_return", "驳回退单", &["return_requested"], To::Previous, staff(crate::roles::DISPATCH))
                 .guard(Guard::Reason, None)
-                .basis(WEIFANG_22),
+                .basis(LOCAL_RETURN),
             Transition::new("request_extension", "申请延期", &["handling"], To::State("extension_requested"), staff(Perm::CASE_HANDLE))
                 .optional()
-                .guard(Guard::Reason, Some(SHANDONG_RETURN))
-                .guard(Guard::Input { field: "days", check: extension_days_requested }, Some(SHANDONG_RETURN))
+                .guard(Guard::Reason, Some(LOCAL_RETURN))
+                .guard(Guard::Input { field: "days", check: extension_days_requested }, Some(LOCAL_RETURN))
                 .ask("days", "申请延长的工作日数（不超过10）", AskKind::Days)
-                .basis(SHANDONG_RETURN),
+                .basis(LOCAL_RETURN),
             Transition::new("approve_extension", "同意延期", &["extension_requested"], To::State("handling"), staff(crate::roles::DISPATCH))
-                .clock(ClockEffect::Extend { max_days: 10, max_times: 1, basis: SHANDONG_RETURN })
+                .clock(ClockEffect::Extend { max_days: 10, max_times: 1, basis: LOCAL_RETURN })
                 .ask("days", "批准延长的工作日数", AskKind::Days)
-                .basis(SHANDONG_RETURN)
+                .basis(LOCAL_RETURN)
                 .tell("【12345】您的诉求（工单{no}）办理期限已依规延长至{due}。查询：{url}"),
             Transition::new("reject_extension", "驳回延期", &["extension_requested"], To::State("handling"), staff(crate::roles::DISPATCH))
                 .guard(Guard::Reason, None)
-                .basis(SHANDONG_RETURN),
+                .basis(LOCAL_RETURN),
             Transition::new("reply", "答复", &["handling", "extension_requested"], To::State("replied"), staff(Perm::CASE_HANDLE))
                 .guard(Guard::Field { name: "reply", label: "答复内容" }, Some(OPINION_53))
                 .ask("reply", "办理结果与答复内容", AskKind::LongText)
@@ -205,16 +210,16 @@ pub static PROCEDURE: LazyLock<Procedure> = LazyLock::new(|| {
                 .hint("诉求人不需要答复的，仍须填写办理结果，供审核和回访"),
             Transition::new("request_termination", "申请终止", &["handling"], To::State("termination_requested"), staff(Perm::CASE_HANDLE))
                 .optional()
-                .guard(Guard::Reason, Some(WEIFANG_22))
-                .basis(WEIFANG_22),
+                .guard(Guard::Reason, Some(LOCAL_RETURN))
+                .basis(LOCAL_RETURN),
             Transition::new("approve_termination", "同意终止", &["termination_requested"], To::State("terminated"), staff(crate::roles::DISPATCH))
                 .guard(Guard::Reason, None)
-                .basis(WEIFANG_22)
+                .basis(LOCAL_RETURN)
                 .look(Look::Danger)
                 .tell("【12345】您的诉求（工单{no}）已依规终止办理，理由见：{url}"),
             Transition::new("reject_termination", "驳回终止", &["termination_requested"], To::Previous, staff(crate::roles::DISPATCH))
                 .guard(Guard::Reason, None)
-                .basis(WEIFANG_22),
+                .basis(LOCAL_RETURN),
             Transition::new(
                 "review_pass",
                 "审核通过",
@@ -233,32 +238,32 @@ pub static PROCEDURE: LazyLock<Procedure> = LazyLock::new(|| {
                 .basis(OPINION_53)
                 .hint("办理结果不合格的退回承办单位继续办理，审核期间不计入办理时限"),
             Transition::new("callback_close", "回访并办结", &["callback"], To::State("closed"), staff(crate::roles::CALLBACK))
-                .guard(Guard::Input { field: "evaluation", check: close_needs_satisfied }, Some(WEIFANG_24))
+                .guard(Guard::Input { field: "evaluation", check: close_needs_satisfied }, Some(LOCAL_CALLBACK))
                 .ask("evaluation", "评价结果", AskKind::Choice(&[("satisfied", "满意"), ("basically", "基本满意")]))
                 .ask("comment", "诉求人意见", AskKind::Text)
-                .basis(WEIFANG_24)
+                .basis(LOCAL_CALLBACK)
                 .look(Look::Primary),
             Transition::new("callback_reopen", "回访不满意·重办", &["callback"], To::State("handling"), staff(crate::roles::CALLBACK))
-                .guard(Guard::Input { field: "evaluation", check: reopen_needs_dissatisfied }, Some(WEIFANG_24))
-                .guard(Guard::Field { name: "comment", label: "诉求人的不满意意见" }, Some(WEIFANG_24))
+                .guard(Guard::Input { field: "evaluation", check: reopen_needs_dissatisfied }, Some(LOCAL_CALLBACK))
+                .guard(Guard::Field { name: "comment", label: "诉求人的不满意意见" }, Some(LOCAL_CALLBACK))
                 .ask("evaluation", "评价结果", AskKind::Choice(&[("dissatisfied", "不满意")]))
                 .ask("comment", "诉求人的不满意意见", AskKind::Text)
                 .clock(ClockEffect::Start("handle"))
-                .basis(WEIFANG_24)
+                .basis(LOCAL_CALLBACK)
                 .hint("退回原承办单位重新办理，重新计算办理时限"),
             Transition::new("close_unreached", "无法回访·办结", &["callback"], To::State("closed"), staff(crate::roles::CALLBACK))
                 .optional()
                 .guard(Guard::Reason, None)
-                .basis(WEIFANG_24)
+                .basis(LOCAL_CALLBACK)
                 .hint("多次联系不上诉求人的，说明情况后办结，不计入评价"),
             Transition::new("rate_close", "评价并办结", &["callback"], To::State("closed"), Taker::Citizen)
-                .guard(Guard::Input { field: "evaluation", check: close_needs_satisfied }, Some(WEIFANG_24))
-                .basis(WEIFANG_24),
+                .guard(Guard::Input { field: "evaluation", check: close_needs_satisfied }, Some(LOCAL_CALLBACK))
+                .basis(LOCAL_CALLBACK),
             Transition::new("rate_reopen", "不满意·要求重办", &["callback"], To::State("handling"), Taker::Citizen)
-                .guard(Guard::Input { field: "evaluation", check: reopen_needs_dissatisfied }, Some(WEIFANG_24))
-                .guard(Guard::Field { name: "comment", label: "不满意的原因" }, Some(WEIFANG_24))
+                .guard(Guard::Input { field: "evaluation", check: reopen_needs_dissatisfied }, Some(LOCAL_CALLBACK))
+                .guard(Guard::Field { name: "comment", label: "不满意的原因" }, Some(LOCAL_CALLBACK))
                 .clock(ClockEffect::Start("handle"))
-                .basis(WEIFANG_24),
+                .basis(LOCAL_CALLBACK),
             Transition::new("supervise", "督办", OPEN, To::Same, staff(Perm::SUPERVISE))
                 .optional()
                 .guard(Guard::Reason, Some(SUPERVISE_53))

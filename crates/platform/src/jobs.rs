@@ -28,6 +28,10 @@ pub fn spawn(state: AppState) {
                 Ok(c) => state.set_calendar(c),
                 Err(e) => tracing::warn!(error = %e, "cannot reload the calendar"),
             }
+            // … and the names of the city's own rules.
+            if let Err(e) = crate::settings::load_local_rule_names(&state.db).await {
+                tracing::warn!(error = %e, "cannot reload the local rule names");
+            }
             match claim(&state).await {
                 Ok(true) => {
                     if let Err(e) = sweep(&state, today()).await {

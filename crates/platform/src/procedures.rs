@@ -65,6 +65,9 @@ struct ShowPage {
     steps: Vec<StepRow>,
     rules: Vec<RuleRow>,
     number_pattern: &'static str,
+    /// Whether a rule's source is checked, or a local default, is for administrators: they
+    /// configure the rules. Staff read the rule and its article.
+    show_provenance: bool,
 }
 
 pub fn describe_steps(p: &Procedure) -> Vec<StepRow> {
@@ -142,6 +145,7 @@ async fn show(State(state): State<AppState>, staff: Staff, ctx: Ctx, Path(code):
     let p = state.procedures().into_iter().find(|p| p.code == code).ok_or_else(|| AppError::not_found("procedure_not_found", "没有这个程序"))?;
     let overrides = crate::settings::procedure_overrides(&state.db, p.code).await?;
     render(&ShowPage {
+        show_provenance: staff.has(crate::auth::Perm::ADMIN_SETTINGS),
         layout: Layout::new(&staff, &ctx, p.name).crumb("法定程序与时限", "/procedures").crumb(p.name, ""),
         name: p.name,
         law: p.law,

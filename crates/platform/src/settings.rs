@@ -81,9 +81,11 @@ pub async fn get<'a>(ex: impl Into<Ex<'a>>, key: &str) -> Result<Option<String>,
     Ok(r.map(|r| r.0))
 }
 
-pub async fn set(db: &Db, actor: Actor, key: &'static str, value: String) -> Result<(), AppError> {
+pub async fn set(db: &Db, actor: Actor, key: &str, value: String) -> Result<(), AppError> {
+    let key = key.to_string();
     db.write(move |tx| {
         async move {
+            let key = key.as_str();
             let old = get(&mut *tx, key).await?;
             q("INSERT INTO settings (key, value, version, updated_at, updated_by) VALUES ($1, $2, 1, $3, $4) ON CONFLICT (key) DO UPDATE SET value = excluded.value, version = settings.version + 1, updated_at = excluded.updated_at, updated_by = excluded.updated_by")
                 .bind(key)
@@ -98,4 +100,18 @@ pub async fn set(db: &Db, actor: Actor, key: &'static str, value: String) -> Res
         .boxed()
     })
     .await
+}
+
+/// The prefix of the settings that name the city's own rule documents:
+/// `local_rules.<default name>` = the name the city gave it, `local_rules_since.<default name>` =
+/// the date it took effect.
+pub const LOCAL_RULES: &str = "local_rules.";
+pub const LOCAL_RULES_SINCE: &str = "local_rules_since.";
+
+/// Read the names of the city's own rule documents into the citations (`Basis::cite`).
+pub async fn load_local_rule_names(db: &Db) -> Result<(), AppError> {
+    let rows: Vec<(String, String)> = q("SELECT key, value FROM settings WHERE key LIKE 'local\\_rules.%' ESCAPE '\\'").fetch_all(db).await?;
+    let names = rows.into_iter().filter_map(|(k, v)| k.strip_prefix(LOCAL_RULES).map(|d| (d.to_string(), v))).filter(|(_, v)| !v.trim().is_empty()).collect();
+    crate::kernel::definition::set_local_names(names);
+    Ok(())
 }

@@ -14,7 +14,7 @@ use axum::routing::{get, post};
 use crate::error::AppError;
 use crate::kernel::engine::rule_days;
 use crate::registry::{PortalEntry, PortalTile};
-use crate::rules::{MAILBOX_LOCAL, PROCEDURE, WEIFANG_20};
+use crate::rules::{LOCAL_HANDLE, MAILBOX_LOCAL, PROCEDURE};
 use crate::state::AppState;
 pub use fazhi_platform::portal::{FormState, VerifiedCitizen, date_cn, iso_to_display, safe_next, with_status};
 
@@ -61,7 +61,7 @@ pub async fn entry(state: &AppState) -> Result<PortalEntry, AppError> {
             ),
             ("评价".into(), "答复后请您评价：满意、基本满意或不满意。不满意的，退回承办单位重新办理。".into()),
         ],
-        basis: vec![WEIFANG_20.full(), MAILBOX_LOCAL.full()],
+        basis: vec![LOCAL_HANDLE.full(), MAILBOX_LOCAL.full()],
         mine: Some(("查看我反映过的诉求".into(), "/portal/mine".into())),
     })
 }

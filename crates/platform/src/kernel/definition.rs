@@ -51,23 +51,55 @@ impl Basis {
     pub const fn secondary(law: &'static str, article: &'static str, says: &'static str) -> Basis {
         Basis { law, article, says, confidence: Confidence::Secondary }
     }
+    /// A rule of the city's own (its 12345 working rules…): `law` is the document's default
+    /// name, which the administrator may replace by the name the city gave it
+    /// ([`set_local_names`]).
     pub const fn local(law: &'static str, article: &'static str, says: &'static str) -> Basis {
         Basis { law, article, says, confidence: Confidence::Unconfirmed }
     }
+    /// The law's name as users see it: a local rule under the name the city gave it.
+    pub fn law_name(&self) -> String {
+        if self.confidence == Confidence::Unconfirmed {
+            if let Some(n) = local_names().get(self.law) {
+                return n.clone();
+            }
+        }
+        self.law.to_string()
+    }
     /// `《政府信息公开条例》第三十三条`
     pub fn cite(&self) -> String {
-        if self.article.is_empty() { format!("《{}》", self.law) } else { format!("《{}》{}", self.law, self.article) }
+        let law = self.law_name();
+        if self.article.is_empty() { format!("《{law}》") } else { format!("《{law}》{}", self.article) }
     }
-    /// The citation, marked when it is an unconfirmed local default (for event logs).
+    /// The citation, for event logs.
     pub fn short(&self) -> String {
-        match self.confidence {
-            Confidence::Unconfirmed => format!("{}（本地默认）", self.cite()),
-            _ => self.cite(),
-        }
+        self.cite()
     }
-    /// The citation with what it says and how well it is sourced.
+    /// The citation with what it says: what staff and citizens read beside a step or a refusal.
+    /// How well the source is checked is for administrators only ([`Basis::provenance`]).
     pub fn full(&self) -> String {
-        format!("{}：{}（{}）", self.cite(), self.says, self.confidence.label())
+        format!("{}：{}", self.cite(), self.says)
+    }
+    /// How well the rule's source has been checked, for the administrator's rules page.
+    pub fn provenance(&self) -> &'static str {
+        self.confidence.label()
+    }
+}
+
+/// The names a city gave its own rule documents, by their default names (set from the
+/// `local_rules.*` settings at start-up, when an administrator changes them, and by the
+/// background loop so that every instance follows).
+static LOCAL_NAMES: std::sync::LazyLock<std::sync::RwLock<std::collections::BTreeMap<String, String>>> = std::sync::LazyLock::new(Default::default);
+
+fn local_names() -> std::sync::RwLockReadGuard<'static, std::collections::BTreeMap<String, String>> {
+    LOCAL_NAMES.read().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Replace the names the city gave its own rule documents.
+pub fn set_local_names(names: std::collections::BTreeMap<String, String>) {
+    match LOCAL_NAMES.write() {
+        Ok(mut g) => *g = names,
+        Err(p) => *p.into_inner() = names,
     }
 }
 
