@@ -42,12 +42,10 @@ struct NextQuery {
     next: Option<String>,
 }
 
-/// Only local paths: never redirect to another site after login.
+/// Only paths of this site (`web::next`): never redirect to another site after login, nor
+/// back to the login page.
 fn safe_next(n: Option<&str>) -> String {
-    match n {
-        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') && !p.starts_with("/login") => p.to_string(),
-        _ => "/".to_string(),
-    }
+    n.and_then(crate::web::next::same_site_path).filter(|p| !p.starts_with("/login")).unwrap_or_else(|| "/".to_string())
 }
 
 async fn login_form(ctx: Ctx, Query(q): Query<NextQuery>) -> Result<Response, PageError> {
@@ -249,6 +247,9 @@ mod tests {
         assert_eq!(safe_next(Some("//evil.example")), "/");
         assert_eq!(safe_next(Some("https://evil.example")), "/");
         assert_eq!(safe_next(Some("/\\evil")), "/");
+        assert_eq!(safe_next(Some("/\t/evil.example")), "/");
+        assert_eq!(safe_next(Some("/x\nLocation: //evil.example")), "/");
+        assert_eq!(safe_next(Some("/login?next=/")), "/");
         assert_eq!(safe_next(None), "/");
     }
 }

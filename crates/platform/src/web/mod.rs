@@ -5,6 +5,7 @@ pub mod assets;
 pub mod charts;
 pub mod csrf;
 pub mod form;
+pub mod next;
 pub mod pagination;
 
 use askama::Template;
