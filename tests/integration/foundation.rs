@@ -39,13 +39,13 @@ async fn login_logout_and_lockout() {
     let r = c.post_form("/login", &[("username", "nobody"), ("password", "wrong-password-1")]).await;
     assert!(r.contains("用户名或密码不正确"));
     // The right password works, sets an HttpOnly session cookie and rotates the CSRF token.
-    let before = c.csrf.clone();
+    let before = c.token().await;
     let r = c.post_form("/login", &[("username", "zjj_staff"), ("password", PASSWORD), ("next", "/hotline/tickets")]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(r.location(), "/hotline/tickets");
     let set: Vec<String> = r.headers.get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_string()).collect();
     assert!(set.iter().any(|s| s.starts_with("fazhi_sid=") && s.contains("HttpOnly") && s.contains("SameSite=Lax")), "{set:?}");
-    assert_ne!(c.csrf, before, "the CSRF token is rotated at login");
+    assert_ne!(c.token().await, before, "the CSRF token is rotated at login");
     let r = c.get("/").await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.contains("工作台") && r.contains("钱安居"));
@@ -222,7 +222,8 @@ async fn errors_have_one_shape() {
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert_eq!(r.json()["code"], "route_not_found");
     // Wrong content type on a form → 415.
-    let r = c.send(axum::http::Method::POST, &format!("/admin/orgs?_csrf={}", c.csrf.clone()), Some("text/plain"), b"x".to_vec(), &[]).await;
+    let token = c.token().await;
+    let r = c.send(axum::http::Method::POST, "/admin/orgs", Some("text/plain"), b"x".to_vec(), &[("x-csrf-token", &token)]).await;
     assert_eq!(r.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
     // Security headers everywhere.
     let r = c.get("/").await;

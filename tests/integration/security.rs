@@ -34,3 +34,97 @@ async fn next_after_login_stays_on_this_site() {
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     assert!(r.contains("name=\"next\" value=\"/portal\""), "{}", r.text);
 }
+
+/// Post a form with a cookie and token of the caller's choosing.
+async fn post_with_pair(c: &mut Client, path: &str, cookie: &str, token: &str, fields: &[(&str, &str)]) -> Response {
+    c.cookies.insert("fazhi_csrf".into(), cookie.to_string());
+    let mut all: Vec<(String, String)> = fields.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    all.push(("_csrf".into(), token.to_string()));
+    c.send(axum::http::Method::POST, path, Some("application/x-www-form-urlencoded"), encode(&all).into_bytes(), &[]).await
+}
+
+#[tokio::test]
+async fn csrf_tokens_chosen_by_an_attacker_are_refused() {
+    let app = TestApp::new().await;
+    // Without a session: a made-up cookie and the same made-up token (the double submit an
+    // attacker can plant) is refused, and the server replaces the cookie with one it signed.
+    let mut c = app.client();
+    let made_up = "t".repeat(40);
+    let r = post_with_pair(&mut c, "/portal/login/send", &made_up, &made_up, &[("phone", "13900000041")]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
+    assert!(r.contains("页面已过期") && r.contains("csrf_failed"), "{}", r.text);
+    let r = post_with_pair(&mut c, "/login", &made_up, &made_up, &[("username", "admin"), ("password", PASSWORD)]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(!c.cookies.contains_key("fazhi_sid"));
+    let r = c.get("/portal/login").await;
+    let issued = r.headers.get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_string()).find(|s| s.starts_with("fazhi_csrf=")).expect("a new cookie");
+    assert!(issued.contains("HttpOnly") && issued.contains("SameSite=Strict"), "{issued}");
+    assert!(!issued.contains(&made_up));
+    // The token on the page goes with the server's cookie only.
+    let token = c.token().await;
+    assert_ne!(token, c.cookies["fazhi_csrf"], "the page does not show the cookie");
+    let r = c.post_form("/portal/login/send", &[("phone", "13900000041")]).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    // With a staff session: a chosen cookie and token do not count either, nor does the token of
+    // another session (the attacker's own), nor the pre-session token.
+    let mut victim = app.login("admin").await;
+    let mut attacker = app.login("zjj_staff").await;
+    let theirs = attacker.token().await;
+    let org = [("code", "X-CSRF"), ("name", "伪造请求局"), ("kind", "department"), ("parent_code", "SFS"), ("active", "1")];
+    let r = post_with_pair(&mut victim, "/admin/orgs", &made_up, &made_up, &org).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let cookie = victim.cookies["fazhi_csrf"].clone();
+    let r = post_with_pair(&mut victim, "/admin/orgs", &cookie, &theirs, &org).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let n = fazhi::db::q("SELECT COUNT(*) FROM orgs WHERE code = 'X-CSRF'").fetch_i64(&app.state.db).await.unwrap();
+    assert_eq!(n, 0, "nothing was written");
+    // The session's own token works; after logout it is worthless.
+    let mine = victim.token().await;
+    assert_ne!(mine, theirs);
+    let r = victim.post_form("/admin/orgs", &org).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    victim.post_form("/logout", &[]).await;
+    let cookie = victim.cookies["fazhi_csrf"].clone();
+    let r = post_with_pair(&mut victim, "/portal/login/send", &cookie, &mine, &[("phone", "13900000042")]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn api_writes_from_a_browser_session_need_the_sessions_token() {
+    let app = TestApp::new().await;
+    let mut c = app.login("agent").await;
+    let body = serde_json::json!({"caller_phone": "13912345678", "address": "东湖镇幸福路 1 号", "category_code": "ZF-WYGL", "description": "楼道灯坏了"});
+    // The cookie's value in the header (the old double submit) is not the session's token.
+    let cookie = c.cookies.get("fazhi_csrf").cloned().unwrap_or_default();
+    let r = c
+        .send(axum::http::Method::POST, "/api/v1/hotline/tickets", Some("application/json"), body.to_string().into_bytes(), &[("x-csrf-token", &cookie)])
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
+    assert_eq!(r.json()["code"], "csrf_failed");
+    let r = c.post_json("/api/v1/hotline/tickets", &body).await;
+    assert!(r.status.is_success(), "{}", r.text);
+}
+
+#[tokio::test]
+async fn no_url_carries_the_csrf_token() {
+    let app = TestApp::new().await;
+    let mut admin = app.login("admin").await;
+    let token = admin.token().await;
+    // A token in the query string no longer counts.
+    let r = admin
+        .send(axum::http::Method::POST, &format!("/admin/orgs?_csrf={token}"), Some("application/x-www-form-urlencoded"), b"code=X-Q&name=x".to_vec(), &[])
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // Every form that uploads files carries it in a field, so no address bar shows it.
+    let mut pages = vec![admin.get("/admin/orgs").await, admin.get("/admin/calendar").await];
+    let mut dispatcher = app.login("dispatcher").await;
+    pages.push(dispatcher.get("/hotline/import").await);
+    let mut zjj = app.login("zjj_staff").await;
+    pages.push(zjj.get("/disclosure/requests/new").await);
+    pages.push(zjj.get("/disclosure/publications/new").await);
+    for p in &pages {
+        assert_eq!(p.status, StatusCode::OK, "{}", p.text);
+        assert!(p.contains("multipart/form-data"), "{}", p.text);
+        assert!(!p.contains("_csrf="), "a token in a URL: {}", p.text);
+    }
+}

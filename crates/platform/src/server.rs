@@ -32,7 +32,7 @@ pub fn router(state: AppState) -> Router {
         api = api.merge(f.api());
         mounts.extend(f.mounts());
     }
-    let pages = pages.layer(middleware::from_fn(crate::web::csrf::guard));
+    let pages = pages.layer(middleware::from_fn_with_state(state.clone(), crate::web::csrf::guard));
     let mut app = Router::new().merge(pages).nest("/api/v1", api);
     for (prefix, r) in mounts {
         app = app.nest(prefix, r);

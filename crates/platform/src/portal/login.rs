@@ -146,7 +146,7 @@ pub async fn verify(
         HeaderValue::from_str(&session::cookie(SESSION_COOKIE, &token, session::CITIZEN_MAX_MS / 1000, secure, "Lax"))
             .map_err(|e| AppError::internal(e.to_string()))?,
     );
-    let (_, csrf_cookie) = crate::web::csrf::rotate_cookie(secure);
+    let csrf_cookie = crate::web::csrf::rotate_cookie(&state.csrf_key, secure);
     h.append(header::SET_COOKIE, HeaderValue::from_str(&csrf_cookie).map_err(|e| AppError::internal(e.to_string()))?);
     Ok(resp)
 }
