@@ -26,6 +26,15 @@ pub struct ServerConfig {
     pub public_url: String,
     pub demo: bool,
     pub max_upload_mb: u64,
+    /// Proxies whose `X-Forwarded-For` names the client (addresses or ranges, `10.0.0.0/8`).
+    pub trusted_proxies: Vec<String>,
+}
+
+impl ServerConfig {
+    /// The trusted proxies, parsed (`check` has refused any that do not parse).
+    pub fn trusted_proxies(&self) -> Vec<crate::auth::client::Cidr> {
+        self.trusted_proxies.iter().filter_map(|p| crate::auth::client::Cidr::parse(p)).collect()
+    }
 }
 
 #[derive(Clone, Deserialize)]
@@ -50,7 +59,7 @@ pub struct JobsConfig {
 
 impl Default for ServerConfig {
     fn default() -> Self {
-        ServerConfig { bind: "127.0.0.1:8080".into(), public_url: "http://127.0.0.1:8080".into(), demo: false, max_upload_mb: 20 }
+        ServerConfig { bind: "127.0.0.1:8080".into(), public_url: "http://127.0.0.1:8080".into(), demo: false, max_upload_mb: 20, trusted_proxies: Vec::new() }
     }
 }
 impl Default for DatabaseConfig {
@@ -143,6 +152,9 @@ impl Config {
         if let Some(v) = get("FAZHI_SERVER_MAX_UPLOAD_MB") {
             self.server.max_upload_mb = parse("FAZHI_SERVER_MAX_UPLOAD_MB", &v)?;
         }
+        if let Some(v) = get("FAZHI_SERVER_TRUSTED_PROXIES") {
+            self.server.trusted_proxies = v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect();
+        }
         if let Some(v) = get("FAZHI_FILES_DIR") {
             self.files.dir = v;
         }
@@ -172,6 +184,9 @@ impl Config {
         if self.server.max_upload_mb == 0 || self.server.max_upload_mb > 1024 {
             bail!("server.max_upload_mb 应在 1–1024 之间");
         }
+        if let Some(bad) = self.server.trusted_proxies.iter().find(|p| crate::auth::client::Cidr::parse(p).is_none()) {
+            bail!("server.trusted_proxies 中的“{bad}”不是有效的地址或地址段（例如 10.0.0.1 或 10.0.0.0/8）");
+        }
         if self.jobs.interval_secs == 0 {
             bail!("jobs.interval_secs 必须大于 0");
         }
@@ -186,6 +201,7 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::auth::client::Cidr;
 
     #[test]
     fn example_file_parses() {
@@ -204,6 +220,11 @@ mod tests {
         let mut cfg = Config::default();
         cfg.apply_env(|k| (k == "DATABASE_URL").then(|| "mysql://root@x/db".to_string())).unwrap();
         assert!(cfg.check().unwrap_err().to_string().contains("DATABASE_URL"));
+        let mut cfg = Config::default();
+        cfg.apply_env(|k| (k == "FAZHI_SERVER_TRUSTED_PROXIES").then(|| "10.0.0.1, 192.168.0.0/16".to_string())).unwrap();
+        assert_eq!(cfg.server.trusted_proxies(), vec![Cidr::parse("10.0.0.1").unwrap(), Cidr::parse("192.168.0.0/16").unwrap()]);
+        cfg.server.trusted_proxies.push("proxy.local".into());
+        assert!(cfg.check().unwrap_err().to_string().contains("server.trusted_proxies"));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Accounts and access: staff passwords and sessions, citizens' one-time codes, API tokens,
 //! roles and data scope.
 
+pub mod client;
 pub mod extract;
 pub mod otp;
 pub mod pages;
