@@ -25,6 +25,7 @@ pub struct TestApp {
 }
 
 static COUNTER: AtomicU64 = AtomicU64::new(0);
+static PEERS: AtomicU64 = AtomicU64::new(1);
 
 impl TestApp {
     /// A fresh app with the demo city's base data (orgs, accounts, hotline catalogue).
@@ -61,7 +62,10 @@ impl TestApp {
     }
 
     pub fn client(&self) -> Client {
-        Client { router: self.router.clone(), cookies: BTreeMap::new(), csrf: String::new(), bearer: None, peer: None }
+        // Each client connects from its own address, as browsers on different machines do.
+        let n = PEERS.fetch_add(1, Ordering::SeqCst);
+        let peer = std::net::SocketAddr::from(([10, (n >> 16) as u8, (n >> 8) as u8, n as u8], 40000));
+        Client { router: self.router.clone(), cookies: BTreeMap::new(), csrf: String::new(), bearer: None, peer: Some(peer) }
     }
 
     /// A client logged in as a demo account.
@@ -106,8 +110,8 @@ pub struct Client {
     /// The CSRF token of the last page seen; empty when the cookies changed since.
     pub csrf: String,
     pub bearer: Option<String>,
-    /// The address the server sees this client connect from (none: as when the router is
-    /// called in-process).
+    /// The address the server sees this client connect from (`None`: no connection at all, as
+    /// when the router is called in-process).
     pub peer: Option<std::net::SocketAddr>,
 }
 

@@ -128,3 +128,78 @@ async fn no_url_carries_the_csrf_token() {
         assert!(!p.contains("_csrf="), "a token in a URL: {}", p.text);
     }
 }
+
+/// Ask for a code for `phone`.
+async fn send_code(c: &mut Client, phone: &str) -> Response {
+    c.post_form("/portal/login/send", &[("phone", phone), ("next", "/portal")]).await
+}
+
+async fn count(app: &TestApp, sql: &str) -> i64 {
+    fazhi::db::q(sql.to_string()).fetch_i64(&app.state.db).await.unwrap()
+}
+
+/// Move an address's last code back in time, as if `secs` had passed.
+async fn age_sender(app: &TestApp, addr: &str, secs: i64) {
+    let addr = addr.to_string();
+    app.state
+        .db
+        .write(move |tx| {
+            Box::pin(async move {
+                fazhi::db::q("UPDATE otp_senders SET last_sent_at = last_sent_at - $1 WHERE addr = $2").bind(secs * 1000).bind(addr).execute(tx).await?;
+                Ok(())
+            })
+        })
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn one_time_codes_slow_down_per_address() {
+    let app = TestApp::new().await;
+    let mut c = app.client();
+    let addr = c.peer.unwrap().ip().to_string();
+    // A few codes go out at once, to different numbers.
+    for i in 0..5 {
+        let r = send_code(&mut c, &format!("1390000010{i}")).await;
+        assert_eq!(r.status, StatusCode::OK, "code {}: {}", i + 1, r.text);
+    }
+    // Then the address waits, told in Chinese until when; an X-Forwarded-For from an untrusted
+    // peer changes nothing.
+    let token = c.token().await;
+    let body = encode(&[("phone".into(), "13900000105".into()), ("_csrf".into(), token)]);
+    let r = c
+        .send(
+            axum::http::Method::POST,
+            "/portal/login/send",
+            Some("application/x-www-form-urlencoded"),
+            body.into_bytes(),
+            &[("x-forwarded-for", "198.51.100.7")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.text);
+    assert!(r.contains("获取验证码过于频繁") && r.contains("之后再试") && r.contains("还需约 30 秒"), "{}", r.text);
+    assert_eq!(r.headers.get("retry-after").unwrap(), "30");
+    assert!(r.contains("value=\"13900000105\""), "the number typed is kept");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM otp_codes WHERE phone = '13900000105'").await, 0, "no code was sent");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM sms_outbox").await, 5);
+    // Another address is not slowed down.
+    let mut other = app.client();
+    assert_eq!(send_code(&mut other, "13900000106").await.status, StatusCode::OK);
+    // After the wait one more goes; the next wait is twice as long.
+    age_sender(&app, &addr, 31).await;
+    assert_eq!(send_code(&mut c, "13900000105").await.status, StatusCode::OK);
+    let r = send_code(&mut c, "13900000107").await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(r.contains("还需约 1 分钟"), "{}", r.text);
+    // An hour of quiet starts afresh.
+    age_sender(&app, &addr, 3600).await;
+    assert_eq!(send_code(&mut c, "13900000107").await.status, StatusCode::OK);
+    // Requests with no known address share one allowance rather than escaping it.
+    let (mut x, mut y) = (app.client(), app.client());
+    x.peer = None;
+    y.peer = None;
+    for i in 0..5 {
+        assert_eq!(send_code(&mut x, &format!("1390000020{i}")).await.status, StatusCode::OK);
+    }
+    assert_eq!(send_code(&mut y, "13900000210").await.status, StatusCode::TOO_MANY_REQUESTS);
+}

@@ -20,6 +20,23 @@ struct Row {
     locked_until: Option<i64>,
 }
 
+/// The wait after the `step`-th attempt beyond what is free: `base`, doubled at each further
+/// step, at most `max`.
+pub fn growing_delay(base_ms: i64, step: i64, max_ms: i64) -> i64 {
+    base_ms.saturating_mul(1 << step.clamp(0, 30)).min(max_ms)
+}
+
+/// "请在 14:32:05 之后再试（还需约 2 分 5 秒）。" — when, in China's time, and how long.
+pub fn wait_message(until: i64, now: i64) -> String {
+    let secs = ((until - now).max(1) + 999) / 1000;
+    let span = match secs {
+        s if s < 60 => format!("{s} 秒"),
+        s if s % 60 == 0 => format!("{} 分钟", s / 60),
+        s => format!("{} 分 {} 秒", s / 60, s % 60),
+    };
+    format!("请在 {} 之后再试（还需约 {span}）。", crate::time::to_local(until).format("%H:%M:%S"))
+}
+
 /// Refuse the attempt if the account or the address is locked.
 pub async fn check(db: &Db, keys: &[String]) -> Result<(), AppError> {
     let now = now_ms();
@@ -81,4 +98,25 @@ pub async fn success(db: &Db, account_key: String) -> Result<(), AppError> {
         .boxed()
     })
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delays_double_up_to_a_ceiling() {
+        let d: Vec<i64> = (0..6).map(|s| growing_delay(1000, s, 10_000)).collect();
+        assert_eq!(d, [1000, 2000, 4000, 8000, 10_000, 10_000]);
+        assert_eq!(growing_delay(1000, 500, 10_000), 10_000);
+    }
+
+    #[test]
+    fn waits_say_when_and_how_long() {
+        // 2026-01-01 00:00:00 UTC is 08:00:00 in China.
+        let t = 1_767_225_600_000;
+        assert_eq!(wait_message(t + 5_000, t), "请在 08:00:05 之后再试（还需约 5 秒）。");
+        assert_eq!(wait_message(t + 125_000, t), "请在 08:02:05 之后再试（还需约 2 分 5 秒）。");
+        assert_eq!(wait_message(t + 120_000, t), "请在 08:02:00 之后再试（还需约 2 分钟）。");
+    }
 }
