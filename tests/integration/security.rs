@@ -138,19 +138,24 @@ async fn count(app: &TestApp, sql: &str) -> i64 {
     fazhi::db::q(sql.to_string()).fetch_i64(&app.state.db).await.unwrap()
 }
 
-/// Move an address's last code back in time, as if `secs` had passed.
-async fn age_sender(app: &TestApp, addr: &str, secs: i64) {
+/// A change made directly in the database, about one client address (`$1`).
+async fn exec(app: &TestApp, sql: String, addr: &str) {
     let addr = addr.to_string();
     app.state
         .db
         .write(move |tx| {
             Box::pin(async move {
-                fazhi::db::q("UPDATE otp_senders SET last_sent_at = last_sent_at - $1 WHERE addr = $2").bind(secs * 1000).bind(addr).execute(tx).await?;
+                fazhi::db::q(sql).bind(addr).execute(tx).await?;
                 Ok(())
             })
         })
         .await
         .unwrap();
+}
+
+/// Move an address's last code back in time, as if `secs` had passed.
+async fn age_sender(app: &TestApp, addr: &str, secs: i64) {
+    exec(app, format!("UPDATE otp_senders SET last_sent_at = last_sent_at - {} WHERE addr = $1", secs * 1000), addr).await;
 }
 
 #[tokio::test]
@@ -202,4 +207,67 @@ async fn one_time_codes_slow_down_per_address() {
         assert_eq!(send_code(&mut x, &format!("1390000020{i}")).await.status, StatusCode::OK);
     }
     assert_eq!(send_code(&mut y, "13900000210").await.status, StatusCode::TOO_MANY_REQUESTS);
+}
+
+async fn wrong_password(c: &mut Client, username: &str) -> Response {
+    c.post_form("/login", &[("username", username), ("password", "not-the-password-9")]).await
+}
+
+#[tokio::test]
+async fn wrong_passwords_lock_one_address_out_of_one_account_and_admins_lift_it() {
+    let app = TestApp::new().await;
+    let mut attacker = app.client();
+    let from = attacker.peer.unwrap().ip().to_string();
+    for _ in 0..5 {
+        assert_eq!(wrong_password(&mut attacker, "sfj").await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    // The guessing address is locked out of the account, even with the right password…
+    let r = attacker.post_form("/login", &[("username", "SFJ"), ("password", PASSWORD)]).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(r.contains("已临时锁定") && r.contains("之后再试") && r.contains("还需约 1 分钟") && r.contains("系统管理员"), "{}", r.text);
+    assert_eq!(r.headers.get("retry-after").unwrap(), "60");
+    // …but the account's owner, elsewhere, is not.
+    let mut owner = app.client();
+    let r = owner.post_form("/login", &[("username", "sfj"), ("password", PASSWORD)]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "the owner logs in from another address: {}", r.text);
+    // Each further failure doubles the wait.
+    exec(&app, "UPDATE login_locks SET locked_until = 1 WHERE addr = $1 AND account = 'sfj'".into(), &from).await;
+    wrong_password(&mut attacker, "sfj").await;
+    let r = wrong_password(&mut attacker, "sfj").await;
+    assert!(r.contains("还需约 2 分钟"), "{}", r.text);
+    // Administrators see the lock under 系统管理, and only they.
+    let mut admin = app.login("admin").await;
+    let page = admin.get("/admin/locks").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.contains("href=\"/admin/locks\"") && page.contains("登录锁定"), "in the navigation");
+    assert!(page.contains(">sfj<") && page.contains(&from) && page.contains("锁定至") && page.contains("6 次"), "{}", page.text);
+    let mut staff = app.login("zjj_staff").await;
+    assert_eq!(staff.get("/admin/locks").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(staff.post_form("/admin/locks/lift", &[("account", "sfj"), ("addr", &from)]).await.status, StatusCode::FORBIDDEN);
+    // Lifting it lets the address in again, and is recorded.
+    let r = admin.post_form("/admin/locks/lift", &[("account", "sfj"), ("addr", &from)]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let r = admin.post_form("/admin/locks/lift", &[("account", "sfj"), ("addr", &from)]).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "already lifted");
+    let events = count(&app, "SELECT COUNT(*) FROM events WHERE entity = 'user' AND action = 'login_unlock' AND summary LIKE '解除登录锁定：账号 sfj%'").await;
+    assert_eq!(events, 1);
+    let r = attacker.post_form("/login", &[("username", "sfj"), ("password", PASSWORD)]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+}
+
+#[tokio::test]
+async fn one_address_trying_many_accounts_is_locked_as_a_whole() {
+    let app = TestApp::new().await;
+    let mut c = app.client();
+    for i in 0..20 {
+        let r = wrong_password(&mut c, &format!("nobody{i}")).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "attempt {}", i + 1);
+    }
+    let r = c.post_form("/login", &[("username", "legal"), ("password", PASSWORD)]).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(r.contains("您所在的网络登录失败次数过多"), "{}", r.text);
+    // Only an administrator over the whole tree sees the address and names that are no account.
+    let mut admin = app.login("admin").await;
+    let page = admin.get("/admin/locks").await;
+    assert!(page.contains("该地址的全部账号") && page.contains("不是现有账号"), "{}", page.text);
 }

@@ -133,6 +133,7 @@ pub const PLATFORM_MIGRATIONS: &[Migration] = &[
     Migration { version: 5, name: "event_steps_index", sql: include_str!("../migrations/0005_event_steps_index.sql") },
     Migration { version: 10, name: "server_keys", sql: include_str!("../migrations/0010_server_keys.sql") },
     Migration { version: 11, name: "otp_senders", sql: include_str!("../migrations/0011_otp_senders.sql") },
+    Migration { version: 12, name: "login_locks", sql: include_str!("../migrations/0012_login_locks.sql") },
 ];
 
 /// The features of this program, in the order of the navigation.

@@ -18,6 +18,7 @@ pub fn router(state: AppState) -> Router {
     let mut pages = Router::new()
         .merge(crate::workbench::routes())
         .merge(crate::auth::pages::routes())
+        .merge(crate::auth::locks::routes())
         .merge(crate::org::pages::routes())
         .merge(crate::accounts::pages::routes())
         .merge(crate::calendar::pages::routes())
@@ -66,6 +67,7 @@ pub fn navigation(registry: &Registry, staff: &Staff, path: &str) -> Vec<NavSect
     }
     if staff.has(Perm::ADMIN_USERS) {
         admin.push(item("账号", "/admin/users"));
+        admin.push(item("登录锁定", "/admin/locks"));
     }
     if staff.has(Perm::ADMIN_CALENDAR) {
         admin.push(item("工作日历", "/admin/calendar"));

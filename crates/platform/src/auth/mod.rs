@@ -3,6 +3,7 @@
 
 pub mod client;
 pub mod extract;
+pub mod locks;
 pub mod otp;
 pub mod pages;
 pub mod password;

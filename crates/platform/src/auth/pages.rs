@@ -10,6 +10,7 @@ use axum::routing::{get, post};
 use futures::FutureExt;
 use serde::Deserialize;
 
+use super::client::ClientAddr;
 use super::session::{self, SESSION_COOKIE, read_cookie};
 use super::{Staff, password, throttle};
 use crate::audit::{self, Actor, NewEvent};
@@ -60,7 +61,8 @@ struct Cred {
     display_name: String,
 }
 
-/// The address of the connection's other end, when the server knows it.
+/// The address of the connection's other end, when the server knows it. For the client's
+/// address (behind a proxy) use [`super::client::ClientAddr`].
 pub struct PeerAddr(pub Option<std::net::SocketAddr>);
 
 impl<S: Send + Sync> FromRequestParts<S> for PeerAddr {
@@ -70,14 +72,7 @@ impl<S: Send + Sync> FromRequestParts<S> for PeerAddr {
     }
 }
 
-fn client_ip(headers: &HeaderMap, peer: Option<std::net::SocketAddr>) -> Option<String> {
-    // Behind a proxy the proxy's address is the peer; X-Forwarded-For is only trusted for
-    // display, never for security decisions, so the peer address is used for throttling.
-    let _ = headers;
-    peer.map(|p| p.ip().to_string())
-}
-
-async fn login(State(state): State<AppState>, ctx: Ctx, PeerAddr(peer): PeerAddr, headers: HeaderMap, form: FormData) -> Result<Response, PageError> {
+async fn login(State(state): State<AppState>, ctx: Ctx, from: ClientAddr, headers: HeaderMap, form: FormData) -> Result<Response, PageError> {
     let username = form.get("username").unwrap_or("").trim().to_string();
     let pw = form.get("password").unwrap_or("").to_string();
     let next = safe_next(form.get("next"));
@@ -93,16 +88,13 @@ async fn login(State(state): State<AppState>, ctx: Ctx, PeerAddr(peer): PeerAddr
     if username.chars().count() > 64 || pw.chars().count() > 128 {
         return again("用户名或密码不正确".into());
     }
-    let ip = client_ip(&headers, peer);
-    let account_key = format!("user:{}", username.to_lowercase());
-    let ip_key = ip.as_ref().map(|i| format!("ip:{i}"));
-    let mut keys = vec![account_key.clone()];
-    if let Some(k) = &ip_key {
-        keys.push(k.clone());
-    }
-    if let Err(e) = throttle::check(&state.db, &keys).await {
+    let account = throttle::account_key(&username);
+    if let Err(e) = throttle::check(&state.db, &account, from).await {
         return again(e.user_message()).map(|mut r| {
             *r.status_mut() = axum::http::StatusCode::TOO_MANY_REQUESTS;
+            if let AppError::RateLimited { retry_after_secs, .. } = e {
+                r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs.max(1)));
+            }
             r
         });
     }
@@ -117,13 +109,13 @@ async fn login(State(state): State<AppState>, ctx: Ctx, PeerAddr(peer): PeerAddr
         Some(c) if ok && c.active => c,
         Some(c) if ok && !c.active => return again("该账号已停用，请联系系统管理员".into()),
         _ => {
-            throttle::failure(&state.db, account_key, ip_key).await?;
+            throttle::failure(&state.db, account, from).await?;
             return again("用户名或密码不正确".into());
         }
     };
-    throttle::success(&state.db, account_key).await?;
+    throttle::success(&state.db, account, from).await?;
     let ua = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_string);
-    let token = session::create(&state.db, Some(cred.id), None, ip, ua).await?;
+    let token = session::create(&state.db, Some(cred.id), None, from.0.map(|a| a.to_string()), ua).await?;
     let actor = Actor::staff(cred.id, cred.display_name.clone());
     let uid = cred.id;
     state.db.write(move |tx| async move { audit::record(tx, &actor, NewEvent::new("user", uid, "login", "登录")).await.map(|_| ()) }.boxed()).await?;
