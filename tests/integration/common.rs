@@ -37,6 +37,11 @@ impl TestApp {
 
     /// A fresh app with an empty database (migrated).
     pub async fn empty() -> TestApp {
+        Self::empty_with(|_| {}).await
+    }
+
+    /// A fresh app with an empty database and the test configuration changed by `change`.
+    pub async fn empty_with(change: impl FnOnce(&mut Config)) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
         let db = match std::env::var("TEST_DATABASE_URL").ok().filter(|u| u.starts_with("postgres")) {
             Some(url) => {
@@ -56,6 +61,7 @@ impl TestApp {
         config.files.dir = dir.path().join("files").display().to_string();
         config.jobs.enabled = false;
         config.server.demo = true;
+        change(&mut config);
         let state = AppState::with_db(config, db, fazhi::app::features()).await.expect("start");
         let router = fazhi::app::router(state.clone());
         TestApp { state, router, _dir: dir }

@@ -15,6 +15,7 @@ async fn health_and_metrics() {
     let r = c.get("/healthz").await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.json()["database"], "ok");
+    c.peer = Some(([127, 0, 0, 1], 40000).into());
     let r = c.get("/metrics").await;
     assert!(r.contains("fazhi_http_requests_total"), "{}", r.text);
     assert!(r.contains("fazhi_cases_open"));

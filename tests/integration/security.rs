@@ -271,3 +271,35 @@ async fn one_address_trying_many_accounts_is_locked_as_a_whole() {
     let page = admin.get("/admin/locks").await;
     assert!(page.contains("该地址的全部账号") && page.contains("不是现有账号"), "{}", page.text);
 }
+
+#[tokio::test]
+async fn metrics_answer_this_machine_or_a_token_holder_only() {
+    let app = TestApp::empty().await;
+    let mut outside = app.client();
+    let r = outside.get("/metrics").await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(r.json()["code"], "metrics_forbidden");
+    assert!(!r.contains("fazhi_http_requests_total"));
+    assert_eq!(outside.get("/healthz").await.status, StatusCode::OK, "health stays public");
+    let mut local = app.client();
+    local.peer = Some(([127, 0, 0, 1], 50000).into());
+    assert!(local.get("/metrics").await.contains("fazhi_http_requests_total"));
+    // With a token and no loopback exception.
+    let token = "prometheus-0123456789abcdef";
+    let app = TestApp::empty_with(|c| {
+        c.metrics.allow_loopback = false;
+        c.metrics.token = token.into();
+    })
+    .await;
+    let mut local = app.client();
+    local.peer = Some(([127, 0, 0, 1], 50000).into());
+    assert_eq!(local.get("/metrics").await.status, StatusCode::FORBIDDEN);
+    let mut prom = app.client();
+    prom.bearer = Some("wrong-token-0123456789".into());
+    let r = prom.get("/metrics").await;
+    assert_eq!((r.status, r.json()["code"].as_str()), (StatusCode::FORBIDDEN, Some("metrics_token_invalid")));
+    prom.bearer = Some(token.into());
+    let r = prom.get("/metrics").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.contains("fazhi_http_requests_total"));
+}

@@ -17,6 +17,7 @@ pub struct Config {
     pub database: DatabaseConfig,
     pub files: FilesConfig,
     pub jobs: JobsConfig,
+    pub metrics: MetricsConfig,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -55,6 +56,28 @@ pub struct FilesConfig {
 pub struct JobsConfig {
     pub enabled: bool,
     pub interval_secs: u64,
+}
+
+/// Who may read `/metrics`: clients on this machine, and whoever holds the token.
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MetricsConfig {
+    pub allow_loopback: bool,
+    /// `Authorization: Bearer <token>`; empty: no token opens it.
+    pub token: String,
+}
+
+impl Default for MetricsConfig {
+    fn default() -> Self {
+        MetricsConfig { allow_loopback: true, token: String::new() }
+    }
+}
+
+impl fmt::Debug for MetricsConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let token = if self.token.is_empty() { "" } else { "***" };
+        f.debug_struct("MetricsConfig").field("allow_loopback", &self.allow_loopback).field("token", &token).finish()
+    }
 }
 
 impl Default for ServerConfig {
@@ -100,7 +123,13 @@ impl fmt::Debug for DatabaseConfig {
 
 impl fmt::Debug for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Config").field("server", &self.server).field("database", &self.database).field("files", &self.files).field("jobs", &self.jobs).finish()
+        f.debug_struct("Config")
+            .field("server", &self.server)
+            .field("database", &self.database)
+            .field("files", &self.files)
+            .field("jobs", &self.jobs)
+            .field("metrics", &self.metrics)
+            .finish()
     }
 }
 
@@ -164,6 +193,12 @@ impl Config {
         if let Some(v) = get("FAZHI_JOBS_INTERVAL_SECS") {
             self.jobs.interval_secs = parse("FAZHI_JOBS_INTERVAL_SECS", &v)?;
         }
+        if let Some(v) = get("FAZHI_METRICS_ALLOW_LOOPBACK") {
+            self.metrics.allow_loopback = boolean("FAZHI_METRICS_ALLOW_LOOPBACK", &v)?;
+        }
+        if let Some(v) = get("FAZHI_METRICS_TOKEN") {
+            self.metrics.token = v;
+        }
         Ok(())
     }
 
@@ -186,6 +221,10 @@ impl Config {
         }
         if let Some(bad) = self.server.trusted_proxies.iter().find(|p| crate::auth::client::Cidr::parse(p).is_none()) {
             bail!("server.trusted_proxies 中的“{bad}”不是有效的地址或地址段（例如 10.0.0.1 或 10.0.0.0/8）");
+        }
+        let token = &self.metrics.token;
+        if !token.is_empty() && (token.chars().count() < 16 || !token.chars().all(|c| c.is_ascii_graphic())) {
+            bail!("metrics.token 应为至少 16 个字符的可见 ASCII 字符（不含空格），或留空");
         }
         if self.jobs.interval_secs == 0 {
             bail!("jobs.interval_secs 必须大于 0");
@@ -231,8 +270,12 @@ mod tests {
     fn secrets_are_not_printed() {
         let mut cfg = Config::default();
         cfg.database.url = "postgres://fazhi:s3cret@db:5432/fazhi".into();
+        cfg.metrics.token = "metrics-t0ken-of-20c".into();
         let shown = format!("{cfg:?}");
-        assert!(!shown.contains("s3cret"));
+        assert!(!shown.contains("s3cret") && !shown.contains("metrics-t0ken"), "{shown}");
+        cfg.check().unwrap();
+        cfg.metrics.token = "short".into();
+        assert!(cfg.check().unwrap_err().to_string().contains("metrics.token"));
         assert!(shown.contains("fazhi:***@db"));
     }
 }
