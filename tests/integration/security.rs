@@ -303,3 +303,40 @@ async fn metrics_answer_this_machine_or_a_token_holder_only() {
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.contains("fazhi_http_requests_total"));
 }
+
+#[tokio::test]
+async fn bad_query_and_path_parameters_answer_in_the_common_shape() {
+    let app = TestApp::new().await;
+    let mut c = app.login("dispatcher").await;
+    // The API: JSON with the parameter named.
+    for (path, field, code) in [
+        ("/api/v1/hotline/tickets/abc", "id", "invalid_path"),
+        ("/api/v1/hotline/tickets?page=x", "page", "invalid_parameter"),
+        ("/api/v1/hotline/lookup?phone=13900000001", "no", "missing_parameter"),
+    ] {
+        let r = c.get(path).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{path}: {}", r.text);
+        let j = r.json();
+        assert_eq!(j["code"], code, "{path}");
+        assert_eq!(j["fields"][0]["field"], field, "{path}: {j}");
+        assert!(j["message"].as_str().unwrap().contains(field), "{path}: {j}");
+    }
+    // Pages: the HTML error page, naming the parameter.
+    for (path, says) in [("/hotline/tickets/abc", "网址中的 id“abc”无效：应为整数"), ("/hotline/tickets?page=x", "查询参数 page 的值“x”无效：应为整数")]
+    {
+        let r = c.get(path).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{path}");
+        assert!(r.contains("<html") && r.contains(says), "{path}: {}", r.text);
+    }
+    // A method a route does not take answers in the same shapes.
+    let r = c.send(axum::http::Method::DELETE, "/api/v1/me", None, vec![], &[]).await;
+    assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(r.json()["code"], "method_not_allowed");
+    let r = c.get("/logout").await;
+    assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert!(r.contains("<html") && r.contains("method_not_allowed"), "{}", r.text);
+    // Open311 keeps the spec's own error shape.
+    let r = c.get("/open311/v2/requests/%FF.json").await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
+    assert_eq!(r.json()[0]["code"], "400");
+}

@@ -1,7 +1,8 @@
 //! `/api/v1/disclosure`: requests for other systems (create, list, read, take a step), the
 //! search, and table 三 of the annual report.
 
-use axum::extract::{Path, Query, State};
+use crate::web::extract::{Path, Query};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};

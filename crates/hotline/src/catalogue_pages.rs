@@ -1,9 +1,10 @@
 //! `/hotline/catalogue`: the service catalogue, the routing rules with a tester, and the
 //! hotline's local settings (deadline days, whether 基本满意 counts as satisfied).
 
+use crate::web::extract::{Path, Query};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::Response;
 use axum::routing::{get, post};
 use futures::FutureExt;

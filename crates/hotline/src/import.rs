@@ -15,9 +15,10 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use crate::web::extract::Path;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
 use chrono::NaiveDateTime;

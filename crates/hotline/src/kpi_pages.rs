@@ -1,9 +1,10 @@
 //! `/hotline/kpi`: the indicators per unit, town or category for a period, each figure a link
 //! to its tickets, with charts and an XLSX export.
 
+use crate::web::extract::Query;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;

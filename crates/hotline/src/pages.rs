@@ -3,9 +3,10 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use crate::web::extract::{Path, Query};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};

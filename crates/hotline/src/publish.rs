@@ -2,7 +2,8 @@
 //! letter is closed; phone and ID numbers are masked automatically, staff redact the rest by
 //! hand; the original stays untouched beside the published text.
 
-use axum::extract::{Path, State};
+use crate::web::extract::Path;
+use axum::extract::State;
 use axum::response::Response;
 use futures::FutureExt;
 

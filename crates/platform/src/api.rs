@@ -2,7 +2,8 @@
 //! document (generated from the handlers' annotations), and the error and page shapes every
 //! endpoint shares. Feature modules add their own endpoints (`hotline::api`).
 
-use axum::extract::{Query, State};
+use crate::web::extract::Query;
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};

@@ -5,8 +5,9 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::web::extract::Path as UrlPath;
 use axum::Router;
-use axum::extract::{Path as UrlPath, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get as get_route;

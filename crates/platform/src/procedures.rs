@@ -2,9 +2,10 @@
 //! who takes it, what it requires, its deadline and its legal basis — the law as the system
 //! applies it, readable by anyone who works with it.
 
+use crate::web::extract::Path;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use std::collections::BTreeMap;

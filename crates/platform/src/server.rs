@@ -43,6 +43,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(crate::metrics::healthz))
         .route("/metrics", get(crate::metrics::prometheus))
         .fallback(crate::web::fallback)
+        .method_not_allowed_fallback(crate::web::method_not_allowed)
         .layer(DefaultBodyLimit::max(max_upload))
         .layer(middleware::from_fn_with_state(state.clone(), crate::metrics::track))
         .layer(middleware::from_fn(crate::web::security_headers))

@@ -1,9 +1,10 @@
 //! The staff 工作台: the counts that matter (待办, 即将超期, 已超期, 待我审核, 督办) and the list
 //! behind each, across every procedure, sorted by deadline with overdue first.
 
+use crate::web::extract::Query;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
 use serde::Deserialize;

@@ -2,8 +2,9 @@
 //! replies — only the texts staff prepared for publication, with numbers that identify a
 //! person masked.
 
+use crate::web::extract::{Path, Query};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::Response;
 
 use super::queries::{self, LetterRow};

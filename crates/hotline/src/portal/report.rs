@@ -2,8 +2,9 @@
 //! for a verified phone, both repeat-safe through an idempotency key in the form; and the page
 //! that shows the new ticket's number.
 
+use crate::web::extract::Path;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 

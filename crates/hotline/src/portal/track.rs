@@ -2,8 +2,9 @@
 //! filer (`/portal/track/{no}`, `/portal/mine`), who may also rate the reply. An unknown number
 //! and a wrong phone get the very same answer, so numbers cannot be probed.
 
+use crate::web::extract::{Path, Query};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;

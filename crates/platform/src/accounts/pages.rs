@@ -1,8 +1,9 @@
 //! `/admin/users` (accounts and role grants) and `/admin/tokens` (API tokens).
 
+use crate::web::extract::{Path, Query};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::Response;
 use axum::routing::{get, post};
 use futures::FutureExt;

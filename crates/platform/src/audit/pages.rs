@@ -1,8 +1,9 @@
 //! `/admin/audit`: the latest events, filtered, and a check of the whole hash chain.
 
+use crate::web::extract::Query;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::Response;
 use axum::routing::{get, post};
 use serde::Deserialize;

@@ -2,9 +2,10 @@
 //! passwords, and which addresses as a whole; an administrator lifts a lock (an event records
 //! who did).
 
+use crate::web::extract::Query;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::Response;
 use axum::routing::{get, post};
 use serde::Deserialize;

@@ -1,8 +1,9 @@
 //! `/admin/calendar`: the official calendar by year, a working-day calculator, and adding a year.
 
+use crate::web::extract::Query;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
 use chrono::Datelike;

@@ -1,8 +1,9 @@
 //! `/admin/orgs`: the organisation tree, its editing, import and export.
 
+use crate::web::extract::{Path, Query};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};

@@ -1,8 +1,9 @@
 //! Phone verification, one question per screen: the mobile number, then the one-time code.
 //! A right code opens a citizen session (24 hours) in the same cookie staff sessions use.
 
+use crate::web::extract::Query;
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use serde::Deserialize;

@@ -4,6 +4,7 @@
 pub mod assets;
 pub mod charts;
 pub mod csrf;
+pub mod extract;
 pub mod form;
 pub mod next;
 pub mod pagination;
@@ -184,6 +185,7 @@ impl IntoResponse for PageError {
             StatusCode::CONFLICT => "记录已被修改",
             StatusCode::UNPROCESSABLE_ENTITY => "无法办理",
             StatusCode::BAD_REQUEST => "请求有误",
+            StatusCode::METHOD_NOT_ALLOWED => "请求方式有误",
             StatusCode::PAYLOAD_TOO_LARGE => "文件过大",
             StatusCode::UNSUPPORTED_MEDIA_TYPE => "文件类型不支持",
             StatusCode::TOO_MANY_REQUESTS => "操作过于频繁",
@@ -200,6 +202,12 @@ pub async fn fallback(uri: axum::http::Uri) -> Response {
     let p = uri.path();
     let e = AppError::not_found("route_not_found", "您访问的页面不存在");
     if p.starts_with("/api/") { e.into_response() } else { PageError(e).into_response() }
+}
+
+/// 405 for a method a route does not take, in the same shapes.
+pub async fn method_not_allowed(uri: axum::http::Uri, method: axum::http::Method) -> Response {
+    let e = AppError::MethodNotAllowed { message: format!("此地址不接受 {method} 请求") };
+    if uri.path().starts_with("/api/") { e.into_response() } else { PageError(e).into_response() }
 }
 
 /// Security headers on every response.
