@@ -1,6 +1,7 @@
 //! One integration test binary (one link, one harness). Runs on SQLite, and on PostgreSQL when
 //! TEST_DATABASE_URL=postgres://… is set.
 
+mod api_doc;
 mod common;
 mod disclosure;
 mod foundation;

@@ -2,11 +2,12 @@
 //! search, and table 三 of the annual report.
 
 use crate::web::extract::{Path, Query};
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use fazhi_platform::api::ApiRoutes;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -21,8 +22,8 @@ use crate::state::AppState;
 use crate::web::form::JsonBody;
 use fazhi_platform::api::ErrorDoc;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> ApiRoutes {
+    ApiRoutes::new()
         .route("/disclosure/requests", post(create_request).get(list_requests))
         .route("/disclosure/requests/{id}", get(get_request))
         .route("/disclosure/requests/{id}/steps/{action}", post(take_step))
@@ -151,6 +152,7 @@ pub struct RequestPage {
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListParams {
     /// open (default), closed, all
     pub status: Option<String>,
@@ -226,6 +228,7 @@ pub async fn take_step(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SearchParams {
     pub q: String,
     pub org: Option<i64>,
@@ -285,6 +288,7 @@ pub async fn search(State(state): State<AppState>, _caller: Caller, Query(p): Qu
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ReportParams {
     pub org: i64,
     pub year: i64,

@@ -82,9 +82,9 @@ pub trait Feature: Send + Sync + 'static {
     fn pages(&self) -> Router<AppState> {
         Router::new()
     }
-    /// JSON endpoints, mounted under `/api/v1`.
-    fn api(&self) -> Router<AppState> {
-        Router::new()
+    /// JSON endpoints, mounted under `/api/v1`; each documented in `openapi`.
+    fn api(&self) -> crate::api::ApiRoutes {
+        crate::api::ApiRoutes::new()
     }
     /// Other interfaces with their own prefix and error shape (`/open311/v2`).
     fn mounts(&self) -> Vec<(&'static str, Router<AppState>)> {

@@ -26,11 +26,10 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::procedures::routes())
         .merge(crate::files::routes())
         .merge(crate::portal::routes());
-    let mut api = Router::new().merge(crate::api::routes());
+    let api = crate::api::all_routes(&state.registry).into_router();
     let mut mounts = Vec::new();
     for f in state.registry.features() {
         pages = pages.merge(f.pages());
-        api = api.merge(f.api());
         mounts.extend(f.mounts());
     }
     let pages = pages.layer(middleware::from_fn_with_state(state.clone(), crate::web::csrf::guard));
