@@ -340,3 +340,40 @@ async fn bad_query_and_path_parameters_answer_in_the_common_shape() {
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
     assert_eq!(r.json()[0]["code"], "400");
 }
+
+#[tokio::test]
+async fn personal_data_is_not_cached() {
+    let app = TestApp::new().await;
+    let mut staff = app.login("zjj_staff").await;
+    let mut answers =
+        vec![staff.get("/").await, staff.get("/hotline/tickets").await, staff.get("/api/v1/me").await, staff.get("/api/v1/hotline/tickets").await];
+    answers.push(staff.get("/api/v1/no/such").await);
+    let mut citizen = app.client();
+    let r = citizen.post_form("/portal/login/send", &[("phone", "13900000051")]).await;
+    let marker = "本次验证码是 <strong class=\"num\">";
+    let code = r.text.split(marker).nth(1).map(|t| t[..6].to_string()).expect("demo code");
+    let r = citizen.post_form("/portal/login/verify", &[("phone", "13900000051"), ("code", &code), ("next", "/portal/mine")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    answers.push(citizen.get("/portal/mine").await);
+    answers.push(citizen.get("/portal").await);
+    // A photo filed with a report is personal data too.
+    let form = citizen.get("/portal/report").await;
+    let key = form.text.split("name=\"idempotency_key\" value=\"").nth(1).and_then(|t| t.split('"').next()).unwrap().to_string();
+    let cat = fazhi::hotline::queries::category_by_code(&app.state.db, "ZF-WYGL").await.unwrap().unwrap().id.to_string();
+    let town = org_id(&app, "T-DH").await.to_string();
+    let jpeg: &[u8] = &[0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0x00, 0x01, 0x01, 0x00, 0x00, 0x01];
+    let fields = [("idempotency_key", key.as_str()), ("category_id", &cat), ("town_id", &town), ("description", "楼道堆满杂物，存在消防隐患。")];
+    let r = citizen.post_multipart("/portal/report", &fields, &[("photos", "hall.jpg", jpeg)]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let file = count(&app, "SELECT MAX(id) FROM attachments").await;
+    let mut dispatcher = app.login("dispatcher").await;
+    let photo = dispatcher.get(&format!("/files/{file}")).await;
+    assert_eq!(photo.status, StatusCode::OK);
+    answers.push(photo);
+    for a in &answers {
+        assert_eq!(a.headers.get("cache-control").map(|v| v.to_str().unwrap()), Some("no-store"), "{}", a.text);
+    }
+    // Our own stylesheet and script may be cached.
+    let css = staff.get("/static/app.css").await;
+    assert!(css.headers.get("cache-control").unwrap().to_str().unwrap().starts_with("public"));
+}

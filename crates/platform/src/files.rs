@@ -188,8 +188,8 @@ pub fn download(att: &AttachmentRow, bytes: Vec<u8>) -> Response {
         att.id,
         crate::web::urlencode(&att.filename)
     );
-    ([(header::CONTENT_TYPE, att.mime.clone()), (header::CONTENT_DISPOSITION, disp), (header::CACHE_CONTROL, "private, max-age=600".to_string())], bytes)
-        .into_response()
+    // Attachments are personal data (photos of a home, letters): no cache keeps them.
+    ([(header::CONTENT_TYPE, att.mime.clone()), (header::CONTENT_DISPOSITION, disp), (header::CACHE_CONTROL, "no-store".to_string())], bytes).into_response()
 }
 
 pub fn routes() -> Router<AppState> {

@@ -210,10 +210,15 @@ pub async fn method_not_allowed(uri: axum::http::Uri, method: axum::http::Method
     if uri.path().starts_with("/api/") { e.into_response() } else { PageError(e).into_response() }
 }
 
-/// Security headers on every response.
+/// Security headers on every response. Nothing is cached unless its handler says it may be
+/// (the static assets): staff pages, a verified citizen's pages and API answers carry personal
+/// data, and a shared computer or a proxy must not keep them.
 pub async fn security_headers(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
     let mut resp = next.run(req).await;
     let h = resp.headers_mut();
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     h.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
     h.insert("x-frame-options", HeaderValue::from_static("DENY"));
     h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
