@@ -377,3 +377,27 @@ async fn personal_data_is_not_cached() {
     let css = staff.get("/static/app.css").await;
     assert!(css.headers.get("cache-control").unwrap().to_str().unwrap().starts_with("public"));
 }
+
+#[tokio::test]
+async fn the_root_address_welcomes_visitors_and_the_demo_shows_its_accounts() {
+    let app = TestApp::new().await;
+    let mut visitor = app.client();
+    // An anonymous visitor gets the portal, with the way in for staff; no redirect to a login.
+    let r = visitor.get("/").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.location());
+    assert!(r.contains("class=\"portal\"") && r.contains("<a href=\"/login\">工作人员登录</a>"), "{}", r.text);
+    // Staff get their 工作台 there.
+    let mut staff = app.login("zjj_staff").await;
+    let r = staff.get("/").await;
+    assert!(r.contains("工作台") && r.contains("待办") && !r.contains("class=\"portal\""), "{}", r.text);
+    // The demo's login page lists every demo account: who it is, and the password.
+    let r = visitor.get("/login").await;
+    assert!(!r.contains("见终端输出"));
+    for (user, what) in fazhi::demo::DEMO_LOGINS {
+        assert!(r.contains(&format!("<code>{user}</code></td><td>{what}</td><td><code>{PASSWORD}</code>")), "{user}: {}", r.text);
+    }
+    // Outside the demo, nothing of the kind.
+    let real = TestApp::empty_with(|c| c.server.demo = false).await;
+    let r = real.client().get("/login").await;
+    assert!(!r.contains(PASSWORD) && !r.contains("演示"), "{}", r.text);
+}

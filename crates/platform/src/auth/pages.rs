@@ -36,7 +36,24 @@ struct LoginPage {
     next: String,
     username: String,
     error: Option<String>,
+    /// In the demo: the accounts to try, and their password.
     demo: bool,
+    demo_logins: &'static [(&'static str, &'static str)],
+    demo_password: &'static str,
+}
+
+impl LoginPage {
+    fn new(ctx: &Ctx, next: String, username: String, error: Option<String>) -> LoginPage {
+        LoginPage {
+            csrf: ctx.csrf.clone(),
+            next,
+            username,
+            error,
+            demo: ctx.demo,
+            demo_logins: crate::demo::DEMO_LOGINS,
+            demo_password: crate::demo::DEMO_PASSWORD,
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -51,7 +68,7 @@ fn safe_next(n: Option<&str>) -> String {
 }
 
 async fn login_form(ctx: Ctx, Query(q): Query<NextQuery>) -> Result<Response, PageError> {
-    render(&LoginPage { csrf: ctx.csrf, next: safe_next(q.next.as_deref()), username: String::new(), error: None, demo: ctx.demo })
+    render(&LoginPage::new(&ctx, safe_next(q.next.as_deref()), String::new(), None))
 }
 
 #[derive(sqlx::FromRow)]
@@ -78,7 +95,7 @@ async fn login(State(state): State<AppState>, ctx: Ctx, from: ClientAddr, header
     let pw = form.get("password").unwrap_or("").to_string();
     let next = safe_next(form.get("next"));
     let again = |error: String| {
-        render(&LoginPage { csrf: ctx.csrf.clone(), next: next.clone(), username: username.clone(), error: Some(error), demo: ctx.demo }).map(|mut r| {
+        render(&LoginPage::new(&ctx, next.clone(), username.clone(), Some(error))).map(|mut r| {
             *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
             r
         })

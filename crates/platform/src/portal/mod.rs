@@ -3,7 +3,7 @@
 //! (`Feature::portal`), and the features bring their own pages (the hotline's reports, letters
 //! and tracking; 政务公开's search and applications). Nothing of the staff side shows here.
 
-mod home;
+pub(crate) mod home;
 mod login;
 
 use std::collections::BTreeMap;
