@@ -1,7 +1,6 @@
 //! `/api/v1/disclosure`: requests for other systems (create, list, read, take a step), the
 //! search, and table 三 of the annual report.
 
-use crate::web::extract::{Path, Query};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -19,6 +18,7 @@ use crate::auth::{Caller, Perm};
 use crate::error::AppError;
 use crate::kernel::queries::CaseRow;
 use crate::state::AppState;
+use crate::web::extract::{Path, Query};
 use crate::web::form::JsonBody;
 use fazhi_platform::api::ErrorDoc;
 

@@ -4,7 +4,6 @@
 
 use std::collections::BTreeMap;
 
-use crate::web::extract::{Path, Query};
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
@@ -24,6 +23,7 @@ use crate::error::{AppError, FieldError};
 use crate::org::queries::{self as orgs, OrgRow};
 use crate::reports::escape_html;
 use crate::state::AppState;
+use crate::web::extract::{Path, Query};
 use crate::web::form::{FormData, Multipart};
 use crate::web::{Ctx, Page, PageError, PortalLayout, redirect_flash, redirect_ok, render};
 

@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 
-use crate::web::extract::{Path, Query};
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
@@ -24,6 +23,7 @@ use crate::files::AttachmentRow;
 use crate::org::queries::{self as orgs, OrgRow};
 use crate::state::AppState;
 use crate::time::today;
+use crate::web::extract::{Path, Query};
 use crate::web::form::{FormData, Multipart};
 use crate::web::{Ctx, Layout, Page, PageError, redirect_flash, redirect_ok, render};
 

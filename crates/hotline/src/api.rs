@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 
-use crate::web::extract::{Path, Query};
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -24,6 +23,7 @@ use crate::kernel::queries::CaseRow;
 use crate::privacy::{mask_address, mask_name, mask_phone};
 use crate::state::AppState;
 use crate::time::{self, today};
+use crate::web::extract::{Path, Query};
 use crate::web::form::JsonBody;
 use fazhi_platform::api::ErrorDoc;
 

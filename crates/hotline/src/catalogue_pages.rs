@@ -1,7 +1,6 @@
 //! `/hotline/catalogue`: the service catalogue, the routing rules with a tester, and the
 //! hotline's local settings (deadline days, whether 基本满意 counts as satisfied).
 
-use crate::web::extract::{Path, Query};
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
@@ -20,6 +19,7 @@ use crate::kernel::engine::rule_days;
 use crate::org::OrgKind;
 use crate::org::queries::{self as orgs, OrgRow};
 use crate::state::AppState;
+use crate::web::extract::{Path, Query};
 use crate::web::form::FormData;
 use crate::web::{Ctx, Layout, PageError, redirect_ok, render};
 

@@ -15,7 +15,6 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use crate::web::extract::Path;
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
@@ -36,6 +35,7 @@ use crate::org::queries as orgs;
 use crate::state::AppState;
 use crate::tabular::{self, RowError, Table, cell};
 use crate::time::{fmt_date, local_date};
+use crate::web::extract::Path;
 use crate::web::form::Multipart;
 use crate::web::{Ctx, Layout, PageError, redirect_ok, render};
 

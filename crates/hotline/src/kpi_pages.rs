@@ -1,7 +1,6 @@
 //! `/hotline/kpi`: the indicators per unit, town or category for a period, each figure a link
 //! to its tickets, with charts and an XLSX export.
 
-use crate::web::extract::Query;
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
@@ -18,6 +17,7 @@ use crate::db::q;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::web::charts;
+use crate::web::extract::Query;
 use crate::web::{Ctx, Layout, Page, PageError, Paging, render};
 
 pub fn routes() -> Router<AppState> {

@@ -3,7 +3,6 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use crate::web::extract::{Path, Query};
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
@@ -29,6 +28,7 @@ use crate::org::queries::{self as orgs, OrgRow};
 use crate::privacy::{mask_address, mask_name, mask_phone};
 use crate::state::AppState;
 use crate::time::{fmt_date, fmt_datetime, today};
+use crate::web::extract::{Path, Query};
 use crate::web::form::{FormData, Multipart};
 use crate::web::{Ctx, Layout, Page, PageError, redirect_flash, redirect_ok, render};
 

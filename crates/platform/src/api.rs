@@ -2,7 +2,6 @@
 //! document (generated from the handlers' annotations), and the error and page shapes every
 //! endpoint shares. Feature modules add their own endpoints (`hotline::api`).
 
-use crate::web::extract::Query;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get};
@@ -13,6 +12,7 @@ use utoipa::{OpenApi, ToSchema};
 use crate::auth::{Caller, Perm};
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::web::extract::Query;
 
 pub fn routes() -> ApiRoutes {
     ApiRoutes::new().route("/me", get(me)).route("/orgs", get(list_orgs)).route("/openapi.json", get(openapi))

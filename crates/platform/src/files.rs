@@ -5,7 +5,6 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::web::extract::Path as UrlPath;
 use axum::Router;
 use axum::extract::State;
 use axum::http::header;
@@ -20,6 +19,7 @@ use crate::error::AppError;
 use crate::state::AppState;
 use crate::time::now_ms;
 use crate::web::PageError;
+use crate::web::extract::Path as UrlPath;
 
 #[derive(Clone, Debug)]
 pub struct FileStore {

@@ -2,7 +2,6 @@
 //! who takes it, what it requires, its deadline and its legal basis — the law as the system
 //! applies it, readable by anyone who works with it.
 
-use crate::web::extract::Path;
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
@@ -15,6 +14,7 @@ use crate::error::AppError;
 use crate::kernel::definition::{ClockEffect, Guard, Procedure, To};
 use crate::kernel::engine::rule_days;
 use crate::state::AppState;
+use crate::web::extract::Path;
 use crate::web::{Ctx, Layout, PageError, render};
 
 pub fn routes() -> Router<AppState> {

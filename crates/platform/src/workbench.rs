@@ -2,7 +2,6 @@
 //! behind each, across every procedure, sorted by deadline with overdue first. It lives at `/`
 //! for logged-in staff; anyone else gets the citizens' portal there, with its 工作人员登录 link.
 
-use crate::web::extract::Query;
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
@@ -17,6 +16,7 @@ use crate::kernel::Procedure;
 use crate::kernel::queries::{CASE_COLUMNS, CaseRow, workbench_filter};
 use crate::state::AppState;
 use crate::time::{fmt_date, today};
+use crate::web::extract::Query;
 use crate::web::{Ctx, Layout, Page, PageError, Paging, render};
 
 pub fn routes() -> Router<AppState> {

@@ -2,7 +2,6 @@
 //! replies — only the texts staff prepared for publication, with numbers that identify a
 //! person masked.
 
-use crate::web::extract::{Path, Query};
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
@@ -12,6 +11,7 @@ use crate::auth::MaybeCitizen;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::time::{fmt_date_cn, local_date};
+use crate::web::extract::{Path, Query};
 use crate::web::{Ctx, Page, PageError, Paging, PortalLayout, render};
 
 pub struct LetterView {

@@ -2,7 +2,6 @@
 //! for a verified phone, both repeat-safe through an idempotency key in the form; and the page
 //! that shows the new ticket's number.
 
-use crate::web::extract::Path;
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -15,6 +14,7 @@ use crate::model::{self, Channel};
 use crate::queries as hq;
 use crate::service::{self, Intake, IntakeInput};
 use crate::state::AppState;
+use crate::web::extract::Path;
 use crate::web::form::{FormData, Multipart, Upload};
 use crate::web::{Ctx, PageError, PortalLayout, redirect_ok, render};
 

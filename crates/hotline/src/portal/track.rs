@@ -2,7 +2,6 @@
 //! filer (`/portal/track/{no}`, `/portal/mine`), who may also rate the reply. An unknown number
 //! and a wrong phone get the very same answer, so numbers cannot be probed.
 
-use crate::web::extract::{Path, Query};
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -20,6 +19,7 @@ use crate::queries::{self as hq, TicketRow};
 use crate::rules::EVALUATIONS;
 use crate::service::{self, StepForm, Who};
 use crate::state::AppState;
+use crate::web::extract::{Path, Query};
 use crate::web::form::FormData;
 use crate::web::{Ctx, Page, PageError, Paging, PortalLayout, redirect_flash, redirect_ok, render};
 

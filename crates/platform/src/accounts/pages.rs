@@ -1,6 +1,5 @@
 //! `/admin/users` (accounts and role grants) and `/admin/tokens` (API tokens).
 
-use crate::web::extract::{Path, Query};
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
@@ -17,6 +16,7 @@ use crate::auth::{Perm, Staff, password};
 use crate::error::{AppError, FieldError};
 use crate::org::queries::{self as orgs, OrgRow};
 use crate::state::AppState;
+use crate::web::extract::{Path, Query};
 use crate::web::form::FormData;
 use crate::web::{Ctx, Layout, Page, PageError, Paging, redirect_ok, render};
 

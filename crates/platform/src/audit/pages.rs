@@ -1,6 +1,5 @@
 //! `/admin/audit`: the latest events, filtered, and a check of the whole hash chain.
 
-use crate::web::extract::Query;
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
@@ -12,6 +11,7 @@ use super::{EventRow, Verdict, verify};
 use crate::auth::{Perm, Staff};
 use crate::db::q;
 use crate::state::AppState;
+use crate::web::extract::Query;
 use crate::web::{Ctx, Layout, PageError, render};
 
 pub fn routes() -> Router<AppState> {

@@ -2,7 +2,6 @@
 //! passwords, and which addresses as a whole; an administrator lifts a lock (an event records
 //! who did).
 
-use crate::web::extract::Query;
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
@@ -15,6 +14,7 @@ use super::{Perm, Staff};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::time::{fmt_datetime, now_ms};
+use crate::web::extract::Query;
 use crate::web::form::FormData;
 use crate::web::{Ctx, Layout, Page, PageError, Paging, redirect_ok, render};
 

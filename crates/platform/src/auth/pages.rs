@@ -1,10 +1,8 @@
 //! Staff login, logout (here and everywhere) and password change.
 
-use crate::web::extract::Query;
 use askama::Template;
 use axum::Router;
-use axum::extract::{ConnectInfo, FromRequestParts, State};
-use axum::http::request::Parts;
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -18,6 +16,7 @@ use crate::audit::{self, Actor, NewEvent};
 use crate::db::q;
 use crate::error::{AppError, FieldError};
 use crate::state::AppState;
+use crate::web::extract::Query;
 use crate::web::form::FormData;
 use crate::web::{Ctx, Layout, PageError, redirect_ok, render};
 
@@ -77,17 +76,6 @@ struct Cred {
     password_hash: String,
     active: bool,
     display_name: String,
-}
-
-/// The address of the connection's other end, when the server knows it. For the client's
-/// address (behind a proxy) use [`super::client::ClientAddr`].
-pub struct PeerAddr(pub Option<std::net::SocketAddr>);
-
-impl<S: Send + Sync> FromRequestParts<S> for PeerAddr {
-    type Rejection = std::convert::Infallible;
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(PeerAddr(parts.extensions.get::<ConnectInfo<std::net::SocketAddr>>().map(|c| c.0)))
-    }
 }
 
 async fn login(State(state): State<AppState>, ctx: Ctx, from: ClientAddr, headers: HeaderMap, form: FormData) -> Result<Response, PageError> {

@@ -1,6 +1,5 @@
 //! `/admin/calendar`: the official calendar by year, a working-day calculator, and adding a year.
 
-use crate::web::extract::Query;
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
@@ -13,6 +12,7 @@ use crate::auth::{Perm, Staff};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::tabular::RowError;
+use crate::web::extract::Query;
 use crate::web::form::Multipart;
 use crate::web::{Ctx, Layout, PageError, redirect_ok, render};
 

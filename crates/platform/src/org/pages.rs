@@ -1,6 +1,5 @@
 //! `/admin/orgs`: the organisation tree, its editing, import and export.
 
-use crate::web::extract::{Path, Query};
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
@@ -18,6 +17,7 @@ use crate::auth::{Perm, Staff};
 use crate::error::{AppError, FieldError};
 use crate::state::AppState;
 use crate::tabular::RowError;
+use crate::web::extract::{Path, Query};
 use crate::web::form::{FormData, Multipart};
 use crate::web::{Ctx, Layout, PageError, redirect_ok, render};
 

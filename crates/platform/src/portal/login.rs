@@ -1,7 +1,6 @@
 //! Phone verification, one question per screen: the mobile number, then the one-time code.
 //! A right code opens a citizen session (24 hours) in the same cookie staff sessions use.
 
-use crate::web::extract::Query;
 use askama::Template;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -16,6 +15,7 @@ use crate::auth::session::{self, SESSION_COOKIE, read_cookie};
 use crate::error::{AppError, FieldError};
 use crate::privacy::Phone;
 use crate::state::AppState;
+use crate::web::extract::Query;
 use crate::web::form::FormData;
 use crate::web::{Ctx, PageError, PortalLayout, redirect_ok, render};
 
