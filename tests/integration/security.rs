@@ -385,7 +385,7 @@ async fn the_root_address_welcomes_visitors_and_the_demo_shows_its_accounts() {
     // An anonymous visitor gets the portal, with the way in for staff; no redirect to a login.
     let r = visitor.get("/").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.location());
-    assert!(r.contains("class=\"portal\"") && r.contains("<a href=\"/login\">工作人员登录</a>"), "{}", r.text);
+    assert!(r.contains("class=\"portal\"") && r.contains("<a class=\"staff\" href=\"/login\">工作人员登录</a>"), "at the top: {}", r.text);
     // Staff get their 工作台 there.
     let mut staff = app.login("zjj_staff").await;
     let r = staff.get("/").await;

@@ -138,11 +138,25 @@ pub struct PortalLayout {
     pub flash: Option<Flash>,
     pub citizen: Option<String>,
     pub demo: bool,
+    pub staff_login: bool,
 }
 
 impl PortalLayout {
     pub fn new(ctx: &Ctx, title: impl Into<String>, citizen: Option<&crate::auth::Citizen>) -> PortalLayout {
-        PortalLayout { title: title.into(), csrf: ctx.csrf.clone(), flash: ctx.flash.clone(), citizen: citizen.map(|c| c.phone.masked()), demo: ctx.demo }
+        PortalLayout {
+            title: title.into(),
+            csrf: ctx.csrf.clone(),
+            flash: ctx.flash.clone(),
+            citizen: citizen.map(|c| c.phone.masked()),
+            demo: ctx.demo,
+            staff_login: false,
+        }
+    }
+
+    /// Show the way in for staff at the top (the home page, which is also the site's root).
+    pub fn with_staff_login(mut self) -> PortalLayout {
+        self.staff_login = true;
+        self
     }
 }
 
