@@ -301,7 +301,7 @@ impl Server {
 async fn session_cookie(state: &AppState, user: &str) -> anyhow::Result<String> {
     let id = q("SELECT id FROM users WHERE username = $1").bind(user).fetch_i64(&state.db).await.map_err(err)?;
     let token = crate::auth::session::create(&state.db, Some(id), None, None, None).await.map_err(err)?;
-    Ok(format!("fazhi_sid={token}; fazhi_csrf={}", "c".repeat(43)))
+    Ok(format!("fazhi_sid={token}"))
 }
 
 async fn sequential(addr: &str, n: usize, path: &str, headers: &[(&str, &str)]) -> anyhow::Result<Stats> {

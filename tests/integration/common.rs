@@ -1,6 +1,7 @@
 //! The test harness: a real router on its own database (a temporary SQLite file, or a fresh
 //! PostgreSQL schema when TEST_DATABASE_URL is set), the demo city's base data, and a client
-//! that keeps cookies and fills in CSRF tokens like a browser.
+//! that keeps cookies and fills in CSRF tokens like a browser: it reads the token from the
+//! pages it gets, and fetches a page first when its cookies changed since.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -24,6 +25,7 @@ pub struct TestApp {
 }
 
 static COUNTER: AtomicU64 = AtomicU64::new(0);
+static PEERS: AtomicU64 = AtomicU64::new(1);
 
 impl TestApp {
     /// A fresh app with the demo city's base data (orgs, accounts, hotline catalogue).
@@ -33,17 +35,18 @@ impl TestApp {
 
     /// The demo city's base data with a configuration of the test's own (a gateway…).
     pub async fn configured(f: impl FnOnce(&mut Config)) -> TestApp {
-        let app = Self::build(f).await;
+        let app = Self::empty_with(f).await;
         fazhi::demo::seed_base(&app.state).await.expect("seed");
         app
     }
 
     /// A fresh app with an empty database (migrated).
     pub async fn empty() -> TestApp {
-        Self::build(|_| {}).await
+        Self::empty_with(|_| {}).await
     }
 
-    async fn build(f: impl FnOnce(&mut Config)) -> TestApp {
+    /// A fresh app with an empty database and the test configuration changed by `change`.
+    pub async fn empty_with(change: impl FnOnce(&mut Config)) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
         let db = match std::env::var("TEST_DATABASE_URL").ok().filter(|u| u.starts_with("postgres")) {
             Some(url) => {
@@ -63,14 +66,17 @@ impl TestApp {
         config.files.dir = dir.path().join("files").display().to_string();
         config.jobs.enabled = false;
         config.server.demo = true;
-        f(&mut config);
+        change(&mut config);
         let state = AppState::with_db(config, db, fazhi::app::features()).await.expect("start");
         let router = fazhi::app::router(state.clone());
         TestApp { state, router, _dir: dir }
     }
 
     pub fn client(&self) -> Client {
-        Client { router: self.router.clone(), cookies: BTreeMap::new(), csrf: "t".repeat(40), bearer: None }
+        // Each client connects from its own address, as browsers on different machines do.
+        let n = PEERS.fetch_add(1, Ordering::SeqCst);
+        let peer = std::net::SocketAddr::from(([10, (n >> 16) as u8, (n >> 8) as u8, n as u8], 40000));
+        Client { router: self.router.clone(), cookies: BTreeMap::new(), csrf: String::new(), bearer: None, peer: Some(peer) }
     }
 
     /// A client logged in as a demo account.
@@ -112,14 +118,20 @@ impl Response {
 pub struct Client {
     router: Router,
     pub cookies: BTreeMap<String, String>,
+    /// The CSRF token of the last page seen; empty when the cookies changed since.
     pub csrf: String,
     pub bearer: Option<String>,
+    /// The address the server sees this client connect from (`None`: no connection at all, as
+    /// when the router is called in-process).
+    pub peer: Option<std::net::SocketAddr>,
 }
 
 impl Client {
     pub async fn send(&mut self, method: Method, path: &str, content_type: Option<&str>, body: Vec<u8>, extra: &[(&str, &str)]) -> Response {
         let mut b = Request::builder().method(method).uri(path);
-        self.cookies.insert("fazhi_csrf".into(), self.csrf.clone());
+        if let Some(peer) = self.peer {
+            b = b.extension(axum::extract::ConnectInfo(peer));
+        }
         let cookie = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
         b = b.header(header::COOKIE, cookie);
         if let Some(ct) = content_type {
@@ -138,11 +150,10 @@ impl Client {
             let s = v.to_str().unwrap();
             let kv = s.split(';').next().unwrap();
             if let Some((k, v)) = kv.split_once('=') {
-                if k == "fazhi_csrf" {
-                    if !v.is_empty() {
-                        self.csrf = v.to_string();
-                    }
-                } else if v.is_empty() || s.contains("Max-Age=0") {
+                if k == "fazhi_csrf" || k == "fazhi_sid" {
+                    self.csrf.clear();
+                }
+                if v.is_empty() || s.contains("Max-Age=0") {
                     self.cookies.remove(k);
                 } else {
                     self.cookies.insert(k.to_string(), v.to_string());
@@ -150,7 +161,20 @@ impl Client {
             }
         }
         let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-        Response { status, headers, text: String::from_utf8_lossy(&bytes).into_owned() }
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        if let Some(t) = page_token(&text) {
+            self.csrf = t;
+        }
+        Response { status, headers, text }
+    }
+
+    /// The CSRF token for the next write: the last page's, or a fresh page's.
+    pub async fn token(&mut self) -> String {
+        if self.csrf.is_empty() {
+            let r = self.get("/login").await;
+            assert!(!self.csrf.is_empty(), "no CSRF token on the login page: {}", r.text);
+        }
+        self.csrf.clone()
     }
 
     pub async fn get(&mut self, path: &str) -> Response {
@@ -160,7 +184,7 @@ impl Client {
     /// Post a form with the CSRF token filled in.
     pub async fn post_form(&mut self, path: &str, fields: &[(&str, &str)]) -> Response {
         let mut all: Vec<(String, String)> = fields.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        all.push(("_csrf".into(), self.csrf.clone()));
+        all.push(("_csrf".into(), self.token().await));
         let body = encode(&all);
         self.send(Method::POST, path, Some("application/x-www-form-urlencoded"), body.into_bytes(), &[]).await
     }
@@ -175,7 +199,8 @@ impl Client {
     pub async fn post_multipart(&mut self, path: &str, fields: &[(&str, &str)], files: &[(&str, &str, &[u8])]) -> Response {
         let boundary = "----fazhitestboundary7MA4YWxk";
         let mut body = Vec::new();
-        for (k, v) in fields {
+        let token = self.token().await;
+        for (k, v) in [("_csrf", token.as_str())].iter().chain(fields) {
             body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes());
         }
         for (name, filename, bytes) in files {
@@ -189,15 +214,20 @@ impl Client {
             body.extend_from_slice(b"\r\n");
         }
         body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-        let sep = if path.contains('?') { '&' } else { '?' };
-        let url = format!("{path}{sep}_csrf={}", self.csrf);
-        self.send(Method::POST, &url, Some(&format!("multipart/form-data; boundary={boundary}")), body, &[]).await
+        self.send(Method::POST, path, Some(&format!("multipart/form-data; boundary={boundary}")), body, &[]).await
     }
 
     pub async fn post_json(&mut self, path: &str, json: &serde_json::Value) -> Response {
-        let token = self.csrf.clone();
+        let token = self.token().await;
         self.send(Method::POST, path, Some("application/json"), json.to_string().into_bytes(), &[("x-csrf-token", &token)]).await
     }
+}
+
+/// The CSRF token a page gives its forms.
+pub fn page_token(html: &str) -> Option<String> {
+    let marker = "name=\"_csrf\" value=\"";
+    let i = html.find(marker)? + marker.len();
+    html[i..].split('"').next().filter(|t| !t.is_empty()).map(str::to_string)
 }
 
 pub fn encode(pairs: &[(String, String)]) -> String {

@@ -15,6 +15,7 @@ async fn health_and_metrics() {
     let r = c.get("/healthz").await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.json()["database"], "ok");
+    c.peer = Some(([127, 0, 0, 1], 40000).into());
     let r = c.get("/metrics").await;
     assert!(r.contains("fazhi_http_requests_total"), "{}", r.text);
     assert!(r.contains("fazhi_cases_open"));
@@ -24,10 +25,10 @@ async fn health_and_metrics() {
 async fn login_logout_and_lockout() {
     let app = TestApp::new().await;
     let mut c = app.client();
-    // Pages need a login.
-    let r = c.get("/").await;
+    // Staff pages need a login.
+    let r = c.get("/hotline/tickets").await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
-    assert!(r.location().starts_with("/login?next=%2F") || r.location().starts_with("/login?next=/"), "{}", r.location());
+    assert_eq!(r.location(), "/login?next=/hotline/tickets");
     // APIs answer 401 JSON instead.
     let r = c.get("/api/v1/me").await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
@@ -39,20 +40,20 @@ async fn login_logout_and_lockout() {
     let r = c.post_form("/login", &[("username", "nobody"), ("password", "wrong-password-1")]).await;
     assert!(r.contains("用户名或密码不正确"));
     // The right password works, sets an HttpOnly session cookie and rotates the CSRF token.
-    let before = c.csrf.clone();
+    let before = c.token().await;
     let r = c.post_form("/login", &[("username", "zjj_staff"), ("password", PASSWORD), ("next", "/hotline/tickets")]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(r.location(), "/hotline/tickets");
     let set: Vec<String> = r.headers.get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_string()).collect();
     assert!(set.iter().any(|s| s.starts_with("fazhi_sid=") && s.contains("HttpOnly") && s.contains("SameSite=Lax")), "{set:?}");
-    assert_ne!(c.csrf, before, "the CSRF token is rotated at login");
+    assert_ne!(c.token().await, before, "the CSRF token is rotated at login");
     let r = c.get("/").await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.contains("工作台") && r.contains("钱安居"));
     // Logout ends the session.
     let r = c.post_form("/logout", &[]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
-    assert_eq!(c.get("/").await.status, StatusCode::SEE_OTHER);
+    assert_eq!(c.get("/hotline/tickets").await.status, StatusCode::SEE_OTHER);
     // Five failures lock the account for a while, even with the right password after.
     let mut d = app.client();
     for _ in 0..5 {
@@ -90,14 +91,14 @@ async fn password_change_ends_other_sessions() {
     assert!(r.contains("当前密码不正确") && r.contains("密码至少 10 位") && r.contains("两次输入的新密码不一致"));
     let r = a.post_form("/account/password", &[("old_password", PASSWORD), ("new_password", "Donghu-2026-new"), ("new_password2", "Donghu-2026-new")]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
-    assert_eq!(a.get("/").await.status, StatusCode::OK, "this session stays");
-    assert_eq!(b.get("/").await.status, StatusCode::SEE_OTHER, "the other session ended");
+    assert_eq!(a.get("/account/password").await.status, StatusCode::OK, "this session stays");
+    assert_eq!(b.get("/account/password").await.status, StatusCode::SEE_OTHER, "the other session ended");
     // Logout everywhere.
     let mut c = app.client();
     c.post_form("/login", &[("username", "dh_staff"), ("password", "Donghu-2026-new")]).await;
-    assert_eq!(c.get("/").await.status, StatusCode::OK);
+    assert_eq!(c.get("/account/password").await.status, StatusCode::OK);
     a.post_form("/logout-all", &[]).await;
-    assert_eq!(c.get("/").await.status, StatusCode::SEE_OTHER);
+    assert_eq!(c.get("/account/password").await.status, StatusCode::SEE_OTHER);
 }
 
 #[tokio::test]
@@ -222,7 +223,8 @@ async fn errors_have_one_shape() {
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert_eq!(r.json()["code"], "route_not_found");
     // Wrong content type on a form → 415.
-    let r = c.send(axum::http::Method::POST, &format!("/admin/orgs?_csrf={}", c.csrf.clone()), Some("text/plain"), b"x".to_vec(), &[]).await;
+    let token = c.token().await;
+    let r = c.send(axum::http::Method::POST, "/admin/orgs", Some("text/plain"), b"x".to_vec(), &[("x-csrf-token", &token)]).await;
     assert_eq!(r.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
     // Security headers everywhere.
     let r = c.get("/").await;

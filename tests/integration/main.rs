@@ -1,6 +1,7 @@
 //! One integration test binary (one link, one harness). Runs on SQLite, and on PostgreSQL when
 //! TEST_DATABASE_URL=postgres://… is set.
 
+mod api_doc;
 mod calendar;
 mod common;
 mod disclosure;
@@ -13,3 +14,4 @@ mod open311;
 mod oversight;
 mod permissions;
 mod portal;
+mod security;

@@ -39,6 +39,7 @@ async fn every_role_against_every_route() {
         ("/".into(), "22222222222"),
         ("/admin/orgs".into(), "23333333333"),
         ("/admin/users".into(), "23333333333"),
+        ("/admin/locks".into(), "23333333333"),
         ("/admin/calendar".into(), "23333333333"),
         ("/admin/tokens".into(), "23333333333"),
         ("/admin/audit".into(), "22333333333"),

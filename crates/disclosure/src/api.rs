@@ -1,11 +1,12 @@
 //! `/api/v1/disclosure`: requests for other systems (create, list, read, take a step), the
 //! search, and table 三 of the annual report.
 
-use axum::extract::{Path, Query, State};
+use axum::Json;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use fazhi_platform::api::ApiRoutes;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -17,11 +18,12 @@ use crate::auth::{Caller, Perm};
 use crate::error::AppError;
 use crate::kernel::queries::CaseRow;
 use crate::state::AppState;
+use crate::web::extract::{Path, Query};
 use crate::web::form::JsonBody;
 use fazhi_platform::api::ErrorDoc;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> ApiRoutes {
+    ApiRoutes::new()
         .route("/disclosure/requests", post(create_request).get(list_requests))
         .route("/disclosure/requests/{id}", get(get_request))
         .route("/disclosure/requests/{id}/steps/{action}", post(take_step))
@@ -154,6 +156,7 @@ pub struct RequestPage {
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListParams {
     /// open (default), closed, all
     pub status: Option<String>,
@@ -230,6 +233,7 @@ pub async fn take_step(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SearchParams {
     pub q: String,
     pub org: Option<i64>,
@@ -289,6 +293,7 @@ pub async fn search(State(state): State<AppState>, _caller: Caller, Query(p): Qu
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ReportParams {
     pub org: i64,
     pub year: i64,

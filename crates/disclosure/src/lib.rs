@@ -72,7 +72,7 @@ impl Feature for Disclosure {
     fn pages(&self) -> Router<AppState> {
         page_routes()
     }
-    fn api(&self) -> Router<AppState> {
+    fn api(&self) -> fazhi_platform::api::ApiRoutes {
         api::routes()
     }
     fn nav(&self, staff: &Staff) -> Vec<(&'static str, &'static str)> {

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -23,6 +23,7 @@ use crate::files::AttachmentRow;
 use crate::org::queries::{self as orgs, OrgRow};
 use crate::state::AppState;
 use crate::time::today;
+use crate::web::extract::{Path, Query};
 use crate::web::form::{FormData, Multipart};
 use crate::web::{Ctx, Layout, Page, PageError, redirect_flash, redirect_ok, render};
 

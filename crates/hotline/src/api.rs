@@ -3,11 +3,12 @@
 
 use std::collections::BTreeMap;
 
-use axum::extract::{Path, Query, State};
+use axum::Json;
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use fazhi_platform::api::ApiRoutes;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -22,11 +23,12 @@ use crate::kernel::queries::CaseRow;
 use crate::privacy::{mask_address, mask_name, mask_phone};
 use crate::state::AppState;
 use crate::time::{self, today};
+use crate::web::extract::{Path, Query};
 use crate::web::form::JsonBody;
 use fazhi_platform::api::ErrorDoc;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> ApiRoutes {
+    ApiRoutes::new()
         .route("/hotline/tickets", post(create_ticket).get(list_tickets))
         .route("/hotline/tickets/{id}", get(get_ticket))
         .route("/hotline/tickets/{id}/steps/{action}", post(take_step))
@@ -359,6 +361,7 @@ pub async fn take_step(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LookupQuery {
     /// The ticket number.
     pub no: String,
@@ -480,6 +483,7 @@ pub async fn categories(State(state): State<AppState>) -> Result<Json<Vec<Catego
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct KpiQuery {
     /// YYYY-MM-DD (default: 1 January of this year)
     pub from: Option<String>,

@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::Response;
 use axum::routing::{get, post};
 use futures::FutureExt;
@@ -19,6 +19,7 @@ use crate::kernel::engine::rule_days;
 use crate::org::OrgKind;
 use crate::org::queries::{self as orgs, OrgRow};
 use crate::state::AppState;
+use crate::web::extract::{Path, Query};
 use crate::web::form::FormData;
 use crate::web::{Ctx, Layout, PageError, redirect_ok, render};
 

@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
 use chrono::NaiveDateTime;
@@ -35,6 +35,7 @@ use crate::org::queries as orgs;
 use crate::state::AppState;
 use crate::tabular::{self, RowError, Table, cell};
 use crate::time::{fmt_date, local_date};
+use crate::web::extract::Path;
 use crate::web::form::Multipart;
 use crate::web::{Ctx, Layout, PageError, redirect_ok, render};
 

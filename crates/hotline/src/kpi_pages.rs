@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
 use serde::Deserialize;
@@ -16,6 +16,7 @@ use crate::error::AppError;
 use crate::state::AppState;
 use crate::tabular::{Sheet, XCell};
 use crate::web::charts;
+use crate::web::extract::Query;
 use crate::web::{Ctx, Layout, Page, PageError, Paging, render};
 
 pub fn routes() -> Router<AppState> {

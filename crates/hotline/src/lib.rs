@@ -84,7 +84,7 @@ impl Feature for Hotline {
     fn pages(&self) -> Router<AppState> {
         pages::routes().merge(portal::routes())
     }
-    fn api(&self) -> Router<AppState> {
+    fn api(&self) -> fazhi_platform::api::ApiRoutes {
         api::routes()
     }
     fn mounts(&self) -> Vec<(&'static str, Router<AppState>)> {

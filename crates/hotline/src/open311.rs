@@ -23,7 +23,7 @@ use std::collections::HashMap;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{FromRequestParts, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Response;
 use axum::routing::get;
@@ -55,6 +55,21 @@ pub fn routes() -> Router<AppState> {
 /// Unknown addresses under `/open311/v2` answer in the spec's error shape, not the pages' HTML.
 async fn unknown_route(uri: axum::http::Uri) -> Response {
     error_response(StatusCode::NOT_FOUND, "404", "不存在的接口地址", uri.path().ends_with(".xml"))
+}
+
+/// The `{file}` of an address (`requests.json`). One that is not UTF-8 once decoded answers in
+/// the spec's error shape, not axum's plain text.
+struct File(String);
+
+impl<S: Send + Sync> FromRequestParts<S> for File {
+    type Rejection = Response;
+    #[allow(clippy::disallowed_types)]
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, Response> {
+        match axum::extract::Path::<String>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(f)) => Ok(File(f)),
+            Err(_) => Err(error_response(StatusCode::BAD_REQUEST, "400", "网址中的资源名不是有效的 UTF-8 文本", parts.uri.path().ends_with(".xml"))),
+        }
+    }
 }
 
 /// The spec's error body (a list of `{code, description}`) with an HTTP status, in JSON or XML.
@@ -346,7 +361,7 @@ fn status_after(changes: &str) -> &'static str {
 
 // ---------------------------------------------------------------- handlers
 
-async fn get_resource(State(state): State<AppState>, Path(file): Path<String>, RawQuery(query): RawQuery) -> Response {
+async fn get_resource(State(state): State<AppState>, File(file): File, RawQuery(query): RawQuery) -> Response {
     let Some((stem, f)) = Format::split(&file) else { return unknown_resource().respond(Format::of_path(&file)) };
     let p = Params::parse(query.unwrap_or_default().as_bytes());
     let result = match stem {
@@ -359,7 +374,7 @@ async fn get_resource(State(state): State<AppState>, Path(file): Path<String>, R
     result.unwrap_or_else(|e| e.respond(f))
 }
 
-async fn post_resource(State(state): State<AppState>, Path(file): Path<String>, headers: HeaderMap, body: Bytes) -> Response {
+async fn post_resource(State(state): State<AppState>, File(file): File, headers: HeaderMap, body: Bytes) -> Response {
     let Some((stem, f)) = Format::split(&file) else { return unknown_resource().respond(Format::of_path(&file)) };
     let result = match stem {
         "requests" => create_request(&state, f, &headers, &body).await,
@@ -409,7 +424,7 @@ async fn services(state: &AppState, f: Format) -> Result<Response, Fail> {
 }
 
 /// `services/{code}.{fmt}`: a category's extra fields.
-async fn get_definition(State(state): State<AppState>, Path(file): Path<String>) -> Response {
+async fn get_definition(State(state): State<AppState>, File(file): File) -> Response {
     let Some((code, f)) = Format::split(&file) else { return unknown_resource().respond(Format::of_path(&file)) };
     let result = async {
         let cat = queries::category_by_code(&state.db, code).await?.filter(|c| c.active).ok_or_else(|| unknown_service(code))?;
@@ -449,7 +464,7 @@ async fn list_requests(state: &AppState, f: Format, p: &Params) -> Result<Respon
 }
 
 /// `requests/{id}.{fmt}`: one ticket, as a list of one.
-async fn get_request(State(state): State<AppState>, Path(file): Path<String>) -> Response {
+async fn get_request(State(state): State<AppState>, File(file): File) -> Response {
     let Some((id, f)) = Format::split(&file) else { return unknown_resource().respond(Format::of_path(&file)) };
     let result = async {
         let list = public_requests(&state, &PublicSelect::Numbers(vec![id.to_string()])).await?;
@@ -466,7 +481,7 @@ fn unknown_request(id: &str) -> Fail {
 }
 
 /// `tokens/{token}.{fmt}`: requests are created at once, so a token is the ticket number.
-async fn get_token(State(state): State<AppState>, Path(file): Path<String>) -> Response {
+async fn get_token(State(state): State<AppState>, File(file): File) -> Response {
     let Some((token, f)) = Format::split(&file) else { return unknown_resource().respond(Format::of_path(&file)) };
     let result = async {
         let case = crate::kernel::queries::by_number(&state.db, token).await?.filter(|c| c.procedure == PROCEDURE.code);

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -27,6 +27,7 @@ use crate::org::queries::{self as orgs, OrgRow};
 use crate::privacy::{mask_address, mask_phone};
 use crate::state::AppState;
 use crate::time::{fmt_date, fmt_datetime, today};
+use crate::web::extract::{Path, Query};
 use crate::web::form::{FormData, Multipart};
 use crate::web::{Ctx, Layout, Page, PageError, redirect_flash, redirect_ok, render};
 

@@ -2,7 +2,7 @@
 //! letter is closed; phone and ID numbers are masked automatically, staff redact the rest by
 //! hand; the original stays untouched beside the published text.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Response;
 use futures::FutureExt;
 
@@ -14,6 +14,7 @@ use crate::db::q;
 use crate::error::{AppError, Check};
 use crate::kernel::engine::Authority;
 use crate::state::AppState;
+use crate::web::extract::Path;
 use crate::web::form::FormData;
 use crate::web::{PageError, redirect_ok};
 

@@ -2,9 +2,9 @@
 //! document (generated from the handlers' annotations), and the error and page shapes every
 //! endpoint shares. Feature modules add their own endpoints (`hotline::api`).
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{MethodRouter, get};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
@@ -12,9 +12,54 @@ use utoipa::{OpenApi, ToSchema};
 use crate::auth::{Caller, Perm};
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::web::extract::Query;
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/me", get(me)).route("/orgs", get(list_orgs)).route("/openapi.json", get(openapi))
+pub fn routes() -> ApiRoutes {
+    ApiRoutes::new().route("/me", get(me)).route("/orgs", get(list_orgs)).route("/openapi.json", get(openapi))
+}
+
+/// The routes of `/api/v1`, with their paths written down as they are added: axum cannot list a
+/// router's routes, and the OpenAPI document is checked against this list (every route
+/// documented, every documented path a route).
+#[derive(Default)]
+pub struct ApiRoutes {
+    router: Router<AppState>,
+    paths: Vec<&'static str>,
+}
+
+impl ApiRoutes {
+    pub fn new() -> ApiRoutes {
+        ApiRoutes::default()
+    }
+
+    /// A route, as `Router::route` (the path is relative to `/api/v1`).
+    pub fn route(mut self, path: &'static str, method_router: MethodRouter<AppState>) -> ApiRoutes {
+        self.router = self.router.route(path, method_router);
+        if !self.paths.contains(&path) {
+            self.paths.push(path);
+        }
+        self
+    }
+
+    pub fn merge(mut self, other: ApiRoutes) -> ApiRoutes {
+        self.router = self.router.merge(other.router);
+        self.paths.extend(other.paths);
+        self
+    }
+
+    /// The paths, relative to `/api/v1`.
+    pub fn paths(&self) -> &[&'static str] {
+        &self.paths
+    }
+
+    pub fn into_router(self) -> Router<AppState> {
+        self.router
+    }
+}
+
+/// Every route of `/api/v1` of this program: the platform's and the features'.
+pub fn all_routes(registry: &crate::registry::Registry) -> ApiRoutes {
+    registry.features().fold(routes().merge(crate::indicators::api::routes()), |all, f| all.merge(f.api()))
 }
 
 /// The error body of every endpoint.
@@ -81,6 +126,7 @@ pub struct OrgDto {
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct OrgQuery {
     /// Only these kinds (comma separated).
     pub kind: Option<String>,

@@ -18,6 +18,7 @@ pub struct Config {
     pub files: FilesConfig,
     pub jobs: JobsConfig,
     pub sms: SmsConfig,
+    pub metrics: MetricsConfig,
 }
 
 /// The SMS gateway the outbox is delivered to (`notify::gateway`).
@@ -62,6 +63,15 @@ pub struct ServerConfig {
     pub public_url: String,
     pub demo: bool,
     pub max_upload_mb: u64,
+    /// Proxies whose `X-Forwarded-For` names the client (addresses or ranges, `10.0.0.0/8`).
+    pub trusted_proxies: Vec<String>,
+}
+
+impl ServerConfig {
+    /// The trusted proxies, parsed (`check` has refused any that do not parse).
+    pub fn trusted_proxies(&self) -> Vec<crate::auth::client::Cidr> {
+        self.trusted_proxies.iter().filter_map(|p| crate::auth::client::Cidr::parse(p)).collect()
+    }
 }
 
 #[derive(Clone, Deserialize)]
@@ -84,9 +94,31 @@ pub struct JobsConfig {
     pub interval_secs: u64,
 }
 
+/// Who may read `/metrics`: clients on this machine, and whoever holds the token.
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MetricsConfig {
+    pub allow_loopback: bool,
+    /// `Authorization: Bearer <token>`; empty: no token opens it.
+    pub token: String,
+}
+
+impl Default for MetricsConfig {
+    fn default() -> Self {
+        MetricsConfig { allow_loopback: true, token: String::new() }
+    }
+}
+
+impl fmt::Debug for MetricsConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let token = if self.token.is_empty() { "" } else { "***" };
+        f.debug_struct("MetricsConfig").field("allow_loopback", &self.allow_loopback).field("token", &token).finish()
+    }
+}
+
 impl Default for ServerConfig {
     fn default() -> Self {
-        ServerConfig { bind: "127.0.0.1:8080".into(), public_url: "http://127.0.0.1:8080".into(), demo: false, max_upload_mb: 20 }
+        ServerConfig { bind: "127.0.0.1:8080".into(), public_url: "http://127.0.0.1:8080".into(), demo: false, max_upload_mb: 20, trusted_proxies: Vec::new() }
     }
 }
 impl Default for DatabaseConfig {
@@ -133,6 +165,7 @@ impl fmt::Debug for Config {
             .field("files", &self.files)
             .field("jobs", &self.jobs)
             .field("sms", &self.sms)
+            .field("metrics", &self.metrics)
             .finish()
     }
 }
@@ -185,6 +218,9 @@ impl Config {
         if let Some(v) = get("FAZHI_SERVER_MAX_UPLOAD_MB") {
             self.server.max_upload_mb = parse("FAZHI_SERVER_MAX_UPLOAD_MB", &v)?;
         }
+        if let Some(v) = get("FAZHI_SERVER_TRUSTED_PROXIES") {
+            self.server.trusted_proxies = v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect();
+        }
         if let Some(v) = get("FAZHI_FILES_DIR") {
             self.files.dir = v;
         }
@@ -209,6 +245,12 @@ impl Config {
         if let Some(v) = get("FAZHI_SMS_TIMEOUT_SECS") {
             self.sms.timeout_secs = parse("FAZHI_SMS_TIMEOUT_SECS", &v)?;
         }
+        if let Some(v) = get("FAZHI_METRICS_ALLOW_LOOPBACK") {
+            self.metrics.allow_loopback = boolean("FAZHI_METRICS_ALLOW_LOOPBACK", &v)?;
+        }
+        if let Some(v) = get("FAZHI_METRICS_TOKEN") {
+            self.metrics.token = v;
+        }
         Ok(())
     }
 
@@ -228,6 +270,13 @@ impl Config {
         }
         if self.server.max_upload_mb == 0 || self.server.max_upload_mb > 1024 {
             bail!("server.max_upload_mb 应在 1–1024 之间");
+        }
+        if let Some(bad) = self.server.trusted_proxies.iter().find(|p| crate::auth::client::Cidr::parse(p).is_none()) {
+            bail!("server.trusted_proxies 中的“{bad}”不是有效的地址或地址段（例如 10.0.0.1 或 10.0.0.0/8）");
+        }
+        let token = &self.metrics.token;
+        if !token.is_empty() && (token.chars().count() < 16 || !token.chars().all(|c| c.is_ascii_graphic())) {
+            bail!("metrics.token 应为至少 16 个字符的可见 ASCII 字符（不含空格），或留空");
         }
         if self.jobs.interval_secs == 0 {
             bail!("jobs.interval_secs 必须大于 0");
@@ -255,6 +304,7 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::auth::client::Cidr;
 
     #[test]
     fn example_file_parses() {
@@ -273,14 +323,23 @@ mod tests {
         let mut cfg = Config::default();
         cfg.apply_env(|k| (k == "DATABASE_URL").then(|| "mysql://root@x/db".to_string())).unwrap();
         assert!(cfg.check().unwrap_err().to_string().contains("DATABASE_URL"));
+        let mut cfg = Config::default();
+        cfg.apply_env(|k| (k == "FAZHI_SERVER_TRUSTED_PROXIES").then(|| "10.0.0.1, 192.168.0.0/16".to_string())).unwrap();
+        assert_eq!(cfg.server.trusted_proxies(), vec![Cidr::parse("10.0.0.1").unwrap(), Cidr::parse("192.168.0.0/16").unwrap()]);
+        cfg.server.trusted_proxies.push("proxy.local".into());
+        assert!(cfg.check().unwrap_err().to_string().contains("server.trusted_proxies"));
     }
 
     #[test]
     fn secrets_are_not_printed() {
         let mut cfg = Config::default();
         cfg.database.url = "postgres://fazhi:s3cret@db:5432/fazhi".into();
+        cfg.metrics.token = "metrics-t0ken-of-20c".into();
         let shown = format!("{cfg:?}");
-        assert!(!shown.contains("s3cret"));
+        assert!(!shown.contains("s3cret") && !shown.contains("metrics-t0ken"), "{shown}");
+        cfg.check().unwrap();
+        cfg.metrics.token = "short".into();
+        assert!(cfg.check().unwrap_err().to_string().contains("metrics.token"));
         assert!(shown.contains("fazhi:***@db"));
     }
 }

@@ -46,6 +46,9 @@ pub enum AppError {
     /// 404 (also for records of another unit: their existence is not disclosed)
     #[error("{message}")]
     NotFound { code: Code, message: String },
+    /// 405: the address exists, the method does not.
+    #[error("{message}")]
+    MethodNotAllowed { message: String },
     /// 409: stale version or duplicate.
     #[error("{message}")]
     Conflict { code: Code, message: String },
@@ -115,6 +118,7 @@ impl AppError {
             AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
             AppError::Forbidden { .. } => StatusCode::FORBIDDEN,
             AppError::NotFound { .. } => StatusCode::NOT_FOUND,
+            AppError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Conflict { .. } => StatusCode::CONFLICT,
             AppError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMedia { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -132,6 +136,7 @@ impl AppError {
             | AppError::NotFound { code, .. }
             | AppError::Conflict { code, .. } => code,
             AppError::Unauthenticated => "unauthenticated",
+            AppError::MethodNotAllowed { .. } => "method_not_allowed",
             AppError::TooLarge { .. } => "payload_too_large",
             AppError::UnsupportedMedia { .. } => "unsupported_media_type",
             AppError::RateLimited { .. } => "rate_limited",

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use axum::Router;
-use axum::extract::{Path as UrlPath, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get as get_route;
@@ -19,6 +19,7 @@ use crate::error::AppError;
 use crate::state::AppState;
 use crate::time::now_ms;
 use crate::web::PageError;
+use crate::web::extract::Path as UrlPath;
 
 #[derive(Clone, Debug)]
 pub struct FileStore {
@@ -187,8 +188,8 @@ pub fn download(att: &AttachmentRow, bytes: Vec<u8>) -> Response {
         att.id,
         crate::web::urlencode(&att.filename)
     );
-    ([(header::CONTENT_TYPE, att.mime.clone()), (header::CONTENT_DISPOSITION, disp), (header::CACHE_CONTROL, "private, max-age=600".to_string())], bytes)
-        .into_response()
+    // Attachments are personal data (photos of a home, letters): no cache keeps them.
+    ([(header::CONTENT_TYPE, att.mime.clone()), (header::CONTENT_DISPOSITION, disp), (header::CACHE_CONTROL, "no-store".to_string())], bytes).into_response()
 }
 
 pub fn routes() -> Router<AppState> {

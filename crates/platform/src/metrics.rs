@@ -1,15 +1,19 @@
 //! `/healthz` and `/metrics` (Prometheus text format): requests by route group and status
-//! class, a latency histogram, and the write queue of this instance.
+//! class, a latency histogram, and the write queue of this instance. `/healthz` is public (load
+//! balancers ask it); `/metrics` tells how busy the service is and answers only clients on this
+//! machine (`metrics.allow_loopback`) or holding `metrics.token`.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use axum::extract::{Request, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use crate::auth::client::ClientAddr;
 use crate::db::q;
+use crate::error::AppError;
 use crate::state::AppState;
 
 const GROUPS: [&str; 6] = ["page", "api", "open311", "portal", "static", "other"];
@@ -98,7 +102,24 @@ pub async fn healthz(State(state): State<AppState>) -> Response {
     }
 }
 
-pub async fn prometheus(State(state): State<AppState>) -> Response {
+/// May this request read `/metrics`?
+fn metrics_access(state: &AppState, from: ClientAddr, headers: &HeaderMap) -> Result<(), AppError> {
+    let cfg = &state.config.metrics;
+    if cfg.allow_loopback && from.0.is_some_and(|a| a.is_loopback()) {
+        return Ok(());
+    }
+    let bearer = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")).map(str::trim);
+    match bearer {
+        Some(t) if !cfg.token.is_empty() && crate::web::csrf::token_matches(t, &cfg.token) => Ok(()),
+        Some(_) => Err(AppError::forbidden("metrics_token_invalid", "监控令牌不正确")),
+        None => Err(AppError::forbidden("metrics_forbidden", "运行指标只对本机或持有监控令牌（metrics.token）的请求开放")),
+    }
+}
+
+pub async fn prometheus(State(state): State<AppState>, from: ClientAddr, headers: HeaderMap) -> Response {
+    if let Err(e) = metrics_access(&state, from, &headers) {
+        return e.into_response();
+    }
     let mut body = state.metrics.render();
     if let Ok(open) = q("SELECT COUNT(*) FROM cases WHERE is_open = TRUE").fetch_i64(&state.db).await {
         body.push_str(&format!("# HELP fazhi_cases_open Open cases of all procedures.\n# TYPE fazhi_cases_open gauge\nfazhi_cases_open {open}\n"));

@@ -4,7 +4,7 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use std::collections::BTreeMap;
@@ -14,6 +14,7 @@ use crate::error::AppError;
 use crate::kernel::definition::{ClockEffect, Guard, Procedure, To};
 use crate::kernel::engine::rule_days;
 use crate::state::AppState;
+use crate::web::extract::Path;
 use crate::web::{Ctx, Layout, PageError, render};
 
 pub fn routes() -> Router<AppState> {

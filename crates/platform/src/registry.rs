@@ -82,9 +82,9 @@ pub trait Feature: Send + Sync + 'static {
     fn pages(&self) -> Router<AppState> {
         Router::new()
     }
-    /// JSON endpoints, mounted under `/api/v1`.
-    fn api(&self) -> Router<AppState> {
-        Router::new()
+    /// JSON endpoints, mounted under `/api/v1`; each documented in `openapi`.
+    fn api(&self) -> crate::api::ApiRoutes {
+        crate::api::ApiRoutes::new()
     }
     /// Other interfaces with their own prefix and error shape (`/open311/v2`).
     fn mounts(&self) -> Vec<(&'static str, Router<AppState>)> {
@@ -141,6 +141,9 @@ pub const PLATFORM_MIGRATIONS: &[Migration] = &[
     Migration { version: 1, name: "core", sql: include_str!("../migrations/0001_core.sql") },
     Migration { version: 5, name: "event_steps_index", sql: include_str!("../migrations/0005_event_steps_index.sql") },
     Migration { version: 13, name: "messages", sql: include_str!("../migrations/0013_messages.sql") },
+    Migration { version: 14, name: "server_keys", sql: include_str!("../migrations/0014_server_keys.sql") },
+    Migration { version: 15, name: "otp_senders", sql: include_str!("../migrations/0015_otp_senders.sql") },
+    Migration { version: 16, name: "login_locks", sql: include_str!("../migrations/0016_login_locks.sql") },
 ];
 
 /// The features of this program, in the order of the navigation.

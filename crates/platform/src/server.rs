@@ -18,6 +18,7 @@ pub fn router(state: AppState) -> Router {
     let mut pages = Router::new()
         .merge(crate::workbench::routes())
         .merge(crate::auth::pages::routes())
+        .merge(crate::auth::locks::routes())
         .merge(crate::org::pages::routes())
         .merge(crate::accounts::pages::routes())
         .merge(crate::calendar::pages::routes())
@@ -27,14 +28,13 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::portal::routes())
         .merge(crate::indicators::pages::routes())
         .merge(crate::notify::pages::routes());
-    let mut api = Router::new().merge(crate::api::routes()).merge(crate::indicators::api::routes());
+    let api = crate::api::all_routes(&state.registry).into_router();
     let mut mounts = Vec::new();
     for f in state.registry.features() {
         pages = pages.merge(f.pages());
-        api = api.merge(f.api());
         mounts.extend(f.mounts());
     }
-    let pages = pages.layer(middleware::from_fn(crate::web::csrf::guard));
+    let pages = pages.layer(middleware::from_fn_with_state(state.clone(), crate::web::csrf::guard));
     let mut app = Router::new().merge(pages).nest("/api/v1", api);
     for (prefix, r) in mounts {
         app = app.nest(prefix, r);
@@ -44,6 +44,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(crate::metrics::healthz))
         .route("/metrics", get(crate::metrics::prometheus))
         .fallback(crate::web::fallback)
+        .method_not_allowed_fallback(crate::web::method_not_allowed)
         .layer(DefaultBodyLimit::max(max_upload))
         .layer(middleware::from_fn_with_state(state.clone(), crate::metrics::track))
         .layer(middleware::from_fn(crate::web::security_headers))
@@ -72,6 +73,7 @@ pub fn navigation(registry: &Registry, staff: &Staff, path: &str) -> Vec<NavSect
     }
     if staff.has(Perm::ADMIN_USERS) {
         admin.push(item("账号", "/admin/users"));
+        admin.push(item("登录锁定", "/admin/locks"));
     }
     if staff.has(Perm::ADMIN_CALENDAR) {
         admin.push(item("工作日历", "/admin/calendar"));

@@ -24,6 +24,8 @@ pub struct State {
     pub files: FileStore,
     pub sms: Arc<dyn SmsSender>,
     pub metrics: Metrics,
+    /// The key of CSRF tokens, the same on every instance.
+    pub csrf_key: crate::web::csrf::CsrfKey,
     /// A name for this instance (job locks, logs).
     pub instance: String,
     /// Reference facts read on every request that change once in years (the root of the tree):
@@ -116,6 +118,7 @@ impl AppState {
         let calendar = crate::calendar::queries::load(&db).await.map_err(|e| anyhow::anyhow!("工作日历读取失败：{e}"))?;
         crate::settings::load_local_rule_names(&db).await.map_err(|e| anyhow::anyhow!("本地规则名称读取失败：{e}"))?;
         let files = FileStore::new(&config.files.dir)?;
+        let csrf_key = server_key(&db, "csrf").await.map_err(|e| anyhow::anyhow!("服务器密钥读取失败：{e}"))?;
         let sms: Arc<dyn SmsSender> = Arc::new(OutboxSender { demo: config.server.demo });
         let instance = format!("{}-{}", hostname(), std::process::id());
         let mut extensions = Extensions::default();
@@ -132,6 +135,7 @@ impl AppState {
             files,
             sms,
             metrics: Metrics::default(),
+            csrf_key: crate::web::csrf::CsrfKey::new(csrf_key),
             instance,
         })))
     }
@@ -158,6 +162,31 @@ impl AppState {
     pub fn ext<T: Any + Send + Sync>(&self) -> &T {
         self.extensions.get::<T>().unwrap_or_else(|| panic!("feature state {} was not initialised", std::any::type_name::<T>()))
     }
+}
+
+/// A server key by name: created by the first instance that needs it, read by the others.
+async fn server_key(db: &Db, name: &'static str) -> Result<[u8; 32], crate::error::AppError> {
+    use futures::FutureExt;
+    use rand::RngCore;
+    let mut fresh = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut fresh);
+    let hexed = hex::encode(fresh);
+    db.write(move |tx| {
+        async move {
+            crate::db::q("INSERT INTO server_keys (name, value, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING")
+                .bind(name)
+                .bind(hexed)
+                .bind(crate::time::now_ms())
+                .execute(tx)
+                .await?;
+            Ok(())
+        }
+        .boxed()
+    })
+    .await?;
+    let (v,): (String,) = crate::db::q("SELECT value FROM server_keys WHERE name = $1").bind(name).fetch_one(db).await?;
+    let bytes = hex::decode(v.trim()).ok().and_then(|b| <[u8; 32]>::try_from(b).ok());
+    bytes.ok_or_else(|| crate::error::AppError::internal(format!("server key {name} is not 32 bytes of hex")))
 }
 
 fn hostname() -> String {

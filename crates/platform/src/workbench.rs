@@ -1,14 +1,16 @@
 //! The staff 工作台: the counts that matter (待办, 即将超期, 已超期, 待我审核, 督办) and the list
-//! behind each, across every procedure, sorted by deadline with overdue first.
+//! behind each, across every procedure, sorted by deadline with overdue first. It lives at `/`
+//! for logged-in staff; anyone else gets the citizens' portal there, with its 工作人员登录 link.
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
-use axum::response::Response;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 
-use crate::auth::{Perm, Staff};
+use crate::auth::extract::NeedLogin;
+use crate::auth::{MaybeCitizen, Perm, Staff};
 use crate::db::{Q, q};
 use crate::error::AppError;
 use crate::kernel::Procedure;
@@ -16,11 +18,12 @@ use crate::kernel::oversight::oversight_scope;
 use crate::kernel::queries::{CASE_COLUMNS, CaseRow, workbench_filter};
 use crate::state::AppState;
 use crate::time::{fmt_date, today};
+use crate::web::extract::{Path, Query};
 use crate::web::form::FormData;
 use crate::web::{Ctx, Layout, Page, PageError, Paging, redirect_flash, redirect_ok, render};
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/", get(show)).route("/cases/{id}/supervise", post(supervise))
+    Router::new().route("/", get(root)).route("/cases/{id}/supervise", post(supervise))
 }
 
 #[derive(Deserialize)]
@@ -127,7 +130,23 @@ pub async fn lines(state: &AppState, rows: Vec<CaseRow>, staff: Option<&Staff>) 
         .collect())
 }
 
-async fn show(State(state): State<AppState>, staff: Staff, ctx: Ctx, Query(wq): Query<WbQuery>) -> Result<Response, PageError> {
+/// `/`: the 工作台 for staff, the portal's home for everyone else.
+async fn root(
+    State(state): State<AppState>,
+    staff: Result<Staff, NeedLogin>,
+    ctx: Ctx,
+    citizen: MaybeCitizen,
+    wq: Query<WbQuery>,
+) -> Result<Response, Response> {
+    match staff {
+        Ok(staff) => show(state, staff, ctx, wq.0).await.map_err(IntoResponse::into_response),
+        Err(NeedLogin::Page(_)) => crate::portal::home::home(State(state), ctx, citizen).await.map_err(IntoResponse::into_response),
+        // Another error, or a password that must be changed first.
+        Err(other) => Err(other.into_response()),
+    }
+}
+
+async fn show(state: AppState, staff: Staff, ctx: Ctx, wq: WbQuery) -> Result<Response, PageError> {
     let procs = state.procedures();
     let day = today();
     let t = fmt_date(day);

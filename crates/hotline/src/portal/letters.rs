@@ -3,7 +3,7 @@
 //! person masked.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::Response;
 
 use super::queries::{self, LetterRow};
@@ -11,6 +11,7 @@ use crate::auth::MaybeCitizen;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::time::{fmt_date_cn, local_date};
+use crate::web::extract::{Path, Query};
 use crate::web::{Ctx, Page, PageError, Paging, PortalLayout, render};
 
 pub struct LetterView {

@@ -3,7 +3,7 @@
 //! that shows the new ticket's number.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 
@@ -14,6 +14,7 @@ use crate::model::{self, Channel};
 use crate::queries as hq;
 use crate::service::{self, Intake, IntakeInput};
 use crate::state::AppState;
+use crate::web::extract::Path;
 use crate::web::form::{FormData, Multipart, Upload};
 use crate::web::{Ctx, PageError, PortalLayout, redirect_ok, render};
 

@@ -3,7 +3,7 @@
 //! and a wrong phone get the very same answer, so numbers cannot be probed.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
@@ -19,6 +19,7 @@ use crate::queries::{self as hq, TicketRow};
 use crate::rules::EVALUATIONS;
 use crate::service::{self, StepForm, Who};
 use crate::state::AppState;
+use crate::web::extract::{Path, Query};
 use crate::web::form::FormData;
 use crate::web::{Ctx, Page, PageError, Paging, PortalLayout, redirect_flash, redirect_ok, render};
 

@@ -2,7 +2,7 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::Response;
 use axum::routing::{get, post};
 use futures::FutureExt;
@@ -16,6 +16,7 @@ use crate::auth::{Perm, Staff, password};
 use crate::error::{AppError, FieldError};
 use crate::org::queries::{self as orgs, OrgRow};
 use crate::state::AppState;
+use crate::web::extract::{Path, Query};
 use crate::web::form::FormData;
 use crate::web::{Ctx, Layout, Page, PageError, Paging, redirect_ok, render};
 

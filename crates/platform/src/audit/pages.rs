@@ -2,7 +2,7 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::Response;
 use axum::routing::{get, post};
 use serde::Deserialize;
@@ -11,6 +11,7 @@ use super::{EventRow, Verdict, verify};
 use crate::auth::{Perm, Staff};
 use crate::db::q;
 use crate::state::AppState;
+use crate::web::extract::Query;
 use crate::web::{Ctx, Layout, PageError, render};
 
 pub fn routes() -> Router<AppState> {

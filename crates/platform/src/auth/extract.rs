@@ -12,7 +12,7 @@ use crate::audit::Actor;
 use crate::db::q;
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::web::csrf::CSRF_COOKIE;
+use crate::web::csrf::{CSRF_HEADER, LoadedSession, token_matches};
 
 /// A logged-in staff member with their grants.
 #[derive(Clone, Debug)]
@@ -126,15 +126,28 @@ impl IntoResponse for NeedLogin {
     }
 }
 
-async fn staff_from_session(parts: &Parts, state: &AppState) -> Result<Option<Staff>, AppError> {
-    let Some(token) = read_cookie(&parts.headers, SESSION_COOKIE) else { return Ok(None) };
-    let Some(s) = session::load(&state.db, token).await? else { return Ok(None) };
-    let Some(user_id) = s.user_id else { return Ok(None) };
-    let staff = load_staff(state, user_id).await?;
-    if staff.is_some() {
-        session::touch(&state.db, &s).await?;
+/// The live session of this request: the one the CSRF guard already read (page routes), or
+/// read now (API routes).
+pub async fn current_session(parts: &Parts, state: &AppState) -> Result<Option<session::SessionRow>, AppError> {
+    if let Some(LoadedSession(s)) = parts.extensions.get::<LoadedSession>() {
+        return Ok(s.clone());
     }
-    Ok(staff)
+    match read_cookie(&parts.headers, SESSION_COOKIE) {
+        Some(token) => session::load(&state.db, token).await,
+        None => Ok(None),
+    }
+}
+
+async fn staff_from_session(parts: &Parts, state: &AppState) -> Result<Option<Staff>, AppError> {
+    Ok(staff_and_session(parts, state).await?.map(|(staff, _)| staff))
+}
+
+async fn staff_and_session(parts: &Parts, state: &AppState) -> Result<Option<(Staff, session::SessionRow)>, AppError> {
+    let Some(s) = current_session(parts, state).await? else { return Ok(None) };
+    let Some(user_id) = s.user_id else { return Ok(None) };
+    let Some(staff) = load_staff(state, user_id).await? else { return Ok(None) };
+    session::touch(&state.db, &s).await?;
+    Ok(Some((staff, s)))
 }
 
 impl FromRequestParts<AppState> for Staff {
@@ -236,12 +249,12 @@ impl FromRequestParts<AppState> for Caller {
                 None => Err(AppError::forbidden("invalid_token", "接口令牌无效、已过期或已吊销")),
             };
         }
-        let staff = staff_from_session(parts, state).await?.ok_or(AppError::Unauthenticated)?;
+        let (staff, s) = staff_and_session(parts, state).await?.ok_or(AppError::Unauthenticated)?;
         if !matches!(parts.method, axum::http::Method::GET | axum::http::Method::HEAD) {
-            // A browser session writing through the API must prove it came from our pages.
-            let cookie = read_cookie(&parts.headers, CSRF_COOKIE);
-            let header = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok());
-            if cookie.is_none() || cookie != header {
+            // A browser session writing through the API must prove it came from our pages: the
+            // header carries the token stored with this session.
+            let header = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
+            if !token_matches(header, &s.csrf) {
                 return Err(AppError::forbidden("csrf_failed", "缺少或错误的 X-CSRF-Token 请求头"));
             }
         }
@@ -267,8 +280,7 @@ pub struct MaybeCitizen(pub Option<Citizen>);
 impl FromRequestParts<AppState> for MaybeCitizen {
     type Rejection = AppError;
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let Some(token) = read_cookie(&parts.headers, SESSION_COOKIE) else { return Ok(MaybeCitizen(None)) };
-        let Some(s) = session::load(&state.db, token).await? else { return Ok(MaybeCitizen(None)) };
+        let Some(s) = current_session(parts, state).await? else { return Ok(MaybeCitizen(None)) };
         Ok(MaybeCitizen(s.citizen_phone.and_then(|p| crate::privacy::Phone::parse(&p).ok()).map(|phone| Citizen { phone })))
     }
 }

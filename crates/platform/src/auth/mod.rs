@@ -1,7 +1,9 @@
 //! Accounts and access: staff passwords and sessions, citizens' one-time codes, API tokens,
 //! roles and data scope.
 
+pub mod client;
 pub mod extract;
+pub mod locks;
 pub mod otp;
 pub mod pages;
 pub mod password;

@@ -2,20 +2,21 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{ConnectInfo, FromRequestParts, Query, State};
-use axum::http::request::Parts;
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use futures::FutureExt;
 use serde::Deserialize;
 
+use super::client::ClientAddr;
 use super::session::{self, SESSION_COOKIE, read_cookie};
 use super::{Staff, password, throttle};
 use crate::audit::{self, Actor, NewEvent};
 use crate::db::q;
 use crate::error::{AppError, FieldError};
 use crate::state::AppState;
+use crate::web::extract::Query;
 use crate::web::form::FormData;
 use crate::web::{Ctx, Layout, PageError, redirect_ok, render};
 
@@ -34,7 +35,24 @@ struct LoginPage {
     next: String,
     username: String,
     error: Option<String>,
+    /// In the demo: the accounts to try, and their password.
     demo: bool,
+    demo_logins: &'static [(&'static str, &'static str)],
+    demo_password: &'static str,
+}
+
+impl LoginPage {
+    fn new(ctx: &Ctx, next: String, username: String, error: Option<String>) -> LoginPage {
+        LoginPage {
+            csrf: ctx.csrf.clone(),
+            next,
+            username,
+            error,
+            demo: ctx.demo,
+            demo_logins: crate::demo::DEMO_LOGINS,
+            demo_password: crate::demo::DEMO_PASSWORD,
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -42,16 +60,14 @@ struct NextQuery {
     next: Option<String>,
 }
 
-/// Only local paths: never redirect to another site after login.
+/// Only paths of this site (`web::next`): never redirect to another site after login, nor
+/// back to the login page.
 fn safe_next(n: Option<&str>) -> String {
-    match n {
-        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') && !p.starts_with("/login") => p.to_string(),
-        _ => "/".to_string(),
-    }
+    n.and_then(crate::web::next::same_site_path).filter(|p| !p.starts_with("/login")).unwrap_or_else(|| "/".to_string())
 }
 
 async fn login_form(ctx: Ctx, Query(q): Query<NextQuery>) -> Result<Response, PageError> {
-    render(&LoginPage { csrf: ctx.csrf, next: safe_next(q.next.as_deref()), username: String::new(), error: None, demo: ctx.demo })
+    render(&LoginPage::new(&ctx, safe_next(q.next.as_deref()), String::new(), None))
 }
 
 #[derive(sqlx::FromRow)]
@@ -62,29 +78,12 @@ struct Cred {
     display_name: String,
 }
 
-/// The address of the connection's other end, when the server knows it.
-pub struct PeerAddr(pub Option<std::net::SocketAddr>);
-
-impl<S: Send + Sync> FromRequestParts<S> for PeerAddr {
-    type Rejection = std::convert::Infallible;
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(PeerAddr(parts.extensions.get::<ConnectInfo<std::net::SocketAddr>>().map(|c| c.0)))
-    }
-}
-
-fn client_ip(headers: &HeaderMap, peer: Option<std::net::SocketAddr>) -> Option<String> {
-    // Behind a proxy the proxy's address is the peer; X-Forwarded-For is only trusted for
-    // display, never for security decisions, so the peer address is used for throttling.
-    let _ = headers;
-    peer.map(|p| p.ip().to_string())
-}
-
-async fn login(State(state): State<AppState>, ctx: Ctx, PeerAddr(peer): PeerAddr, headers: HeaderMap, form: FormData) -> Result<Response, PageError> {
+async fn login(State(state): State<AppState>, ctx: Ctx, from: ClientAddr, headers: HeaderMap, form: FormData) -> Result<Response, PageError> {
     let username = form.get("username").unwrap_or("").trim().to_string();
     let pw = form.get("password").unwrap_or("").to_string();
     let next = safe_next(form.get("next"));
     let again = |error: String| {
-        render(&LoginPage { csrf: ctx.csrf.clone(), next: next.clone(), username: username.clone(), error: Some(error), demo: ctx.demo }).map(|mut r| {
+        render(&LoginPage::new(&ctx, next.clone(), username.clone(), Some(error))).map(|mut r| {
             *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
             r
         })
@@ -95,16 +94,13 @@ async fn login(State(state): State<AppState>, ctx: Ctx, PeerAddr(peer): PeerAddr
     if username.chars().count() > 64 || pw.chars().count() > 128 {
         return again("用户名或密码不正确".into());
     }
-    let ip = client_ip(&headers, peer);
-    let account_key = format!("user:{}", username.to_lowercase());
-    let ip_key = ip.as_ref().map(|i| format!("ip:{i}"));
-    let mut keys = vec![account_key.clone()];
-    if let Some(k) = &ip_key {
-        keys.push(k.clone());
-    }
-    if let Err(e) = throttle::check(&state.db, &keys).await {
+    let account = throttle::account_key(&username);
+    if let Err(e) = throttle::check(&state.db, &account, from).await {
         return again(e.user_message()).map(|mut r| {
             *r.status_mut() = axum::http::StatusCode::TOO_MANY_REQUESTS;
+            if let AppError::RateLimited { retry_after_secs, .. } = e {
+                r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs.max(1)));
+            }
             r
         });
     }
@@ -119,13 +115,13 @@ async fn login(State(state): State<AppState>, ctx: Ctx, PeerAddr(peer): PeerAddr
         Some(c) if ok && c.active => c,
         Some(c) if ok && !c.active => return again("该账号已停用，请联系系统管理员".into()),
         _ => {
-            throttle::failure(&state.db, account_key, ip_key).await?;
+            throttle::failure(&state.db, account, from).await?;
             return again("用户名或密码不正确".into());
         }
     };
-    throttle::success(&state.db, account_key).await?;
+    throttle::success(&state.db, account, from).await?;
     let ua = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_string);
-    let token = session::create(&state.db, Some(cred.id), None, ip, ua).await?;
+    let token = session::create(&state.db, Some(cred.id), None, from.0.map(|a| a.to_string()), ua).await?;
     let actor = Actor::staff(cred.id, cred.display_name.clone());
     let uid = cred.id;
     state.db.write(move |tx| async move { audit::record(tx, &actor, NewEvent::new("user", uid, "login", "登录")).await.map(|_| ()) }.boxed()).await?;
@@ -137,7 +133,7 @@ async fn login(State(state): State<AppState>, ctx: Ctx, PeerAddr(peer): PeerAddr
         HeaderValue::from_str(&session::cookie(SESSION_COOKIE, &token, session::STAFF_MAX_MS / 1000, secure, "Lax"))
             .map_err(|e| AppError::internal(e.to_string()))?,
     );
-    let (_, csrf_cookie) = crate::web::csrf::rotate_cookie(secure);
+    let csrf_cookie = crate::web::csrf::rotate_cookie(&state.csrf_key, secure);
     h.append(header::SET_COOKIE, HeaderValue::from_str(&csrf_cookie).map_err(|e| AppError::internal(e.to_string()))?);
     Ok(resp)
 }
@@ -249,6 +245,9 @@ mod tests {
         assert_eq!(safe_next(Some("//evil.example")), "/");
         assert_eq!(safe_next(Some("https://evil.example")), "/");
         assert_eq!(safe_next(Some("/\\evil")), "/");
+        assert_eq!(safe_next(Some("/\t/evil.example")), "/");
+        assert_eq!(safe_next(Some("/x\nLocation: //evil.example")), "/");
+        assert_eq!(safe_next(Some("/login?next=/")), "/");
         assert_eq!(safe_next(None), "/");
     }
 }

@@ -2,7 +2,7 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
 use chrono::Datelike;
@@ -12,6 +12,7 @@ use crate::auth::{Perm, Staff};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::tabular::RowError;
+use crate::web::extract::Query;
 use crate::web::form::Multipart;
 use crate::web::{Ctx, Layout, PageError, redirect_ok, render};
 

@@ -1,21 +1,22 @@
 //! `/api/v1/indicators`: the registry, one indicator evaluated for a period, a unit and a cut,
 //! and the records behind a value — under the caller's scope, like every list.
 
-use axum::extract::{Path, Query, State};
+use axum::Json;
+use axum::extract::State;
 use axum::routing::get;
-use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{Evaluation, Indicator, Meta, Params, Part, RecordRef};
-use crate::api::ErrorDoc;
+use crate::api::{ApiRoutes, ErrorDoc};
 use crate::auth::{Caller, Perm};
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::web::extract::{Path, Query};
 use crate::web::{Page, Paging};
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/indicators", get(list)).route("/indicators/{code}", get(evaluate)).route("/indicators/{code}/records", get(records))
+pub fn routes() -> ApiRoutes {
+    ApiRoutes::new().route("/indicators", get(list)).route("/indicators/{code}", get(evaluate)).route("/indicators/{code}/records", get(records))
 }
 
 /// An indicator's description.
@@ -63,6 +64,7 @@ pub async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct EvalParams {
     /// First day, YYYY-MM-DD (default: 1 January of this year).
     pub from: Option<String>,
@@ -141,6 +143,7 @@ pub async fn evaluate(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct RecordParams {
     pub from: Option<String>,
     pub to: Option<String>,

@@ -4,7 +4,7 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
 use serde::Deserialize;
@@ -15,6 +15,7 @@ use crate::error::AppError;
 use crate::org::OrgKind;
 use crate::state::AppState;
 use crate::tabular::{Sheet, XCell};
+use crate::web::extract::{Path, Query};
 use crate::web::{Ctx, Layout, Page, PageError, Paging, render};
 
 pub fn routes() -> Router<AppState> {

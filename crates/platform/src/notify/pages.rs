@@ -4,7 +4,7 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::Response;
 use axum::routing::{get, post};
 use futures::FutureExt;
@@ -17,6 +17,7 @@ use crate::error::AppError;
 use crate::portal::VerifiedCitizen;
 use crate::privacy::{Phone, mask_phone};
 use crate::state::AppState;
+use crate::web::extract::{Path, Query};
 use crate::web::{Ctx, Layout, Page, PageError, Paging, PortalLayout, redirect_ok, render};
 
 pub fn routes() -> Router<AppState> {

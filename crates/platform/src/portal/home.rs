@@ -31,5 +31,5 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx, MaybeCitizen(c): Mayb
             entries.push(e);
         }
     }
-    render(&HomePage { layout: PortalLayout::new(&ctx, "首页", c.as_ref()), entries })
+    render(&HomePage { layout: PortalLayout::new(&ctx, "首页", c.as_ref()).with_staff_login(), entries })
 }

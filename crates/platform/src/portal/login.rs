@@ -2,19 +2,20 @@
 //! A right code opens a citizen session (24 hours) in the same cookie staff sessions use.
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use serde::Deserialize;
 
 use super::{FormState, safe_next, with_status};
 use crate::auth::MaybeCitizen;
-use crate::auth::otp;
-use crate::auth::pages::PeerAddr;
+use crate::auth::client::ClientAddr;
+use crate::auth::otp::{self, Sent};
 use crate::auth::session::{self, SESSION_COOKIE, read_cookie};
 use crate::error::{AppError, FieldError};
 use crate::privacy::Phone;
 use crate::state::AppState;
+use crate::web::extract::Query;
 use crate::web::form::FormData;
 use crate::web::{Ctx, PageError, PortalLayout, redirect_ok, render};
 
@@ -72,7 +73,7 @@ pub async fn form(ctx: Ctx, MaybeCitizen(c): MaybeCitizen, Query(q): Query<NextQ
 }
 
 /// Step 1 (and "send again" on step 2): send a code to the number.
-pub async fn send(State(state): State<AppState>, ctx: Ctx, MaybeCitizen(c): MaybeCitizen, form: FormData) -> Result<Response, PageError> {
+pub async fn send(State(state): State<AppState>, ctx: Ctx, MaybeCitizen(c): MaybeCitizen, from: ClientAddr, form: FormData) -> Result<Response, PageError> {
     let v = LoginView { ctx: &ctx, citizen: c.as_ref(), next: safe_next(form.get("next")) };
     let raw = form.get("phone").unwrap_or("").trim().to_string();
     let phone = match Phone::parse_mobile(&raw) {
@@ -84,19 +85,25 @@ pub async fn send(State(state): State<AppState>, ctx: Ctx, MaybeCitizen(c): Mayb
                 .map(|r| with_status(r, StatusCode::UNPROCESSABLE_ENTITY));
         }
     };
-    match otp::send_code(&state.db, state.sms.clone(), phone.clone()).await {
-        Ok(code) => render(&v.page(2, phone.as_str(), phone.masked(), code, None, vec![])),
-        // Sent less than a minute ago: the code already sent still works.
-        Err(AppError::RateLimited { message, retry_after_secs }) if retry_after_secs <= (otp::RESEND_AFTER_MS / 1000) as u64 => {
-            let note = format!("{message}；已收到的验证码在 {} 分钟内仍然有效。", otp::CODE_LIFE_MS / 60_000);
-            render(&v.page(2, phone.as_str(), phone.masked(), None, Some(note), vec![])).map(|r| with_status(r, StatusCode::TOO_MANY_REQUESTS))
+    match otp::send_code(&state.db, state.sms.clone(), phone.clone(), from).await {
+        Ok(Sent::New { shown }) => render(&v.page(2, phone.as_str(), phone.masked(), shown, None, vec![])),
+        // Sent less than a minute ago: the code already sent still works (the demo shows it again).
+        Ok(Sent::Recent { wait_secs, shown }) => {
+            let note = format!("验证码已发送，请 {wait_secs} 秒后再试；已收到的验证码在 {} 分钟内仍然有效。", otp::CODE_LIFE_MS / 60_000);
+            render(&v.page(2, phone.as_str(), phone.masked(), shown, Some(note), vec![])).map(|r| too_many(r, wait_secs))
         }
-        Err(AppError::RateLimited { message, .. }) => {
-            render(&v.page(1, &raw, String::new(), None, None, vec![FieldError::new("phone", "rate_limited", message)]))
-                .map(|r| with_status(r, StatusCode::TOO_MANY_REQUESTS))
+        Err(AppError::RateLimited { message, retry_after_secs }) => {
+            render(&v.page(1, &raw, String::new(), None, None, vec![FieldError::new("phone", "rate_limited", message)])).map(|r| too_many(r, retry_after_secs))
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// 429 with the time to wait, for people (on the page) and programs (`Retry-After`).
+fn too_many(r: Response, secs: u64) -> Response {
+    let mut r = with_status(r, StatusCode::TOO_MANY_REQUESTS);
+    r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs.max(1)));
+    r
 }
 
 /// Step 2: check the code and open the citizen session.
@@ -104,7 +111,7 @@ pub async fn verify(
     State(state): State<AppState>,
     ctx: Ctx,
     MaybeCitizen(c): MaybeCitizen,
-    PeerAddr(peer): PeerAddr,
+    from: ClientAddr,
     headers: HeaderMap,
     form: FormData,
 ) -> Result<Response, PageError> {
@@ -135,7 +142,7 @@ pub async fn verify(
     if let Some(old) = read_cookie(&headers, SESSION_COOKIE) {
         session::delete(&state.db, old).await?;
     }
-    let ip = peer.map(|p| p.ip().to_string());
+    let ip = from.0.map(|a| a.to_string());
     let ua = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_string);
     let token = session::create(&state.db, None, Some(phone.as_str().to_string()), ip, ua).await?;
     let secure = state.config.secure_cookies();
@@ -146,7 +153,7 @@ pub async fn verify(
         HeaderValue::from_str(&session::cookie(SESSION_COOKIE, &token, session::CITIZEN_MAX_MS / 1000, secure, "Lax"))
             .map_err(|e| AppError::internal(e.to_string()))?,
     );
-    let (_, csrf_cookie) = crate::web::csrf::rotate_cookie(secure);
+    let csrf_cookie = crate::web::csrf::rotate_cookie(&state.csrf_key, secure);
     h.append(header::SET_COOKIE, HeaderValue::from_str(&csrf_cookie).map_err(|e| AppError::internal(e.to_string()))?);
     Ok(resp)
 }

@@ -3,7 +3,7 @@
 //! (`Feature::portal`), and the features bring their own pages (the hotline's reports, letters
 //! and tracking; 政务公开's search and applications). Nothing of the staff side shows here.
 
-mod home;
+pub(crate) mod home;
 mod login;
 
 use std::collections::BTreeMap;
@@ -54,12 +54,9 @@ impl FromRequestParts<AppState> for VerifiedCitizen {
 
 /// Where to go after the phone check: only pages of the portal itself.
 pub fn safe_next(n: Option<&str>) -> String {
-    match n {
-        Some(p) if (p == "/portal" || p.starts_with("/portal/") || p.starts_with("/portal?")) && !p.contains('\\') && !p.starts_with("/portal/login") => {
-            p.to_string()
-        }
-        _ => "/portal".to_string(),
-    }
+    n.and_then(crate::web::next::same_site_path)
+        .filter(|p| (p == "/portal" || p.starts_with("/portal/") || p.starts_with("/portal?")) && !p.starts_with("/portal/login"))
+        .unwrap_or_else(|| "/portal".to_string())
 }
 
 /// A form as submitted, with its errors, for re-rendering with the values kept.
@@ -134,6 +131,8 @@ mod tests {
         assert_eq!(safe_next(Some("/portal/login?next=/portal")), "/portal");
         assert_eq!(safe_next(Some("/admin/users")), "/portal");
         assert_eq!(safe_next(Some("/portal/\\evil")), "/portal");
+        assert_eq!(safe_next(Some("/portal/\t/evil")), "/portal");
+        assert_eq!(safe_next(Some("/portal/x\r\nSet-Cookie: a=b")), "/portal");
         assert_eq!(safe_next(None), "/portal");
     }
 

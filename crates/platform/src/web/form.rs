@@ -193,7 +193,7 @@ mod blank_tests {
 
     #[test]
     fn blank_numbers_mean_none() {
-        let q = |s: &str| axum::extract::Query::<Q>::try_from_uri(&format!("/x?{s}").parse().unwrap()).map(|q| q.0.org);
+        let q = |s: &str| crate::web::extract::parse_query::<Q>(s).map(|q| q.org);
         assert_eq!(q("org=").unwrap(), None);
         assert_eq!(q("").unwrap(), None);
         assert_eq!(q("org=12").unwrap(), Some(12));

@@ -4,7 +4,9 @@
 pub mod assets;
 pub mod charts;
 pub mod csrf;
+pub mod extract;
 pub mod form;
+pub mod next;
 pub mod pagination;
 
 use askama::Template;
@@ -136,11 +138,25 @@ pub struct PortalLayout {
     pub flash: Option<Flash>,
     pub citizen: Option<String>,
     pub demo: bool,
+    pub staff_login: bool,
 }
 
 impl PortalLayout {
     pub fn new(ctx: &Ctx, title: impl Into<String>, citizen: Option<&crate::auth::Citizen>) -> PortalLayout {
-        PortalLayout { title: title.into(), csrf: ctx.csrf.clone(), flash: ctx.flash.clone(), citizen: citizen.map(|c| c.phone.masked()), demo: ctx.demo }
+        PortalLayout {
+            title: title.into(),
+            csrf: ctx.csrf.clone(),
+            flash: ctx.flash.clone(),
+            citizen: citizen.map(|c| c.phone.masked()),
+            demo: ctx.demo,
+            staff_login: false,
+        }
+    }
+
+    /// Show the way in for staff at the top (the home page, which is also the site's root).
+    pub fn with_staff_login(mut self) -> PortalLayout {
+        self.staff_login = true;
+        self
     }
 }
 
@@ -183,6 +199,7 @@ impl IntoResponse for PageError {
             StatusCode::CONFLICT => "记录已被修改",
             StatusCode::UNPROCESSABLE_ENTITY => "无法办理",
             StatusCode::BAD_REQUEST => "请求有误",
+            StatusCode::METHOD_NOT_ALLOWED => "请求方式有误",
             StatusCode::PAYLOAD_TOO_LARGE => "文件过大",
             StatusCode::UNSUPPORTED_MEDIA_TYPE => "文件类型不支持",
             StatusCode::TOO_MANY_REQUESTS => "操作过于频繁",
@@ -201,10 +218,21 @@ pub async fn fallback(uri: axum::http::Uri) -> Response {
     if p.starts_with("/api/") { e.into_response() } else { PageError(e).into_response() }
 }
 
-/// Security headers on every response.
+/// 405 for a method a route does not take, in the same shapes.
+pub async fn method_not_allowed(uri: axum::http::Uri, method: axum::http::Method) -> Response {
+    let e = AppError::MethodNotAllowed { message: format!("此地址不接受 {method} 请求") };
+    if uri.path().starts_with("/api/") { e.into_response() } else { PageError(e).into_response() }
+}
+
+/// Security headers on every response. Nothing is cached unless its handler says it may be
+/// (the static assets): staff pages, a verified citizen's pages and API answers carry personal
+/// data, and a shared computer or a proxy must not keep them.
 pub async fn security_headers(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
     let mut resp = next.run(req).await;
     let h = resp.headers_mut();
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     h.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
     h.insert("x-frame-options", HeaderValue::from_static("DENY"));
     h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
