@@ -11,6 +11,6 @@ pub mod cli;
 pub use fazhi_disclosure as disclosure;
 pub use fazhi_hotline as hotline;
 pub use fazhi_platform::{
-    accounts, api, audit, auth, calendar, config, db, demo, error, files, indicators, jobs, kernel, metrics, notify, org, portal, privacy, procedures,
-    registry, reports, server, settings, state, tabular, time, web, workbench,
+    accounts, api, audit, auth, calendar, config, db, demo, documents, error, files, indicators, jobs, kernel, metrics, notify, org, portal, privacy,
+    procedures, registry, reports, server, settings, state, tabular, time, web, workbench,
 };

@@ -102,6 +102,10 @@ pub trait Feature: Send + Sync + 'static {
     fn indicators(&self) -> Vec<&'static dyn crate::indicators::Indicator> {
         Vec::new()
     }
+    /// The templates of the documents its procedures issue (`documents`).
+    fn documents(&self) -> Vec<&'static crate::documents::TemplateDef> {
+        Vec::new()
+    }
     /// The OpenAPI description of its endpoints.
     fn openapi(&self) -> Option<utoipa::openapi::OpenApi> {
         None
@@ -144,6 +148,7 @@ pub const PLATFORM_MIGRATIONS: &[Migration] = &[
     Migration { version: 14, name: "server_keys", sql: include_str!("../migrations/0014_server_keys.sql") },
     Migration { version: 15, name: "otp_senders", sql: include_str!("../migrations/0015_otp_senders.sql") },
     Migration { version: 16, name: "login_locks", sql: include_str!("../migrations/0016_login_locks.sql") },
+    Migration { version: 17, name: "documents", sql: include_str!("../migrations/0017_documents.sql") },
 ];
 
 /// The features of this program, in the order of the navigation.
@@ -192,6 +197,11 @@ impl Registry {
 
     pub fn indicator(&self, code: &str) -> Option<&'static dyn crate::indicators::Indicator> {
         self.indicators().into_iter().find(|i| i.meta().code == code)
+    }
+
+    /// Every feature's document templates.
+    pub fn documents(&self) -> Vec<&'static crate::documents::TemplateDef> {
+        self.features().flat_map(|f| f.documents()).collect()
     }
 
     pub fn importers(&self) -> Vec<Importer> {

@@ -27,7 +27,8 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::files::routes())
         .merge(crate::portal::routes())
         .merge(crate::indicators::pages::routes())
-        .merge(crate::notify::pages::routes());
+        .merge(crate::notify::pages::routes())
+        .merge(crate::documents::pages::routes());
     let api = crate::api::all_routes(&state.registry).into_router();
     let mut mounts = Vec::new();
     for f in state.registry.features() {
@@ -83,6 +84,7 @@ pub fn navigation(registry: &Registry, staff: &Staff, path: &str) -> Vec<NavSect
     }
     if staff.has(Perm::ADMIN_SETTINGS) {
         admin.push(item("短信发件箱", "/admin/messages"));
+        admin.push(item("文书模板", "/admin/documents"));
     }
     if staff.has(Perm::AUDIT_VERIFY) {
         admin.push(item("事件日志", "/admin/audit"));

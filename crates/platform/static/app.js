@@ -102,3 +102,9 @@
     showVillages();
   }
 })();
+
+// A print button (documents, publications): no inline script under the CSP.
+document.addEventListener('click', function (e) {
+  var b = e.target.closest && e.target.closest('[data-print]');
+  if (b) { e.preventDefault(); window.print(); }
+});

@@ -42,6 +42,27 @@ pub async fn by_code<'a>(ex: impl Into<Ex<'a>>, code: &str) -> Result<Option<Org
     q(format!("SELECT {ORG_COLUMNS} FROM orgs WHERE code = $1")).bind(code).fetch_optional(ex).await
 }
 
+/// The organ's name in full, as it signs its documents: 示范市住房和城乡建设局 for the department
+/// 市住房和城乡建设局, 示范市东湖镇人民政府 for the town 东湖镇. `root` is the city (its short name,
+/// 示范市, prefixes the others).
+pub fn full_name(org: &OrgRow, root: Option<&OrgRow>) -> String {
+    let Some(root) = root.filter(|r| r.id != org.id) else { return org.name.clone() };
+    let city = root.short_name.as_str();
+    let name = org.name.as_str();
+    let base = if name.starts_with(city) {
+        name.to_string()
+    } else if let Some(rest) = name.strip_prefix('市') {
+        format!("{city}{rest}")
+    } else {
+        format!("{city}{name}")
+    };
+    match org.kind() {
+        crate::org::OrgKind::Town if !base.ends_with("人民政府") => format!("{base}人民政府"),
+        crate::org::OrgKind::Park if !base.ends_with("管理委员会") => format!("{base}管理委员会"),
+        _ => base,
+    }
+}
+
 pub async fn root<'a>(ex: impl Into<Ex<'a>>) -> Result<Option<OrgRow>, AppError> {
     q(format!("SELECT {ORG_COLUMNS} FROM orgs WHERE parent_id IS NULL ORDER BY id LIMIT 1")).fetch_optional(ex).await
 }
