@@ -243,6 +243,7 @@ async fn letter(State(state): State<AppState>, ctx: Ctx, MaybeCitizen(c): MaybeC
     let row: Option<(String, String, String)> =
         crate::db::q("SELECT title, body, published_on FROM search_docs WHERE kind = 'letter' AND ref_id = $1").bind(id).fetch_optional(&state.db).await?;
     let (title, body, published_on) = row.ok_or_else(|| AppError::not_found("letter_not_found", "该信件未公开"))?;
+    let (title, body) = (search::published_letter_text("letter", &title), search::published_letter_text("letter", &body));
     render(&LetterPage { layout: PortalLayout::new(&ctx, title.clone(), c.as_ref()), title, published_on, body })
 }
 
