@@ -13,6 +13,7 @@ pub mod kpi_pages;
 pub mod model;
 pub mod open311;
 pub mod open311_format;
+pub mod open311_updates;
 pub mod pages;
 pub mod portal;
 pub mod publish;
@@ -20,6 +21,7 @@ pub mod queries;
 pub mod roles;
 pub mod rules;
 pub mod service;
+pub mod supplement;
 
 // The platform's modules, under the names the code of this crate uses for them.
 pub(crate) use fazhi_platform::{audit, auth, calendar, db, error, files, jobs, kernel, org, privacy, registry, settings, state, tabular, time, web};
@@ -55,6 +57,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration { version: 2, name: "hotline", sql: include_str!("../migrations/0002_hotline.sql") },
     Migration { version: 3, name: "open311", sql: include_str!("../migrations/0003_open311.sql") },
     Migration { version: 9, name: "write_path_indexes", sql: include_str!("../migrations/0009_write_path_indexes.sql") },
+    Migration { version: 10, name: "supplements", sql: include_str!("../migrations/0010_supplements.sql") },
 ];
 
 impl Feature for Hotline {

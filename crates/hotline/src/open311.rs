@@ -1,6 +1,7 @@
 //! Open311 GeoReport v2 for the 12345 hotline, under `/open311/v2`
 //! (<http://wiki.open311.org/GeoReport_v2>), with the `page`/`page_size` extension on
-//! `requests` and mySociety's `servicerequestupdates`.
+//! `requests` and mySociety's `servicerequestupdates`: read here, posted (a citizen's follow-up,
+//! taken as a 补充) in [`super::open311_updates`].
 //!
 //! What maps to what:
 //! - a service is an active hotline category (`service_code` = the category's code); its
@@ -104,7 +105,7 @@ impl Fail {
     fn new(status: StatusCode, code: &str, description: impl Into<String>) -> Fail {
         Fail { status, errors: vec![ErrorDto { code: code.into(), description: description.into() }] }
     }
-    fn bad(code: &str, description: impl Into<String>) -> Fail {
+    pub(crate) fn bad(code: &str, description: impl Into<String>) -> Fail {
         Fail::new(StatusCode::BAD_REQUEST, code, description)
     }
     fn forbidden(code: &str, description: impl Into<String>) -> Fail {
@@ -113,7 +114,7 @@ impl Fail {
     fn not_found(code: &str, description: impl Into<String>) -> Fail {
         Fail::new(StatusCode::NOT_FOUND, code, description)
     }
-    fn respond(self, f: Format) -> Response {
+    pub(crate) fn respond(self, f: Format) -> Response {
         fmt::errors(f, self.status, &self.errors)
     }
 }
@@ -175,13 +176,13 @@ fn unknown_resource() -> Fail {
 // ---------------------------------------------------------------- parameters
 
 /// Query or form parameters. An empty value counts as absent, as the spec says.
-struct Params(Vec<(String, String)>);
+pub(crate) struct Params(Vec<(String, String)>);
 
 impl Params {
-    fn parse(raw: &[u8]) -> Params {
+    pub(crate) fn parse(raw: &[u8]) -> Params {
         Params(crate::web::csrf::form_urlencoded_pairs(raw))
     }
-    fn get(&self, key: &str) -> Option<&str> {
+    pub(crate) fn get(&self, key: &str) -> Option<&str> {
         self.0.iter().filter(|(k, _)| k == key).map(|(_, v)| v.trim()).find(|v| !v.is_empty())
     }
     fn list(&self, key: &str) -> Vec<String> {
@@ -353,7 +354,8 @@ async fn get_resource(State(state): State<AppState>, Path(file): Path<String>, R
         "discovery" => discovery(&state, f).await,
         "services" => services(&state, f).await,
         "requests" => list_requests(&state, f, &p).await,
-        "servicerequestupdates" => updates(&state, f, &p).await,
+        // `update` is where older FixMyStreet clients find updates.
+        "servicerequestupdates" | "update" => updates(&state, f, &p).await,
         _ => Err(unknown_resource()),
     };
     result.unwrap_or_else(|e| e.respond(f))
@@ -363,7 +365,8 @@ async fn post_resource(State(state): State<AppState>, Path(file): Path<String>, 
     let Some((stem, f)) = Format::split(&file) else { return unknown_resource().respond(Format::of_path(&file)) };
     let result = match stem {
         "requests" => create_request(&state, f, &headers, &body).await,
-        "discovery" | "services" | "servicerequestupdates" => Err(Fail::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "该地址不支持此请求方法")),
+        "servicerequestupdates" | "update" => super::open311_updates::post_update(&state, f, &body).await,
+        "discovery" | "services" => Err(Fail::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "该地址不支持此请求方法")),
         _ => Err(unknown_resource()),
     };
     result.unwrap_or_else(|e| e.respond(f))
@@ -461,7 +464,7 @@ async fn get_request(State(state): State<AppState>, Path(file): Path<String>) ->
     result.await.unwrap_or_else(|e| e.respond(f))
 }
 
-fn unknown_request(id: &str) -> Fail {
+pub(crate) fn unknown_request(id: &str) -> Fail {
     Fail::not_found("request_not_found", format!("service_request_id：没有编号为“{id}”的诉求"))
 }
 
@@ -498,14 +501,20 @@ async fn updates(state: &AppState, f: Format, p: &Params) -> Result<Response, Fa
     Ok(fmt::render(f, StatusCode::OK, "service_request_updates", Some("request_update"), &list))
 }
 
-/// `POST requests.{fmt}`: take in a ticket on the Open311 channel.
-async fn create_request(state: &AppState, f: Format, headers: &HeaderMap, body: &[u8]) -> Result<Response, Fail> {
-    let form = Params::parse(body);
+/// The caller of a POST: `api_key` must be one of our API tokens with the 热线受理 permission.
+pub(crate) async fn authorise(state: &AppState, form: &Params) -> Result<tokens::TokenCaller, Fail> {
     let key = form.get("api_key").ok_or_else(|| Fail::forbidden("api_key_missing", "api_key：提交诉求须提供 api_key（接口令牌）"))?;
     let caller = tokens::authenticate(&state.db, key).await?.ok_or_else(|| Fail::forbidden("api_key_invalid", "api_key：无效、已过期或已吊销"))?;
     if !caller.token.perms().contains(&crate::roles::INTAKE) {
         return Err(Fail::forbidden("api_key_forbidden", "api_key：该接口令牌没有“热线受理”权限"));
     }
+    Ok(caller)
+}
+
+/// `POST requests.{fmt}`: take in a ticket on the Open311 channel.
+async fn create_request(state: &AppState, f: Format, headers: &HeaderMap, body: &[u8]) -> Result<Response, Fail> {
+    let form = Params::parse(body);
+    let caller = authorise(state, &form).await?;
     let code = form.get("service_code").ok_or_else(|| Fail::bad("required", "service_code：请填写诉求类别代码"))?;
     queries::category_by_code(&state.db, code).await?.filter(|c| c.active).ok_or_else(|| unknown_service(code))?;
     let mut input = intake_input(&form)?;
@@ -560,7 +569,7 @@ fn intake_input(form: &Params) -> Result<IntakeInput, Fail> {
 }
 
 /// 姓 then 名 for Chinese names, "first last" for Latin ones.
-fn caller_name(first: Option<&str>, last: Option<&str>) -> Option<String> {
+pub(crate) fn caller_name(first: Option<&str>, last: Option<&str>) -> Option<String> {
     match (first, last) {
         (Some(f), Some(l)) if f.chars().chain(l.chars()).any(|c| c.is_ascii_alphabetic()) => Some(format!("{f} {l}")),
         (Some(f), Some(l)) => Some(format!("{l}{f}")),
