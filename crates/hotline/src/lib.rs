@@ -57,7 +57,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration { version: 2, name: "hotline", sql: include_str!("../migrations/0002_hotline.sql") },
     Migration { version: 3, name: "open311", sql: include_str!("../migrations/0003_open311.sql") },
     Migration { version: 9, name: "write_path_indexes", sql: include_str!("../migrations/0009_write_path_indexes.sql") },
-    Migration { version: 10, name: "supplements", sql: include_str!("../migrations/0010_supplements.sql") },
+    Migration { version: 10, name: "supplements_anonymous_dedupe", sql: include_str!("../migrations/0010_supplements_anonymous_dedupe.sql") },
 ];
 
 impl Feature for Hotline {
