@@ -313,7 +313,9 @@ pub fn public_request(t: &PublicTicket, notes: Option<&str>) -> RequestDto {
         requested_datetime: iso(t.received_at),
         updated_datetime: iso(updated),
         expected_datetime: t.due_on.as_ref().filter(|_| t.is_open).map(|d| format!("{d}T23:59:59+08:00")),
-        address: if hidden { String::new() } else { t.address.as_deref().map(mask_address).unwrap_or_default() },
+        // A number typed into the address (before the street, where masking the address keeps
+        // the text) is masked as in the description.
+        address: if hidden { String::new() } else { t.address.as_deref().map(|a| mask_in_text(&mask_address(a)).0).unwrap_or_default() },
         address_id: String::new(),
         zipcode: String::new(),
         lat: if hidden { None } else { t.lat },
@@ -666,6 +668,8 @@ mod tests {
     fn the_public_sees_no_personal_data() {
         let r = public_request(&ticket(), Some("承办单位已签收"));
         assert_eq!(r.address, "东湖镇文游路****");
+        let typed = public_request(&PublicTicket { address: Some("电话138 1234 5678 东湖镇文游路".into()), ..ticket() }, None);
+        assert_eq!(typed.address, "电话138****5678 东湖镇文游路");
         assert!(r.description.contains("138****5678") && !r.description.contains("13812345678"));
         assert_eq!(r.expected_datetime.as_deref(), Some("2026-05-08T23:59:59+08:00"));
         assert_eq!((r.status, r.status_notes.as_deref()), ("open", Some("承办单位已签收")));
