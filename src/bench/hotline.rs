@@ -7,9 +7,10 @@
 //!    directly, concurrently, for the given seconds — no HTTP.
 //! 3. A `fazhi serve` child process on that database; its RSS is sampled throughout.
 //! 4. HTTP intake: concurrent keep-alive POSTs to `/api/v1/hotline/tickets`; then Open311
-//!    intake (`POST /open311/v2/requests.json`, a form) with a phone number and without one, one
-//!    phase after the other: many Open311 clients send no phone, and such tickets are checked for
-//!    duplicates by their text instead of by the caller's number.
+//!    intake (`POST /open311/v2/requests.json`, a form) with a phone number and without one: many
+//!    Open311 clients send no phone, and such tickets are checked for duplicates by their text
+//!    instead of by the caller's number. The two alternate in three slices each, so that both
+//!    meet the same load from whatever else runs on a shared machine.
 //! 5. Status lookups by ticket number (`/api/v1/hotline/lookup`).
 //! 6. A department's open-ticket list, first page by deadline (page and API).
 //! 7. A year's indicators by unit (API and page).
@@ -215,18 +216,29 @@ fn open311_body(key: &str, w: usize, i: u64, phone: bool) -> Vec<u8> {
     form.into_bytes()
 }
 
-/// Open311 intake over HTTP, closed loop.
-async fn open311_phase(addr: &str, args: &Args, key: &str, phone: bool) -> Stats {
-    let key = key.to_string();
-    drive(addr, args.concurrency, Duration::from_secs(args.seconds), move |w, i| {
-        (
-            "POST".into(),
-            "/open311/v2/requests.json".into(),
-            vec![("Content-Type".into(), "application/x-www-form-urlencoded".into())],
-            open311_body(&key, w, i, phone),
-        )
-    })
-    .await
+/// Open311 intake over HTTP, closed loop, with and without a phone number in turn: three slices
+/// of a third of `--seconds` each.
+async fn open311_phases(addr: &str, args: &Args, key: &str) -> (Stats, Stats) {
+    let (mut with, mut without) = (Stats::default(), Stats::default());
+    let slice = Duration::from_secs_f64(args.seconds as f64 / 3.0);
+    for round in 0..3usize {
+        for phone in [true, false] {
+            let key = key.to_string();
+            let s = drive(addr, args.concurrency, slice, move |w, i| {
+                (
+                    "POST".into(),
+                    "/open311/v2/requests.json".into(),
+                    vec![("Content-Type".into(), "application/x-www-form-urlencoded".into())],
+                    open311_body(&key, w + round * 1000, i, phone),
+                )
+            })
+            .await;
+            let total = if phone { &mut with } else { &mut without };
+            total.elapsed += s.elapsed;
+            total.merge(s);
+        }
+    }
+    (with, without)
 }
 
 /// The raw-store ceiling: the same intake without HTTP.
@@ -427,8 +439,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     );
 
     println!("\n## Open311 受理，有电话 / 无电话（{} 并发，各 {} 秒）", args.concurrency, args.seconds);
-    let o311_phone = open311_phase(&addr, &args, &token, true).await;
-    let o311_anon = open311_phase(&addr, &args, &token, false).await;
+    let (o311_phone, o311_anon) = open311_phases(&addr, &args, &token).await;
     for (name, s) in [("有电话", &o311_phone), ("无电话", &o311_anon)] {
         println!("{name}：{} 张，{:.0} 张/秒，p50 {:.1} ms，p99 {:.1} ms，失败 {}", s.ok, s.per_sec(), s.pct_ms(0.5), s.pct_ms(0.99), s.failed);
     }
