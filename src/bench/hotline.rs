@@ -6,7 +6,11 @@
 //! 2. Raw-store ceiling: the same intake (validation, case, ticket, event, counters) called
 //!    directly, concurrently, for the given seconds — no HTTP.
 //! 3. A `fazhi serve` child process on that database; its RSS is sampled throughout.
-//! 4. HTTP intake: concurrent keep-alive POSTs to `/api/v1/hotline/tickets`.
+//! 4. HTTP intake: concurrent keep-alive POSTs to `/api/v1/hotline/tickets`; then Open311
+//!    intake (`POST /open311/v2/requests.json`, a form) with a phone number and without one: many
+//!    Open311 clients send no phone, and such tickets are checked for duplicates by their text
+//!    instead of by the caller's number. The two alternate in three slices each, so that both
+//!    meet the same load from whatever else runs on a shared machine.
 //! 5. Status lookups by ticket number (`/api/v1/hotline/lookup`).
 //! 6. A department's open-ticket list, first page by deadline (page and API).
 //! 7. A year's indicators by unit (API and page).
@@ -200,6 +204,41 @@ fn intake_body(w: usize, i: u64, town: i64) -> Vec<u8> {
     })
     .to_string()
     .into_bytes()
+}
+
+/// An Open311 report as a client posts it, with the caller's phone number or without one.
+fn open311_body(key: &str, w: usize, i: u64, phone: bool) -> Vec<u8> {
+    let description = format!("压测 Open311 {}-{w}-{i}：小区电梯故障，请物业尽快维修", if phone { "有电话" } else { "无电话" });
+    let mut form = format!("api_key={key}&service_code=ZF-WYGL&lat=32.8&long=119.45&description={}", crate::web::urlencode(&description));
+    if phone {
+        form.push_str(&format!("&phone=17{:09}", (w as u64 * 10_000_000 + i) % 1_000_000_000));
+    }
+    form.into_bytes()
+}
+
+/// Open311 intake over HTTP, closed loop, with and without a phone number in turn: three slices
+/// of a third of `--seconds` each.
+async fn open311_phases(addr: &str, args: &Args, key: &str) -> (Stats, Stats) {
+    let (mut with, mut without) = (Stats::default(), Stats::default());
+    let slice = Duration::from_secs_f64(args.seconds as f64 / 3.0);
+    for round in 0..3usize {
+        for phone in [true, false] {
+            let key = key.to_string();
+            let s = drive(addr, args.concurrency, slice, move |w, i| {
+                (
+                    "POST".into(),
+                    "/open311/v2/requests.json".into(),
+                    vec![("Content-Type".into(), "application/x-www-form-urlencoded".into())],
+                    open311_body(&key, w + round * 1000, i, phone),
+                )
+            })
+            .await;
+            let total = if phone { &mut with } else { &mut without };
+            total.elapsed += s.elapsed;
+            total.merge(s);
+        }
+    }
+    (with, without)
 }
 
 /// The raw-store ceiling: the same intake without HTTP.
@@ -399,6 +438,12 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         at_rate.failed
     );
 
+    println!("\n## Open311 受理，有电话 / 无电话（{} 并发，各 {} 秒）", args.concurrency, args.seconds);
+    let (o311_phone, o311_anon) = open311_phases(&addr, &args, &token).await;
+    for (name, s) in [("有电话", &o311_phone), ("无电话", &o311_anon)] {
+        println!("{name}：{} 张，{:.0} 张/秒，p50 {:.1} ms，p99 {:.1} ms，失败 {}", s.ok, s.per_sec(), s.pct_ms(0.5), s.pct_ms(0.99), s.failed);
+    }
+
     println!("\n## 按工单编号查询进度（{} 并发，{} 秒）", args.concurrency, args.seconds);
     let samples = Arc::new(samples);
     let s2 = samples.clone();
@@ -436,6 +481,10 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         "< 50 ms",
         at_rate.pct_ms(0.99) < 50.0 && at_rate.per_sec() >= 2900.0,
     );
+    let anon_ratio = o311_anon.per_sec() / o311_phone.per_sec().max(1e-9);
+    line("Open311 受理（有电话）", format!("{:.0} 张/秒，p99 {:.1} ms", o311_phone.per_sec(), o311_phone.pct_ms(0.99)), "—", true);
+    line("Open311 受理（无电话）", format!("{:.0} 张/秒，p99 {:.1} ms", o311_anon.per_sec(), o311_anon.pct_ms(0.99)), "—", true);
+    line("无电话 ÷ 有电话", format!("{:.0}%", anon_ratio * 100.0), "≥ 80%", anon_ratio >= 0.8);
     line("直接写入上限", format!("{:.0} 张/秒", raw.per_sec()), "—", true);
     line("HTTP ÷ 直接写入", format!("{:.0}%", ratio * 100.0), "≥ 50%", ratio >= 0.5);
     line("进度查询", format!("{:.0} 次/秒", lookup.per_sec()), "≥ 10000 次/秒", lookup.per_sec() >= 10_000.0);

@@ -697,7 +697,7 @@ async fn blank_filters_mean_all() {
         let r = if is_staff { staff.get(path).await } else { anon.get(path).await };
         assert_eq!(r.status, StatusCode::OK, "{path}: {}", &r.text[..r.text.len().min(300)]);
     }
-    assert_eq!(anon.get("/portal/disclosure/search?q=x&org=abc").await.status, StatusCode::BAD_REQUEST);
+    assert_eq!(anon.get("/portal/disclosure/search?q=x&org=abc").await.status, StatusCode::UNPROCESSABLE_ENTITY);
     // A bad date or an over-long query is refused on its field, not ignored.
     let r = anon.get("/portal/disclosure/search?q=x&to=2020-13-01").await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
@@ -705,4 +705,40 @@ async fn blank_filters_mean_all() {
     let r = anon.get(&format!("/portal/disclosure/search?q={}", "营商".repeat(60))).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.contains("搜索词不能超过"), "{}", r.text);
+}
+
+/// A filter value that is not the id of a unit or category (negative, zero, text) or not a known
+/// kind is refused on its field, by the portal's search (the form again, the value and the words
+/// kept) and by the API (the JSON error with the field) — never put into the index's query, where
+/// `?org=-1` made a 500 (issue 10 #7).
+#[tokio::test]
+async fn bad_search_filters_are_refused_on_their_field() {
+    let app = TestApp::new().await;
+    let mut anon = app.client();
+    let mut staff = app.login("zjj_staff").await;
+    let cases = [
+        ("org=-1", "org", "-1"),
+        ("category=-1", "category", "-1"),
+        ("org=0", "org", "0"),
+        ("category=abc", "category", "abc"),
+        ("org=1%20OR%201", "org", "1 OR 1"),
+        ("kind=all", "kind", "all"),
+    ];
+    for (filter, field, value) in cases {
+        let r = anon.get(&format!("/portal/disclosure/search?q=营商环境&{filter}")).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{filter}: {}", r.text);
+        assert!(r.contains(&format!("<div class=\"field bad\"><label for=\"{field}\">")), "{filter}: the field is marked: {}", r.text);
+        assert!(r.contains(&format!("<div class=\"err\">“{value}”不是有效的")), "{filter}: the error is on the field: {}", r.text);
+        assert!(r.contains(&format!("<option value=\"{value}\" selected>")), "{filter}: the value is kept: {}", r.text);
+        assert!(r.contains("name=\"q\" value=\"营商环境\""), "{filter}: the words are kept");
+
+        let r = staff.get(&format!("/api/v1/disclosure/search?q=营商环境&{filter}")).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{filter}: {}", r.text);
+        let v = r.json();
+        assert_eq!((v["fields"][0]["field"].as_str(), v["fields"][0]["code"].as_str()), (Some(field), Some("invalid_filter")), "{filter}: {v}");
+        assert_eq!(v["fields"].as_array().unwrap().len(), 1, "{v}");
+    }
+    // Valid filters still search.
+    assert_eq!(anon.get("/portal/disclosure/search?q=营商环境&org=1&category=1&kind=letter").await.status, StatusCode::OK);
+    assert_eq!(staff.get("/api/v1/disclosure/search?q=营商环境&org=1").await.status, StatusCode::OK);
 }

@@ -273,3 +273,46 @@ async fn concurrent_intakes_are_grouped_without_losing_or_doubling_any() {
     assert!(fazhi::hotline::kpi::verify_counters(&app.state.db).await.unwrap().is_empty());
     assert!(matches!(fazhi::audit::verify(&app.state.db).await.unwrap(), fazhi::audit::Verdict::Intact { .. }));
 }
+
+/// Tickets without a phone number are checked for repeats of their text without an index on it
+/// on SQLite (a random key put every new ticket on a B-tree page of its own and made such intakes
+/// a third as fast, issue 10 #28): the same text within a minute is one ticket — in a later group,
+/// and after the server restarts — and after a minute it is a new one. On PostgreSQL, where
+/// several instances take in tickets, the database is asked (the restart is then a second
+/// instance).
+#[tokio::test]
+async fn anonymous_repeats_are_found_without_an_index_on_their_text() {
+    let app = TestApp::new().await;
+    if !app.is_postgres() {
+        let by_text = q("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'hotline_tickets' AND sql LIKE '%(dedupe_hash%'");
+        assert_eq!(by_text.fetch_i64(&app.state.db).await.unwrap(), 0, "no index on the hash of the text");
+    }
+    let cat = fazhi::hotline::queries::category_by_code(&app.state.db, "ZF-WYGL").await.unwrap().unwrap().id;
+    let town = org_id(&app, "T-DH").await;
+    let now = fazhi::time::now_ms();
+    let anon = |text: &str, at: Option<i64>| IntakeInput {
+        channel: Some(fazhi::hotline::model::Channel::Open311),
+        category_id: Some(cat),
+        town_id: Some(town),
+        description: Some(text.to_string()),
+        received_at: at,
+        ..Default::default()
+    };
+    let take = |state: fazhi::app::AppState, input: IntakeInput| async move {
+        let r = service::intake(&state, fazhi::audit::Actor::system(), input).await.unwrap();
+        (r.case.id, r.duplicate)
+    };
+    let recent = take(app.state.clone(), anon("无号码：井盖缺失", Some(now - 50_000))).await;
+    let old = take(app.state.clone(), anon("无号码：路面塌陷", Some(now - 61_000))).await;
+    assert!(!recent.1 && !old.1);
+    assert_eq!(take(app.state.clone(), anon("无号码：井盖缺失", None)).await, (recent.0, true), "within the minute");
+    let again = take(app.state.clone(), anon("无号码：路面塌陷", None)).await;
+    assert!(!again.1 && again.0 != old.0, "a minute later it is a new ticket");
+    assert!(!take(app.state.clone(), anon("无号码：井盖缺失，另一处", None)).await.1, "another text");
+    // Another server on the same database, with nothing in its memory yet.
+    let other = fazhi::app::AppState::with_db(app.state.config.clone(), app.state.db.clone(), fazhi::app::features()).await.unwrap();
+    assert_eq!(take(other.clone(), anon("无号码：井盖缺失", None)).await, (recent.0, true), "after a restart");
+    assert_eq!(take(other, anon("无号码：路面塌陷", None)).await, (again.0, true));
+    let total = q("SELECT COUNT(*) FROM hotline_tickets WHERE caller_phone IS NULL").fetch_i64(&app.state.db).await.unwrap();
+    assert_eq!(total, 4);
+}

@@ -15,4 +15,5 @@ mod open311;
 mod oversight;
 mod permissions;
 mod portal;
+mod privacy;
 mod security;

@@ -429,3 +429,164 @@ async fn private_fields_never_appear() {
     let one = json_doc(&c.get(&format!("{BASE}/requests/{no1}.json")).await, StatusCode::OK);
     assert_eq!(one[0]["description"], "Open311 来的违停");
 }
+
+/// POST an update (a citizen's follow-up) as a form to `{path}.{fmt}`.
+async fn post_update(c: &mut Client, path: &str, fmt: &str, fields: &[(&str, &str)]) -> Response {
+    let body = query(fields);
+    c.send(Method::POST, &format!("{BASE}/{path}.{fmt}"), Some("application/x-www-form-urlencoded"), body.into_bytes(), &[]).await
+}
+
+/// What FixMyStreet posts for a comment on a report it sent.
+fn fms_update<'a>(key: &'a str, no: &'a str, ext: &'a str, text: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("jurisdiction_id", "demo"),
+        ("api_key", key),
+        ("update_id_ext", ext),
+        ("updated_datetime", "2026-05-01T08:00:00+08:00"),
+        ("service_request_id", no),
+        ("service_request_id_ext", "4711"),
+        ("status", "OPEN"),
+        ("email", "citizen@example.org"),
+        ("first_name", "小明"),
+        ("last_name", "王"),
+        ("description", text),
+        ("public_anonymity_required", "FALSE"),
+        ("media_url", "https://fms.example/photo/4711.jpeg"),
+    ]
+}
+
+fn update_id_of_xml(r: &Response, status: StatusCode) -> String {
+    xml_doc(r, status, "service_request_updates");
+    let start = r.text.find("<request_update><update_id>").unwrap_or_else(|| panic!("no update id: {}", r.text)) + "<request_update><update_id>".len();
+    let id = &r.text[start..start + r.text[start..].find("</update_id></request_update>").unwrap()];
+    assert!(id.parse::<i64>().is_ok(), "{}", r.text);
+    id.to_string()
+}
+
+/// A citizen's follow-up posted by an Open311 client (FixMyStreet: `servicerequestupdates` or the
+/// older `update`) becomes a 补充 on the ticket: on its timeline and its page for the handling
+/// unit, once however often it is sent, refused for unknown or finished tickets, passed on from a
+/// merged ticket to the one it was merged into; the public updates never show it.
+#[tokio::test]
+async fn citizens_updates_become_supplements() {
+    let app = TestApp::new().await;
+    let mut c = app.client();
+    let key = api_key(&app, "D-RX", &["hotline_intake"]).await;
+    let a = create(&mut c, &key, "路灯不亮").await;
+    let ida = case_id(&app, &a).await;
+    // The ticket is with 住建局 when the citizen writes again.
+    let mut staff = app.login("dispatcher").await;
+    let zjj = org_id(&app, "D-ZJJ").await;
+    for (step, body) in [("accept", json!({})), ("dispatch", json!({"fields": {"org": zjj.to_string()}}))] {
+        let r = staff.post_json(&format!("/api/v1/hotline/tickets/{ida}/steps/{step}"), &body).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    }
+    let version = fazhi::kernel::queries::get(&app.state.db, ida).await.unwrap().unwrap().version;
+
+    // XML, as FixMyStreet reads it; the same update again is the same id and nothing new.
+    let form = fms_update(&key, &a, "fms-101", "今晚路灯还是不亮，可以打我电话138 1234 5678");
+    let first = update_id_of_xml(&post_update(&mut c, "servicerequestupdates", "xml", &form).await, StatusCode::CREATED);
+    let again = update_id_of_xml(&post_update(&mut c, "servicerequestupdates", "xml", &form).await, StatusCode::OK);
+    assert_eq!(first, again);
+    // JSON: a list of one; the older clients' address too.
+    let r = post_update(&mut c, "servicerequestupdates", "json", &fms_update(&key, &a, "fms-102", "灯杆也歪了")).await;
+    let v = json_doc(&r, StatusCode::CREATED);
+    assert_eq!(v.as_array().unwrap().len(), 1, "{v}");
+    let second = v[0]["update_id"].as_str().unwrap().to_string();
+    assert_ne!(first, second);
+    let third = update_id_of_xml(&post_update(&mut c, "update", "xml", &fms_update(&key, &a, "fms-103", "附近的也不亮了")).await, StatusCode::CREATED);
+    let db = app.state.db.clone();
+    let count = |sql: &'static str| {
+        let db = db.clone();
+        async move { fazhi::db::q(sql).bind(ida).fetch_i64(&db).await.unwrap() }
+    };
+    assert_eq!(count("SELECT COUNT(*) FROM hotline_supplements WHERE case_id = $1").await, 3);
+    assert_eq!(count("SELECT COUNT(*) FROM events WHERE entity = 'case' AND entity_id = $1 AND action = 'supplement'").await, 3);
+    let supplement_events: Vec<String> = fazhi::audit::timeline(&app.state.db, "case", ida)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == "supplement")
+        .map(|e| {
+            assert_eq!(e.summary, "市民补充（Open311）");
+            assert!(!e.changes.contains("13812345678") && !e.changes.contains("1234 5678") && !e.changes.contains("小明"), "{}", e.changes);
+            e.seq.to_string()
+        })
+        .collect();
+    assert_eq!(supplement_events, [first.clone(), second.clone(), third]);
+    // Information only: the ticket's state and version are as they were; 住建局 is told.
+    let case = fazhi::kernel::queries::get(&app.state.db, ida).await.unwrap().unwrap();
+    assert_eq!((case.state.as_str(), case.version), ("dispatched", version));
+    let told = fazhi::db::q("SELECT COUNT(*) FROM notifications WHERE org_id = $1 AND case_id = $2 AND kind = 'supplement'").bind(zjj).bind(ida);
+    assert_eq!(told.fetch_i64(&app.state.db).await.unwrap(), 3);
+
+    // The handling unit sees them on the ticket page, masked like the rest of the ticket.
+    let mut unit = app.login("zjj_staff").await;
+    let page = unit.get(&format!("/hotline/tickets/{ida}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.contains("市民补充（3）") && page.contains("今晚路灯还是不亮，可以打我电话138****5678") && page.contains("灯杆也歪了"), "{}", page.text);
+    assert!(page.contains("王*") && page.contains("市民认为问题仍未解决") && page.contains("https://fms.example/photo/4711.jpeg"));
+    assert!(!page.contains("1234 5678") && !page.contains("citizen@example.org"));
+    assert!(page.contains("市民补充（Open311）"), "on the timeline");
+
+    // The public updates are the government's steps only.
+    let u = json_doc(&c.get(&format!("{BASE}/servicerequestupdates.json")).await, StatusCode::OK);
+    assert!(u.as_array().unwrap().iter().all(|x| x["update_id"] != first.as_str() && x["update_id"] != second.as_str()), "{u}");
+    assert!(!u.to_string().contains("路灯还是不亮"));
+    let r = c.get(&format!("{BASE}/update.xml")).await;
+    xml_doc(&r, StatusCode::OK, "service_request_updates");
+
+    // Refused: unknown request 404, missing or weak key 403, bad fields 400 (all of them at once).
+    let r = post_update(&mut c, "servicerequestupdates", "json", &fms_update(&key, "19990000001", "x-1", "补充")).await;
+    assert_eq!(error_codes(&r, StatusCode::NOT_FOUND), ["request_not_found"]);
+    xml_error(&post_update(&mut c, "update", "xml", &fms_update(&key, "19990000001", "x-1", "补充")).await, StatusCode::NOT_FOUND, "request_not_found");
+    let no_key: Vec<_> = fms_update(&key, &a, "x-2", "补充").into_iter().filter(|(k, _)| *k != "api_key").collect();
+    assert_eq!(error_codes(&post_update(&mut c, "servicerequestupdates", "json", &no_key).await, StatusCode::FORBIDDEN), ["api_key_missing"]);
+    let reader = api_key(&app, "D-ZJJ", &["case_read"]).await;
+    let r = post_update(&mut c, "servicerequestupdates", "json", &fms_update(&reader, &a, "x-3", "补充")).await;
+    assert_eq!(error_codes(&r, StatusCode::FORBIDDEN), ["api_key_forbidden"]);
+    let mut bad = fms_update(&key, &a, "x-4", "");
+    for (k, v) in [("status", "not fixed!"), ("media_url", "javascript:alert(1)"), ("updated_datetime", "yesterday")] {
+        bad.iter_mut().find(|(kk, _)| *kk == k).unwrap().1 = v;
+    }
+    let r = post_update(&mut c, "servicerequestupdates", "json", &bad).await;
+    assert_eq!(error_codes(&r, StatusCode::BAD_REQUEST), ["required", "invalid_status", "invalid_media_url", "invalid_date"]);
+    assert!(r.contains("description：请填写补充内容"), "{}", r.text);
+    let no_id: Vec<_> = fms_update(&key, &a, "x-5", "补充").into_iter().filter(|(k, _)| *k != "service_request_id").collect();
+    assert_eq!(error_codes(&post_update(&mut c, "servicerequestupdates", "json", &no_id).await, StatusCode::BAD_REQUEST), ["required"]);
+    assert_eq!(count("SELECT COUNT(*) FROM hotline_supplements WHERE case_id = $1").await, 3, "nothing refused was kept");
+
+    // A finished ticket takes no new supplement, but a repeat of one it took is still answered.
+    let b = create(&mut c, &key, "另一处违停").await;
+    let idb = case_id(&app, &b).await;
+    let kept = update_id_of_xml(&post_update(&mut c, "servicerequestupdates", "xml", &fms_update(&key, &b, "fms-201", "车还停着")).await, StatusCode::CREATED);
+    let r = staff
+        .post_json(&format!("/api/v1/hotline/tickets/{idb}/steps/not_accept"), &json!({"reason": "属于民事纠纷", "fields": {"alt_route": "litigation"}}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let repeat = update_id_of_xml(&post_update(&mut c, "servicerequestupdates", "xml", &fms_update(&key, &b, "fms-201", "车还停着")).await, StatusCode::OK);
+    assert_eq!(kept, repeat);
+    let r = post_update(&mut c, "servicerequestupdates", "json", &fms_update(&key, &b, "fms-202", "车还停着")).await;
+    assert_eq!(error_codes(&r, StatusCode::BAD_REQUEST), ["request_closed"]);
+    assert!(r.contains("不予受理") && r.contains("请提交新的诉求"), "{}", r.text);
+    xml_error(&post_update(&mut c, "update", "xml", &fms_update(&key, &b, "fms-203", "车还停着")).await, StatusCode::BAD_REQUEST, "request_closed");
+
+    // A merged ticket passes it on to the ticket it was merged into.
+    let (dup, main) = (create(&mut c, &key, "违停重复反映").await, create(&mut c, &key, "违停首次反映").await);
+    let (iddup, idmain) = (case_id(&app, &dup).await, case_id(&app, &main).await);
+    let mut agent = app.login("agent").await;
+    let r = agent.post_json(&format!("/api/v1/hotline/tickets/{iddup}/steps/merge"), &json!({"fields": {"merge_into": main}})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let r = post_update(&mut c, "servicerequestupdates", "json", &fms_update(&key, &dup, "fms-301", "还是堵着")).await;
+    let passed = json_doc(&r, StatusCode::CREATED)[0]["update_id"].as_str().unwrap().to_string();
+    let on: i64 = fazhi::db::q("SELECT case_id FROM hotline_supplements WHERE event_seq = $1")
+        .bind(passed.parse::<i64>().unwrap())
+        .fetch_i64(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(on, idmain);
+    let events = fazhi::audit::timeline(&app.state.db, "case", idmain).await.unwrap();
+    assert!(events.iter().any(|e| e.action == "supplement" && e.summary.contains(&format!("经已合并的工单 {dup} 转来"))));
+    let r = post_update(&mut c, "servicerequestupdates", "json", &fms_update(&key, &dup, "fms-301", "还是堵着")).await;
+    assert_eq!(json_doc(&r, StatusCode::OK)[0]["update_id"], passed.as_str(), "a repeat through the merged ticket");
+}

@@ -11,8 +11,9 @@ Drives a running server with two INDEPENDENT Open311 client libraries from PyPI
                         list with page_size, and the 400/403/404 it receives.
 
 Plain urllib is used only for what neither library covers: discovery,
-servicerequestupdates, `page`, raw error bodies (JSON and XML), Content-Type
-and XML-declaration checks.
+servicerequestupdates (GET, and POST as FixMyStreet sends a citizen's
+follow-up: mySociety's extension), `page`, raw error bodies (JSON and XML),
+Content-Type and XML-declaration checks.
 
 Environment:
   OPEN311_BASE          required, e.g. http://127.0.0.1:8080/open311/v2
@@ -49,6 +50,7 @@ import xml.etree.ElementTree as ET
 os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost")  # never proxy loopback
 
 import requests  # only for requests.HTTPError, raised by georeport
+import xmltodict  # reads XML the way FixMyStreet's XML::Simple does (a dict per element)
 from civicbot import Endpoint, HttpError, HttpTransport, Open311Client
 from civicbot.http import RateLimiter
 from georeport import GeoReport
@@ -584,6 +586,60 @@ def updates():
         check(mine, f"no update for request {S['id']}")
     doc = xml_doc(*http("GET", url("servicerequestupdates", "xml"), params), root="service_request_updates")
     check(len(doc.findall("request_update")) == len(ups), "XML and JSON update counts differ")
+
+
+def update_form(**extra):
+    """What FixMyStreet posts for a citizen's comment on a report it sent (mySociety's extension)."""
+    form = with_jurisdiction({"api_key": API_KEY, "service_request_id": S["id"], "update_id_ext": f"fms-{RUN_ID}-1",
+                              "updated_datetime": w3c(NOW), "service_request_id_ext": "4711", "status": "OPEN",
+                              "email": CALLER["email"], "first_name": CALLER["first_name"],
+                              "last_name": CALLER["last_name"], "public_anonymity_required": "FALSE",
+                              "description": f"conformance {RUN_ID}: 补充 (citizen's follow-up)"})
+    form.update(extra)
+    return {k: v for k, v in form.items() if v is not None}
+
+
+def posted_update_id(status, ctype, body):
+    """The update id as FixMyStreet reads it: <service_request_updates><request_update><update_id>."""
+    check(200 <= status < 300, f"HTTP {status}: {body[:300]!r}")
+    check(media_type(ctype) == "text/xml", f"Content-Type {ctype!r}, expected text/xml")
+    doc = xmltodict.parse(body)
+    check("service_request_updates" in doc, f"root must be <service_request_updates>: {body[:300]!r}")
+    update = (doc["service_request_updates"] or {}).get("request_update")
+    check(isinstance(update, dict), f"exactly one <request_update> expected: {update!r}")
+    uid = update.get("update_id")
+    check(isinstance(uid, str) and uid.strip(), f"<update_id> must not be empty: {update!r}")
+    return status, uid
+
+
+@step("POST servicerequestupdates / update (mySociety extension, as FixMyStreet posts)", needs=("id",))
+def post_updates():
+    st, first = posted_update_id(*http("POST", url("servicerequestupdates", "xml"), form=update_form()))
+    st2, again = posted_update_id(*http("POST", url("servicerequestupdates", "xml"), form=update_form()))
+    check(same_id(first, again), f"a repeat of update_id_ext must answer the same update_id: {first} / {again}")
+    check(st2 == 200, f"a repeat should answer 200, got {st2}")
+    ups = json_doc(*http("POST", url("servicerequestupdates", "json"), form=update_form(update_id_ext=f"fms-{RUN_ID}-2")),
+                   want_status=201)
+    check(isinstance(ups, list) and len(ups) == 1 and ups[0].get("update_id") not in (None, ""),
+          f"servicerequestupdates.json must answer a list of one with update_id: {ups!r}")
+    check(not same_id(ups[0]["update_id"], first), "two updates got the same update_id")
+    _, older = posted_update_id(*http("POST", url("update", "xml"), form=update_form(update_id_ext=f"fms-{RUN_ID}-3")))
+    check(len({str(first), str(ups[0]["update_id"]), str(older)}) == 3, "update ids must differ")
+    # Errors in the spec's shape: unknown request 404, bad key 403, missing description 400.
+    st, ct, body = http("POST", url("servicerequestupdates", "json"), form=update_form(service_request_id=f"999999{RUN_ID}"))
+    check_error_json(st, body, NOT_FOUND, ct)
+    check_error_xml(*http("POST", url("update", "xml"), form=update_form(service_request_id=f"999999{RUN_ID}")), NOT_FOUND)
+    st, ct, body = http("POST", url("servicerequestupdates", "json"), form=update_form(api_key=f"wrong-{RUN_ID}"))
+    check_error_json(st, body, BAD_API_KEY, ct)
+    st, ct, body = http("POST", url("servicerequestupdates", "xml"), form=update_form(description=None, update_id_ext=f"fms-{RUN_ID}-4"))
+    check_error_xml(st, ct, body, BAD_REQUEST)
+    # A citizen's words and details are for the handling unit, not for the public updates.
+    params = with_jurisdiction({"start_date": w3c(NOW - dt.timedelta(days=1)), "end_date": w3c(NOW + dt.timedelta(days=1))})
+    for fmt in ("json", "xml"):
+        text = http("GET", url("servicerequestupdates", fmt), params)[2].decode("utf-8")
+        check(f"conformance {RUN_ID}: 补充" not in text, "a citizen's update shown in the public updates")
+        for field, value in CALLER.items():
+            check(value not in text, f"{field} {value!r} disclosed by the public updates")
 
 
 # ----------------------------------------------------------------- runner --

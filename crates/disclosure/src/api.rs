@@ -232,15 +232,23 @@ pub async fn take_step(
     Ok(Json(dto(&c, &r, false, &state.calendar())))
 }
 
+/// The filters are taken as text and checked by [`super::search::RawFilters`]: a bad value is a
+/// 422 with its field, like every other input error, instead of a failed query string.
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct SearchParams {
     pub q: String,
-    pub org: Option<i64>,
-    pub category: Option<i64>,
+    /// A publishing unit's id (a positive integer).
+    #[param(value_type = Option<i64>)]
+    pub org: Option<String>,
+    /// A catalogue category's id (a positive integer).
+    #[param(value_type = Option<i64>)]
+    pub category: Option<String>,
     /// publication, letter
     pub kind: Option<String>,
+    /// YYYY-MM-DD
     pub from: Option<String>,
+    /// YYYY-MM-DD
     pub to: Option<String>,
     pub page: Option<i64>,
 }
@@ -267,9 +275,16 @@ pub struct SearchDto {
 }
 
 /// Full-text search over published information and letters (public data).
-#[utoipa::path(get, path = "/api/v1/disclosure/search", tag = "disclosure", params(SearchParams), responses((status = 200, body = SearchDto)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/disclosure/search", tag = "disclosure", params(SearchParams), responses((status = 200, body = SearchDto), (status = 422, description = "a filter, a date or the query is invalid (on its field)", body = ErrorDoc)), security(("bearer" = [])))]
 pub async fn search(State(state): State<AppState>, _caller: Caller, Query(p): Query<SearchParams>) -> Result<Json<SearchDto>, AppError> {
-    let f = super::search::Filters { org_id: p.org, category_id: p.category, kind: p.kind, from: p.from, to: p.to };
+    let raw = super::search::RawFilters {
+        org: p.org.as_deref(),
+        category: p.category.as_deref(),
+        kind: p.kind.as_deref(),
+        from: p.from.as_deref(),
+        to: p.to.as_deref(),
+    };
+    let f = raw.parse(&p.q)?;
     let page = p.page.unwrap_or(1).clamp(1, 100);
     let r = super::search::search(&state.db, &p.q, &f, 20, (page - 1) * 20).await?;
     Ok(Json(SearchDto {

@@ -16,7 +16,7 @@ use super::model;
 use super::publications::{self as pubs, Category, PubRow};
 use super::queries::{self, LetterRow, RequestRow};
 use super::rules::{self, PROCEDURE};
-use super::search::{self, Filters, Hit};
+use super::search::{self, Hit};
 use super::service::{self, Who};
 use crate::auth::MaybeCitizen;
 use crate::error::{AppError, FieldError};
@@ -72,13 +72,13 @@ async fn home(State(state): State<AppState>, ctx: Ctx, MaybeCitizen(c): MaybeCit
     render(&HomePage { layout: PortalLayout::new(&ctx, "政务公开", c.as_ref()), categories: pubs::categories(&state.db).await?, units, latest })
 }
 
+/// The search form as typed: the filters are checked by [`search::RawFilters`], so that a bad
+/// value comes back on its field instead of failing the whole query string.
 #[derive(Deserialize, Default)]
 struct SearchQuery {
     q: Option<String>,
-    #[serde(default, deserialize_with = "crate::web::form::blank_none")]
-    org: Option<i64>,
-    #[serde(default, deserialize_with = "crate::web::form::blank_none")]
-    category: Option<i64>,
+    org: Option<String>,
+    category: Option<String>,
     kind: Option<String>,
     from: Option<String>,
     to: Option<String>,
@@ -108,19 +108,52 @@ struct SearchPage {
     next: String,
     prev: String,
     took_ms: u128,
-    error: String,
+    /// Bad values, each on its field, in the order of the form.
+    errors: Vec<FieldError>,
+    /// The unit and category chosen, when valid.
+    org: Option<i64>,
+    category: Option<i64>,
+}
+
+impl SearchPage {
+    fn bad(&self, field: &str) -> bool {
+        self.errors.iter().any(|e| e.field == field)
+    }
+
+    /// A value the form cannot offer as a choice, kept as typed with its error beside it.
+    fn kept(&self, field: &str) -> String {
+        let raw = match field {
+            "org" => &self.sq.org,
+            "category" => &self.sq.category,
+            _ => &self.sq.kind,
+        };
+        if self.bad(field) { raw.clone().unwrap_or_default() } else { String::new() }
+    }
 }
 
 async fn search_page(State(state): State<AppState>, ctx: Ctx, MaybeCitizen(c): MaybeCitizen, Query(sq): Query<SearchQuery>) -> Result<Response, PageError> {
     let q = sq.q.clone().unwrap_or_default();
     let per = 10;
     let page = sq.page.unwrap_or(1).clamp(1, 100);
-    let f = Filters { org_id: sq.org, category_id: sq.category, kind: sq.kind.clone(), from: sq.from.clone(), to: sq.to.clone() };
+    let raw = search::RawFilters {
+        org: sq.org.as_deref(),
+        category: sq.category.as_deref(),
+        kind: sq.kind.as_deref(),
+        from: sq.from.as_deref(),
+        to: sq.to.as_deref(),
+    };
     let t0 = std::time::Instant::now();
-    // A bad date or an over-long query is shown on the form, which keeps what was typed.
-    let (r, error) = match search::search(&state.db, &q, &f, per, (page - 1) * per).await {
-        Ok(r) => (r, String::new()),
-        Err(AppError::Invalid { message, .. }) => (search::Results { hits: vec![], total: 0, capped: false }, message),
+    // Bad filters, a bad date or an over-long query are shown on their fields of the form, which
+    // keeps what was typed (422).
+    let parsed = raw.parse(&q);
+    let f = parsed.as_ref().cloned().unwrap_or_default();
+    let found = match parsed {
+        Ok(f) => search::search(&state.db, &q, &f, per, (page - 1) * per).await,
+        Err(e) => Err(e),
+    };
+    let (r, errors) = match found {
+        Ok(r) => (r, vec![]),
+        Err(AppError::Invalid { fields, .. }) => (search::Results { hits: vec![], total: 0, capped: false }, fields),
         Err(e) => return Err(e.into()),
     };
     let took_ms = t0.elapsed().as_millis();
@@ -136,7 +169,7 @@ async fn search_page(State(state): State<AppState>, ctx: Ctx, MaybeCitizen(c): M
         })
         .collect();
     let mut base = vec![format!("q={}", crate::web::urlencode(&q))];
-    for (k, v) in [("org", sq.org), ("category", sq.category)] {
+    for (k, v) in [("org", f.org_id), ("category", f.category_id)] {
         if let Some(v) = v {
             base.push(format!("{k}={v}"));
         }
@@ -147,7 +180,7 @@ async fn search_page(State(state): State<AppState>, ctx: Ctx, MaybeCitizen(c): M
         }
     }
     let base = format!("/portal/disclosure/search?{}", base.join("&"));
-    let invalid = !error.is_empty();
+    let invalid = !errors.is_empty();
     let mut resp = render(&SearchPage {
         layout: PortalLayout::new(&ctx, if q.is_empty() { "搜索".to_string() } else { format!("搜索：{q}") }, c.as_ref()),
         next: if page * per < r.total { format!("{base}&page={}", page + 1) } else { String::new() },
@@ -161,7 +194,9 @@ async fn search_page(State(state): State<AppState>, ctx: Ctx, MaybeCitizen(c): M
         categories: cats,
         page,
         took_ms,
-        error,
+        errors,
+        org: f.org_id,
+        category: f.category_id,
     })?;
     if invalid {
         *resp.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
@@ -244,6 +279,7 @@ async fn letter(State(state): State<AppState>, ctx: Ctx, MaybeCitizen(c): MaybeC
     let row: Option<(String, String, String)> =
         crate::db::q("SELECT title, body, published_on FROM search_docs WHERE kind = 'letter' AND ref_id = $1").bind(id).fetch_optional(&state.db).await?;
     let (title, body, published_on) = row.ok_or_else(|| AppError::not_found("letter_not_found", "该信件未公开"))?;
+    let (title, body) = (search::published_letter_text("letter", &title), search::published_letter_text("letter", &body));
     render(&LetterPage { layout: PortalLayout::new(&ctx, title.clone(), c.as_ref()), title, published_on, body })
 }
 

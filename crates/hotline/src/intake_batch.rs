@@ -6,6 +6,17 @@
 //! repeat of an earlier submission — also within the same group — returns the first ticket. If
 //! anything in a group fails, its tickets are written again one by one, each on its own, so that
 //! one bad ticket never takes its neighbours down with it.
+//!
+//! Repeats of a ticket without a phone number (the same text from an anonymous source within
+//! [`model::DUPLICATE_WINDOW_MS`]) are found, on SQLite, in the batcher's memory of the last
+//! minute ([`RecentAnonymous`]): this process is the database's only writer and every live intake
+//! passes here, so what it remembers is all there is, and at start it reads the last minute back
+//! from the database. Asking the database cost too much there: the index on the hash of the
+//! text — a random key — put every new ticket on a B-tree page of its own, and the lookup (SQLite,
+//! without statistics, chose the index by phone) read every ticket without a number of the last
+//! minute, for each group; such intakes ran at a third of the rate of those with a number
+//! (BENCHMARKS.md). SQLite no longer has that index (migration 10). On PostgreSQL several
+//! instances take in tickets, so there the database is asked, through that index.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -19,7 +30,7 @@ use super::rules::PROCEDURE;
 use super::service::Intake;
 use crate::audit::{Actor, Chain, Changes, NewEvent};
 use crate::calendar::Calendar;
-use crate::db::{Db, Tx, q};
+use crate::db::{Backend, Db, Tx, q};
 use crate::error::AppError;
 use crate::kernel::queries::{CASE_COLUMNS, CaseRow};
 use crate::org::OrgRow;
@@ -69,7 +80,82 @@ impl Batcher {
     }
 }
 
+/// Tickets without a phone number taken in during the last minute, by the hash of their text:
+/// their duplicate check on SQLite (see the module's comment). About 40 bytes a ticket: a
+/// minute at 5,000 tickets a second is 12 MB.
+#[derive(Default)]
+struct RecentAnonymous {
+    seeded: bool,
+    /// The first 128 bits of the hash → (case id, received at), the newest ticket per text.
+    by_hash: HashMap<u128, (i64, i64)>,
+    /// When entries older than the window were last dropped (received-at time).
+    swept: i64,
+}
+
+impl RecentAnonymous {
+    fn key(hash: &str) -> Option<u128> {
+        hash.get(..32).and_then(|h| u128::from_str_radix(h, 16).ok())
+    }
+
+    /// The last minute from the database, once (after a restart a repeat is still recognised).
+    /// Tickets without a number sit together in time order in the index by phone.
+    async fn seed(&mut self, db: &Db) -> Result<(), AppError> {
+        if self.seeded {
+            return Ok(());
+        }
+        let since = crate::time::now_ms() - model::DUPLICATE_WINDOW_MS;
+        let rows: Vec<(String, i64, i64)> = q("SELECT dedupe_hash, case_id, received_at FROM hotline_tickets WHERE caller_phone IS NULL AND received_at >= $1")
+            .bind(since)
+            .fetch_all(db)
+            .await?;
+        for (hash, id, at) in rows {
+            self.remember(&hash, id, at);
+        }
+        self.seeded = true;
+        Ok(())
+    }
+
+    fn remember(&mut self, hash: &str, case_id: i64, at: i64) {
+        if let Some(k) = Self::key(hash) {
+            let e = self.by_hash.entry(k).or_insert((case_id, at));
+            if e.1 <= at {
+                *e = (case_id, at);
+            }
+        }
+    }
+
+    /// The earlier ticket a new one without a phone number repeats, if any.
+    fn find(&self, t: &NewTicket) -> Option<i64> {
+        if t.caller_phone.is_some() {
+            return None;
+        }
+        let (id, at) = self.by_hash.get(&Self::key(&t.dedupe_hash)?)?;
+        (*at >= t.received_at - model::DUPLICATE_WINDOW_MS).then_some(*id)
+    }
+
+    /// Drop what is older than the window before `now`, every few seconds (a pass over the map).
+    fn sweep(&mut self, now: i64) {
+        let horizon = now - model::DUPLICATE_WINDOW_MS;
+        if horizon - self.swept >= 5_000 {
+            self.by_hash.retain(|_, (_, at)| *at >= horizon);
+            self.swept = horizon;
+        }
+    }
+
+    /// Remember the new tickets without a number that were written.
+    fn written(&mut self, items: &[Item], results: &[Result<Intake, AppError>]) {
+        for (it, r) in items.iter().zip(results) {
+            if let Ok(r) = r {
+                if !r.duplicate && it.ticket.caller_phone.is_none() {
+                    self.remember(&it.ticket.dedupe_hash, r.case.id, it.ticket.received_at);
+                }
+            }
+        }
+    }
+}
+
 async fn worker(db: Db, mut rx: mpsc::Receiver<Pending>) {
+    let mut recent = (db.backend() == Backend::Sqlite).then(RecentAnonymous::default);
     while let Some(first) = rx.recv().await {
         let mut group = vec![first];
         while group.len() < MAX_GROUP {
@@ -78,32 +164,53 @@ async fn worker(db: Db, mut rx: mpsc::Receiver<Pending>) {
                 Err(_) => break,
             }
         }
-        if group.len() == 1 {
-            let p = group.pop().expect("one");
-            let r = write_one(&db, p.item).await;
-            let _ = p.reply.send(r);
-            continue;
-        }
         let (items, replies): (Vec<Item>, Vec<oneshot::Sender<Result<Intake, AppError>>>) = group.into_iter().map(|p| (p.item, p.reply)).unzip();
         let items = Arc::new(items);
-        let shared = items.clone();
-        let result = db.write(move |tx| async move { write_group(tx, &shared).await }.boxed()).await;
-        match result {
-            Ok(results) => {
-                for (reply, r) in replies.into_iter().zip(results) {
-                    let _ = reply.send(Ok(r));
+        // Repeats of tickets without a number, from memory; the database is asked when there is
+        // no memory (PostgreSQL), or it could not be read back.
+        let memory = match &mut recent {
+            Some(r) => match r.seed(&db).await {
+                Ok(()) => {
+                    r.sweep(crate::time::now_ms());
+                    Some(&mut *r)
                 }
-            }
-            Err(e) => {
-                // Nothing of the group was kept: write each on its own, so that only the bad
-                // one fails.
-                tracing::warn!(error = %e, size = items.len(), "group intake failed; writing its tickets one by one");
-                let items = Arc::try_unwrap(items).unwrap_or_else(|a| a.iter().map(clone_item).collect());
-                for (item, reply) in items.into_iter().zip(replies) {
-                    let r = write_one(&db, item).await;
-                    let _ = reply.send(r);
+                Err(e) => {
+                    tracing::warn!(error = %e, "recent anonymous intakes not read back; asking the database");
+                    None
                 }
+            },
+            None => None,
+        };
+        let known: Vec<Option<i64>> = items.iter().map(|it| memory.as_ref().and_then(|r| r.find(&it.ticket))).collect();
+        let ask_db = memory.is_none();
+        let results = write_items(&db, items.clone(), known, ask_db).await;
+        if let Some(r) = memory {
+            r.written(&items, &results);
+        }
+        for (reply, r) in replies.into_iter().zip(results) {
+            let _ = reply.send(r);
+        }
+    }
+}
+
+/// Write a group (one transaction), or a single ticket; the results in the order of the items.
+async fn write_items(db: &Db, items: Arc<Vec<Item>>, known: Vec<Option<i64>>, ask_db: bool) -> Vec<Result<Intake, AppError>> {
+    if items.len() == 1 {
+        return vec![write_one(db, clone_item(&items[0]), known[0], ask_db).await];
+    }
+    let shared = items.clone();
+    let known_in = known.clone();
+    match db.write(move |tx| async move { write_group(tx, &shared, &known_in, ask_db).await }.boxed()).await {
+        Ok(results) => results.into_iter().map(Ok).collect(),
+        Err(e) => {
+            // Nothing of the group was kept: write each on its own, so that only the bad one
+            // fails.
+            tracing::warn!(error = %e, size = items.len(), "group intake failed; writing its tickets one by one");
+            let mut out = Vec::with_capacity(items.len());
+            for (item, k) in items.iter().zip(known) {
+                out.push(write_one(db, clone_item(item), k, ask_db).await);
             }
+            out
         }
     }
 }
@@ -124,15 +231,19 @@ fn clone_item(i: &Item) -> Item {
     }
 }
 
-/// One ticket in its own write (a group of one, or the fallback).
-async fn write_one(db: &Db, item: Item) -> Result<Intake, AppError> {
+/// One ticket in its own write (a group of one, or the fallback). `known`: the earlier ticket it
+/// repeats, found in memory; `ask_db`: look for a repeat without a number in the database too.
+async fn write_one(db: &Db, item: Item, known: Option<i64>, ask_db: bool) -> Result<Intake, AppError> {
     db.write(move |tx| {
         async move {
             let t = &item.ticket;
-            if let Some(existing) =
-                queries::find_duplicate(tx, t.idempotency_key.as_deref(), t.caller_phone.as_deref(), &t.dedupe_hash, t.received_at - model::DUPLICATE_WINDOW_MS)
-                    .await?
-            {
+            let since = t.received_at - model::DUPLICATE_WINDOW_MS;
+            let by_text = t.caller_phone.is_some() || ask_db;
+            let found = match known {
+                Some(id) if t.idempotency_key.is_none() => Some(id),
+                _ => queries::find_duplicate(tx, t.idempotency_key.as_deref(), t.caller_phone.as_deref(), &t.dedupe_hash, since, by_text).await?.or(known),
+            };
+            if let Some(existing) = found {
                 let case = crate::kernel::queries::get(&mut *tx, existing).await?.ok_or_else(|| AppError::internal("duplicate vanished"))?;
                 return Ok(Intake { case, duplicate: true, ticket: None });
             }
@@ -169,8 +280,9 @@ fn state_of(item: &Item) -> &'static str {
     }
 }
 
-/// Write a group in one transaction; results in the order of the items.
-async fn write_group(tx: &mut Tx, items: &[Item]) -> Result<Vec<Intake>, AppError> {
+/// Write a group in one transaction; results in the order of the items. `known` and `ask_db` as
+/// for [`write_one`].
+async fn write_group(tx: &mut Tx, items: &[Item], known: &[Option<i64>], ask_db: bool) -> Result<Vec<Intake>, AppError> {
     // 1. Repeats of earlier submissions, and repeats inside the group.
     let keys: Vec<String> = items.iter().filter_map(|i| i.ticket.idempotency_key.clone()).collect();
     let since = items.iter().map(|i| i.ticket.received_at).min().unwrap_or(0) - model::DUPLICATE_WINDOW_MS;
@@ -179,7 +291,8 @@ async fn write_group(tx: &mut Tx, items: &[Item]) -> Result<Vec<Intake>, AppErro
     } else {
         q("SELECT idempotency_key, case_id FROM hotline_tickets WHERE").push_in("idempotency_key", &keys).fetch_all(&mut *tx).await?
     };
-    let callers: Vec<(Option<&str>, &str)> = items.iter().map(|i| (i.ticket.caller_phone.as_deref(), i.ticket.dedupe_hash.as_str())).collect();
+    let callers: Vec<(Option<&str>, &str)> =
+        items.iter().filter(|i| i.ticket.caller_phone.is_some() || ask_db).map(|i| (i.ticket.caller_phone.as_deref(), i.ticket.dedupe_hash.as_str())).collect();
     let by_hash = queries::recent_same_text(tx, &callers, since).await?;
     // For each item: an existing case, the index of an earlier item of the group, or new.
     enum Fate {
@@ -197,6 +310,7 @@ async fn write_group(tx: &mut Tx, items: &[Item]) -> Result<Vec<Intake>, AppErro
             .idempotency_key
             .as_deref()
             .and_then(|k| by_key.iter().find(|(kk, _)| kk == k).map(|x| x.1))
+            .or(known[i])
             .or_else(|| by_hash.iter().filter(|(h, _, at)| *h == t.dedupe_hash && *at >= window).max_by_key(|x| x.2).map(|x| x.1));
         let fate = match existing {
             Some(id) => Fate::Existing(id),
@@ -334,4 +448,38 @@ async fn write_group(tx: &mut Tx, items: &[Item]) -> Result<Vec<Intake>, AppErro
         });
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ticket(text: &str, phone: Option<&str>, at: i64) -> NewTicket {
+        NewTicket {
+            dedupe_hash: super::super::service::dedupe_hash(phone, text),
+            caller_phone: phone.map(str::to_string),
+            received_at: at,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn remembers_a_minute_of_tickets_without_a_number() {
+        let mut r = RecentAnonymous::default();
+        let t0 = 1_000_000_000;
+        let first = ticket("路灯不亮", None, t0);
+        r.remember(&first.dedupe_hash, 7, t0);
+        assert_eq!(r.find(&ticket("路灯不亮", None, t0 + 59_999)), Some(7));
+        assert_eq!(r.find(&ticket("路 灯不亮", None, t0 + 1_000)), Some(7), "spaces do not make another text");
+        assert_eq!(r.find(&ticket("路灯不亮", None, t0 + 60_001)), None, "after the window");
+        assert_eq!(r.find(&ticket("井盖缺失", None, t0 + 1_000)), None);
+        assert_eq!(r.find(&ticket("路灯不亮", Some("13812345678"), t0 + 1_000)), None, "callers with a number are found by number");
+        // The newest ticket of a text wins; an older one read back later does not replace it.
+        r.remember(&first.dedupe_hash, 9, t0 + 30_000);
+        r.remember(&first.dedupe_hash, 8, t0 + 10_000);
+        assert_eq!(r.find(&ticket("路灯不亮", None, t0 + 80_000)), Some(9));
+        // Swept once the window has passed.
+        r.sweep(t0 + 30_000 + model::DUPLICATE_WINDOW_MS + 6_000);
+        assert!(r.by_hash.is_empty());
+    }
 }

@@ -14,6 +14,7 @@ pub mod kpi_pages;
 pub mod model;
 pub mod open311;
 pub mod open311_format;
+pub mod open311_updates;
 pub mod pages;
 pub mod portal;
 pub mod publish;
@@ -21,6 +22,7 @@ pub mod queries;
 pub mod roles;
 pub mod rules;
 pub mod service;
+pub mod supplement;
 
 // The platform's modules, under the names the code of this crate uses for them.
 pub(crate) use fazhi_platform::{
@@ -60,6 +62,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration { version: 3, name: "open311", sql: include_str!("../migrations/0003_open311.sql") },
     Migration { version: 9, name: "write_path_indexes", sql: include_str!("../migrations/0009_write_path_indexes.sql") },
     Migration { version: 12, name: "channel_counters", sql: include_str!("../migrations/0012_channel_counters.sql") },
+    Migration { version: 18, name: "supplements_anonymous_dedupe", sql: include_str!("../migrations/0018_supplements_anonymous_dedupe.sql") },
 ];
 
 impl Feature for Hotline {

@@ -1,6 +1,7 @@
 //! Open311 GeoReport v2 for the 12345 hotline, under `/open311/v2`
 //! (<http://wiki.open311.org/GeoReport_v2>), with the `page`/`page_size` extension on
-//! `requests` and mySociety's `servicerequestupdates`.
+//! `requests` and mySociety's `servicerequestupdates`: read here, posted (a citizen's follow-up,
+//! taken as a 补充) in [`super::open311_updates`].
 //!
 //! What maps to what:
 //! - a service is an active hotline category (`service_code` = the category's code); its
@@ -119,7 +120,7 @@ impl Fail {
     fn new(status: StatusCode, code: &str, description: impl Into<String>) -> Fail {
         Fail { status, errors: vec![ErrorDto { code: code.into(), description: description.into() }] }
     }
-    fn bad(code: &str, description: impl Into<String>) -> Fail {
+    pub(crate) fn bad(code: &str, description: impl Into<String>) -> Fail {
         Fail::new(StatusCode::BAD_REQUEST, code, description)
     }
     fn forbidden(code: &str, description: impl Into<String>) -> Fail {
@@ -128,7 +129,7 @@ impl Fail {
     fn not_found(code: &str, description: impl Into<String>) -> Fail {
         Fail::new(StatusCode::NOT_FOUND, code, description)
     }
-    fn respond(self, f: Format) -> Response {
+    pub(crate) fn respond(self, f: Format) -> Response {
         fmt::errors(f, self.status, &self.errors)
     }
 }
@@ -190,13 +191,13 @@ fn unknown_resource() -> Fail {
 // ---------------------------------------------------------------- parameters
 
 /// Query or form parameters. An empty value counts as absent, as the spec says.
-struct Params(Vec<(String, String)>);
+pub(crate) struct Params(Vec<(String, String)>);
 
 impl Params {
-    fn parse(raw: &[u8]) -> Params {
+    pub(crate) fn parse(raw: &[u8]) -> Params {
         Params(crate::web::csrf::form_urlencoded_pairs(raw))
     }
-    fn get(&self, key: &str) -> Option<&str> {
+    pub(crate) fn get(&self, key: &str) -> Option<&str> {
         self.0.iter().filter(|(k, _)| k == key).map(|(_, v)| v.trim()).find(|v| !v.is_empty())
     }
     fn list(&self, key: &str) -> Vec<String> {
@@ -327,7 +328,9 @@ pub fn public_request(t: &PublicTicket, notes: Option<&str>) -> RequestDto {
         requested_datetime: iso(t.received_at),
         updated_datetime: iso(updated),
         expected_datetime: t.due_on.as_ref().filter(|_| t.is_open).map(|d| format!("{d}T23:59:59+08:00")),
-        address: if hidden { String::new() } else { t.address.as_deref().map(mask_address).unwrap_or_default() },
+        // A number typed into the address (before the street, where masking the address keeps
+        // the text) is masked as in the description.
+        address: if hidden { String::new() } else { t.address.as_deref().map(|a| mask_in_text(&mask_address(a)).0).unwrap_or_default() },
         address_id: String::new(),
         zipcode: String::new(),
         lat: if hidden { None } else { t.lat },
@@ -368,7 +371,8 @@ async fn get_resource(State(state): State<AppState>, File(file): File, RawQuery(
         "discovery" => discovery(&state, f).await,
         "services" => services(&state, f).await,
         "requests" => list_requests(&state, f, &p).await,
-        "servicerequestupdates" => updates(&state, f, &p).await,
+        // `update` is where older FixMyStreet clients find updates.
+        "servicerequestupdates" | "update" => updates(&state, f, &p).await,
         _ => Err(unknown_resource()),
     };
     result.unwrap_or_else(|e| e.respond(f))
@@ -378,7 +382,8 @@ async fn post_resource(State(state): State<AppState>, File(file): File, headers:
     let Some((stem, f)) = Format::split(&file) else { return unknown_resource().respond(Format::of_path(&file)) };
     let result = match stem {
         "requests" => create_request(&state, f, &headers, &body).await,
-        "discovery" | "services" | "servicerequestupdates" => Err(Fail::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "该地址不支持此请求方法")),
+        "servicerequestupdates" | "update" => super::open311_updates::post_update(&state, f, &body).await,
+        "discovery" | "services" => Err(Fail::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "该地址不支持此请求方法")),
         _ => Err(unknown_resource()),
     };
     result.unwrap_or_else(|e| e.respond(f))
@@ -476,7 +481,7 @@ async fn get_request(State(state): State<AppState>, File(file): File) -> Respons
     result.await.unwrap_or_else(|e| e.respond(f))
 }
 
-fn unknown_request(id: &str) -> Fail {
+pub(crate) fn unknown_request(id: &str) -> Fail {
     Fail::not_found("request_not_found", format!("service_request_id：没有编号为“{id}”的诉求"))
 }
 
@@ -513,14 +518,20 @@ async fn updates(state: &AppState, f: Format, p: &Params) -> Result<Response, Fa
     Ok(fmt::render(f, StatusCode::OK, "service_request_updates", Some("request_update"), &list))
 }
 
-/// `POST requests.{fmt}`: take in a ticket on the Open311 channel.
-async fn create_request(state: &AppState, f: Format, headers: &HeaderMap, body: &[u8]) -> Result<Response, Fail> {
-    let form = Params::parse(body);
+/// The caller of a POST: `api_key` must be one of our API tokens with the 热线受理 permission.
+pub(crate) async fn authorise(state: &AppState, form: &Params) -> Result<tokens::TokenCaller, Fail> {
     let key = form.get("api_key").ok_or_else(|| Fail::forbidden("api_key_missing", "api_key：提交诉求须提供 api_key（接口令牌）"))?;
     let caller = tokens::authenticate(&state.db, key).await?.ok_or_else(|| Fail::forbidden("api_key_invalid", "api_key：无效、已过期或已吊销"))?;
     if !caller.token.perms().contains(&crate::roles::INTAKE) {
         return Err(Fail::forbidden("api_key_forbidden", "api_key：该接口令牌没有“热线受理”权限"));
     }
+    Ok(caller)
+}
+
+/// `POST requests.{fmt}`: take in a ticket on the Open311 channel.
+async fn create_request(state: &AppState, f: Format, headers: &HeaderMap, body: &[u8]) -> Result<Response, Fail> {
+    let form = Params::parse(body);
+    let caller = authorise(state, &form).await?;
     let code = form.get("service_code").ok_or_else(|| Fail::bad("required", "service_code：请填写诉求类别代码"))?;
     queries::category_by_code(&state.db, code).await?.filter(|c| c.active).ok_or_else(|| unknown_service(code))?;
     let mut input = intake_input(&form)?;
@@ -575,7 +586,7 @@ fn intake_input(form: &Params) -> Result<IntakeInput, Fail> {
 }
 
 /// 姓 then 名 for Chinese names, "first last" for Latin ones.
-fn caller_name(first: Option<&str>, last: Option<&str>) -> Option<String> {
+pub(crate) fn caller_name(first: Option<&str>, last: Option<&str>) -> Option<String> {
     match (first, last) {
         (Some(f), Some(l)) if f.chars().chain(l.chars()).any(|c| c.is_ascii_alphabetic()) => Some(format!("{f} {l}")),
         (Some(f), Some(l)) => Some(format!("{l}{f}")),
@@ -672,6 +683,8 @@ mod tests {
     fn the_public_sees_no_personal_data() {
         let r = public_request(&ticket(), Some("承办单位已签收"));
         assert_eq!(r.address, "东湖镇文游路****");
+        let typed = public_request(&PublicTicket { address: Some("电话138 1234 5678 东湖镇文游路".into()), ..ticket() }, None);
+        assert_eq!(typed.address, "电话138****5678 东湖镇文游路");
         assert!(r.description.contains("138****5678") && !r.description.contains("13812345678"));
         assert_eq!(r.expected_datetime.as_deref(), Some("2026-05-08T23:59:59+08:00"));
         assert_eq!((r.status, r.status_notes.as_deref()), ("open", Some("承办单位已签收")));

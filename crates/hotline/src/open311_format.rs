@@ -151,6 +151,13 @@ pub struct UpdateDto {
     pub media_url: String,
 }
 
+/// The answer to a posted update (root `<service_request_updates>`, one `<request_update>`), as
+/// FixMyStreet reads it.
+#[derive(Serialize)]
+pub struct UpdateCreatedDto {
+    pub update_id: String,
+}
+
 /// One error (root `<errors>`, items `<error>`).
 #[derive(Serialize, Debug, Clone, PartialEq)]
 pub struct ErrorDto {

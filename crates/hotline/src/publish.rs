@@ -42,6 +42,7 @@ pub async fn publish(State(state): State<AppState>, staff: Staff, Path(id): Path
     let reply = c.text("reply", "公开的答复", form.get("reply"), 4000);
     c.finish()?;
     // Whatever staff typed, numbers that identify a person are masked again.
+    let (subject, ns) = crate::privacy::mask_in_text(&subject);
     let (body, nb) = crate::privacy::mask_in_text(&body);
     let (reply, nr) = crate::privacy::mask_in_text(&reply);
     let actor = staff.actor();
@@ -62,7 +63,7 @@ pub async fn publish(State(state): State<AppState>, staff: Staff, Path(id): Path
                 audit::record(
                     tx,
                     &actor,
-                    NewEvent::new("case", id, "publish", if first { "公开信件及答复" } else { "更新公开内容" }).changes(Changes::new().set("公开标题", serde_json::Value::Null, &subject).set("自动遮盖", serde_json::Value::Null, nb + nr)),
+                    NewEvent::new("case", id, "publish", if first { "公开信件及答复" } else { "更新公开内容" }).changes(Changes::new().set("公开标题", serde_json::Value::Null, &subject).set("自动遮盖", serde_json::Value::Null, ns + nb + nr)),
                 )
                 .await?;
                 Ok(())

@@ -257,14 +257,24 @@ pub async fn insert_ticket(tx: &mut Tx, case_id: i64, org_id: i64, state: &str, 
     insert_tickets(tx, &[(case_id, org_id, state, t)]).await
 }
 
-/// An earlier ticket with the same idempotency key, or the same caller and text within the
-/// duplicate window.
-pub async fn find_duplicate(tx: &mut Tx, key: Option<&str>, phone: Option<&str>, dedupe_hash: &str, since: i64) -> Result<Option<i64>, AppError> {
+/// An earlier ticket with the same idempotency key, or (when `by_text`) the same caller and text
+/// within the duplicate window.
+pub async fn find_duplicate(
+    tx: &mut Tx,
+    key: Option<&str>,
+    phone: Option<&str>,
+    dedupe_hash: &str,
+    since: i64,
+    by_text: bool,
+) -> Result<Option<i64>, AppError> {
     if let Some(k) = key {
         let r: Option<(i64,)> = q("SELECT case_id FROM hotline_tickets WHERE idempotency_key = $1").bind(k).fetch_optional(&mut *tx).await?;
         if let Some((id,)) = r {
             return Ok(Some(id));
         }
+    }
+    if !by_text {
+        return Ok(None);
     }
     let recent = recent_same_text(tx, &[(phone, dedupe_hash)], since).await?;
     Ok(recent.into_iter().filter(|r| r.0 == dedupe_hash).max_by_key(|r| r.2).map(|r| r.1))
@@ -272,9 +282,11 @@ pub async fn find_duplicate(tx: &mut Tx, key: Option<&str>, phone: Option<&str>,
 
 /// The tickets received since `since` from the same callers as `callers` (phone, hash of phone
 /// and text): `(dedupe_hash, case_id, received_at)`, for the caller to compare hashes. A
-/// caller's recent tickets come from the index by phone that the caller history needs anyway;
-/// only tickets without a number are in the index by hash (a partial index, migration 0009): a
-/// hash is random, and an index on it cost every intake a page write of its own.
+/// caller's recent tickets come from the index by phone that the caller history needs anyway.
+/// Tickets without a number are looked up by hash: on PostgreSQL through a partial index on it
+/// (migration 0009); SQLite has none (a hash is random, and an index on it cost every intake a
+/// page write of its own, migration 10) — there the intake batcher remembers them and asks here
+/// only when it could not read them back (`intake_batch`).
 pub async fn recent_same_text(tx: &mut Tx, callers: &[(Option<&str>, &str)], since: i64) -> Result<Vec<(String, i64, i64)>, AppError> {
     let phones: Vec<String> = callers.iter().filter_map(|c| c.0).map(str::to_string).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
     let hashes: Vec<String> = callers.iter().filter(|c| c.0.is_none()).map(|c| c.1.to_string()).collect();

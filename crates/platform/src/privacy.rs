@@ -4,6 +4,9 @@
 
 use serde::Serialize;
 
+mod text;
+pub use text::mask_in_text;
+
 /// A phone number: a mainland mobile number (11 digits starting 1[3-9]) or a landline with
 /// area code (0 + 2–3 digits, then 7–8 digits).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -141,43 +144,6 @@ pub fn mask_name(s: &str) -> String {
     }
 }
 
-/// Mask every mobile number and ID-card number found inside free text (letters to be
-/// published). Returns the masked text and how many were masked.
-pub fn mask_in_text(text: &str) -> (String, usize) {
-    let chars: Vec<char> = text.chars().collect();
-    let mut out = String::with_capacity(text.len());
-    let mut i = 0;
-    let mut count = 0;
-    while i < chars.len() {
-        if chars[i].is_ascii_digit() && (i == 0 || !chars[i - 1].is_ascii_alphanumeric()) {
-            let mut j = i;
-            while j < chars.len() && (chars[j].is_ascii_digit() || (j - i == 17 && (chars[j] == 'X' || chars[j] == 'x'))) {
-                j += 1;
-            }
-            let run: String = chars[i..j].iter().collect();
-            let next_alnum = j < chars.len() && chars[j].is_ascii_alphanumeric();
-            if !next_alnum && run.len() == 11 && Phone::parse_mobile(&run).is_ok() {
-                out.push_str(&mask_phone(&run));
-                count += 1;
-                i = j;
-                continue;
-            }
-            if !next_alnum && run.len() == 18 && IdNumber::parse(&run).is_ok() {
-                out.push_str(&mask_id(&run));
-                count += 1;
-                i = j;
-                continue;
-            }
-            out.push_str(&run);
-            i = j;
-            continue;
-        }
-        out.push(chars[i]);
-        i += 1;
-    }
-    (out, count)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -223,3 +189,7 @@ mod tests {
         assert!(t.contains("123456789012"), "other numbers are left alone");
     }
 }
+
+#[cfg(test)]
+#[path = "privacy/text_tests.rs"]
+mod text_tests;

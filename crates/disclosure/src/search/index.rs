@@ -122,13 +122,14 @@ const LETTER_SQL: &str =
 
 fn letter_doc(l: LetterRow) -> Doc {
     let body = format!("来信：{}\n答复：{}", l.publish_body.unwrap_or_default(), l.publish_reply.unwrap_or_default());
+    let (title, body) = (l.publish_subject.unwrap_or_default(), super::published_letter_text("letter", &body));
     Doc {
         kind: "letter",
         ref_id: l.case_id,
         org_id: Some(l.org_id),
         category_id: None,
         published_on: crate::time::fmt_date(crate::time::local_date(l.published_at.unwrap_or_else(crate::time::now_ms))),
-        title: l.publish_subject.unwrap_or_default(),
+        title: super::published_letter_text("letter", &title),
         body,
     }
 }

@@ -23,6 +23,7 @@ use std::sync::LazyLock;
 use jieba_rs::Jieba;
 use serde::Serialize;
 
+use crate::error::{AppError, FieldError};
 use crate::reports::escape_html;
 
 static JIEBA: LazyLock<Jieba> = LazyLock::new(Jieba::new);
@@ -145,6 +146,72 @@ pub struct Filters {
     pub to: Option<String>,
 }
 
+/// The kinds of document a search can be limited to.
+pub const KINDS: &[&str] = &["publication", "letter"];
+
+/// The filters as a query string gives them (the portal's form, the API), each under its
+/// parameter's name: `org`, `category`, `kind`, `from`, `to`.
+#[derive(Clone, Debug, Default)]
+pub struct RawFilters<'a> {
+    pub org: Option<&'a str>,
+    pub category: Option<&'a str>,
+    pub kind: Option<&'a str>,
+    pub from: Option<&'a str>,
+    pub to: Option<&'a str>,
+}
+
+fn bad_id(field: &str, what: &str, v: impl std::fmt::Display) -> FieldError {
+    FieldError::new(field, "invalid_filter", format!("“{v}”不是有效的{what}，请从列表中选择{what}"))
+}
+
+/// An id given as a filter: blank is no filter, anything else a positive whole number.
+fn filter_id(field: &str, what: &str, raw: Option<&str>, errors: &mut Vec<FieldError>) -> Option<i64> {
+    let v = raw.map(str::trim).filter(|v| !v.is_empty())?;
+    match v.parse::<i64>() {
+        Ok(id) if id > 0 => Some(id),
+        _ => {
+            errors.push(bad_id(field, what, v));
+            None
+        }
+    }
+}
+
+impl RawFilters<'_> {
+    /// The filters of a search for `q`, or every bad value with its field, in the order of the
+    /// form (q, org, category, kind, from, to). The ids become part of the index's query syntax
+    /// (`tags:o12`), so nothing but a positive number may pass.
+    pub fn parse(&self, q: &str) -> Result<Filters, AppError> {
+        let mut errors: Vec<FieldError> = query_error(q).into_iter().collect();
+        let org_id = filter_id("org", "单位", self.org, &mut errors);
+        let category_id = filter_id("category", "类别", self.category, &mut errors);
+        let text = |v: Option<&str>| v.map(str::trim).filter(|v| !v.is_empty()).map(str::to_string);
+        let f = Filters { org_id, category_id, kind: text(self.kind), from: text(self.from), to: text(self.to) };
+        errors.extend(f.errors());
+        if errors.is_empty() { Ok(f) } else { Err(AppError::fields(errors)) }
+    }
+}
+
+impl Filters {
+    /// What is wrong with these filters, each on its query parameter.
+    pub fn errors(&self) -> Vec<FieldError> {
+        let mut errors = Vec::new();
+        for (field, what, id) in [("org", "单位", self.org_id), ("category", "类别", self.category_id)] {
+            if let Some(id) = id.filter(|id| *id <= 0) {
+                errors.push(bad_id(field, what, id));
+            }
+        }
+        if let Some(k) = self.kind.as_deref().filter(|k| !k.is_empty() && !KINDS.contains(k)) {
+            errors.push(FieldError::new("kind", "invalid_filter", format!("“{k}”不是有效的搜索范围，应为 publication（政府信息）或 letter（市长信箱）")));
+        }
+        for (field, d) in [("from", &self.from), ("to", &self.to)] {
+            if d.as_deref().is_some_and(|d| !d.is_empty() && crate::time::parse_date(d).is_none()) {
+                errors.push(FieldError::new(field, "bad_date", "日期格式应为 YYYY-MM-DD"));
+            }
+        }
+        errors
+    }
+}
+
 /// One hit.
 #[derive(Clone, Debug, Serialize, sqlx::FromRow)]
 pub struct HitRow {
@@ -238,12 +305,19 @@ pub fn snippet(text: &str, marks: &[String], width: usize) -> String {
     highlight(&out, marks)
 }
 
+/// A citizen's letter as published: phone and ID numbers masked again whenever it is shown, so
+/// that letters indexed before the masker learnt a way of writing them are covered too.
+/// Publications are the government's own texts (an office's phone number stays).
+pub fn published_letter_text(kind: &str, text: &str) -> String {
+    if kind == "letter" { crate::privacy::mask_in_text(text).0 } else { text.to_string() }
+}
+
 pub fn present(rows: Vec<HitRow>, query: &Query) -> Vec<Hit> {
     let marks = query.marks();
     rows.into_iter()
         .map(|r| Hit {
-            title_html: highlight(&r.title, &marks),
-            snippet_html: snippet(&r.body, &marks, 120),
+            title_html: highlight(&published_letter_text(&r.kind, &r.title), &marks),
+            snippet_html: snippet(&published_letter_text(&r.kind, &r.body), &marks, 120),
             kind: r.kind,
             ref_id: r.ref_id,
             org_id: r.org_id,
@@ -266,17 +340,18 @@ pub struct Results {
 /// The longest query accepted, in characters.
 pub const MAX_QUERY_CHARS: usize = 100;
 
-/// Search: the best `per` hits from `offset`, with the (capped) number of matches. A bad date or
-/// an over-long query is refused with its field, for the portal and the API alike.
-pub async fn search(db: &crate::db::Db, q: &str, f: &Filters, per: i64, offset: i64) -> Result<Results, crate::error::AppError> {
-    use crate::error::AppError;
-    if q.chars().count() > MAX_QUERY_CHARS {
-        return Err(AppError::field("q", "too_long", format!("搜索词不能超过 {MAX_QUERY_CHARS} 个字")));
-    }
-    for (field, d) in [("from", &f.from), ("to", &f.to)] {
-        if d.as_deref().is_some_and(|d| !d.is_empty() && crate::time::parse_date(d).is_none()) {
-            return Err(AppError::field(field, "bad_date", "日期格式应为 YYYY-MM-DD"));
-        }
+fn query_error(q: &str) -> Option<FieldError> {
+    (q.chars().count() > MAX_QUERY_CHARS).then(|| FieldError::new("q", "too_long", format!("搜索词不能超过 {MAX_QUERY_CHARS} 个字")))
+}
+
+/// Search: the best `per` hits from `offset`, with the (capped) number of matches. An over-long
+/// query or a bad filter (see [`Filters::errors`]) is refused with its field, for the portal and
+/// the API alike.
+pub async fn search(db: &crate::db::Db, q: &str, f: &Filters, per: i64, offset: i64) -> Result<Results, AppError> {
+    let mut errors: Vec<FieldError> = query_error(q).into_iter().collect();
+    errors.extend(f.errors());
+    if !errors.is_empty() {
+        return Err(AppError::fields(errors));
     }
     let query = Query::parse(q);
     if query.is_empty() {
@@ -307,6 +382,32 @@ mod tests {
         let q = Query::parse("营商环境  法律顾问");
         assert_eq!(q.fts5(), "\"营商 环境\" AND \"法律 顾问\"");
         assert!(Query::parse("，、。").is_empty());
+    }
+
+    #[test]
+    fn filter_values_are_positive_ids_known_kinds_and_dates() {
+        let ok = RawFilters { org: Some(" 12 "), category: Some(""), kind: Some("letter"), from: Some("2026-01-01"), to: None }.parse("").unwrap();
+        assert_eq!((ok.org_id, ok.category_id, ok.kind.as_deref(), ok.from.as_deref()), (Some(12), None, Some("letter"), Some("2026-01-01")));
+        let long = "字".repeat(MAX_QUERY_CHARS + 1);
+        let bad = RawFilters { org: Some("-1"), category: Some("x"), kind: Some("all"), from: Some("2026-13-01"), to: Some("0") }.parse(&long).unwrap_err();
+        let fields: Vec<(&str, &str)> = bad.field_errors().iter().map(|e| (e.field.as_str(), e.code.as_ref())).collect();
+        assert_eq!(
+            fields,
+            [
+                ("q", "too_long"),
+                ("org", "invalid_filter"),
+                ("category", "invalid_filter"),
+                ("kind", "invalid_filter"),
+                ("from", "bad_date"),
+                ("to", "bad_date")
+            ]
+        );
+        assert_eq!(bad.field_errors()[1].message, "“-1”不是有效的单位，请从列表中选择单位");
+        for id in ["0", "-1", "99999999999999999999", "1 OR 1", "1e3"] {
+            assert!(RawFilters { category: Some(id), ..Default::default() }.parse("").is_err(), "{id}");
+        }
+        let typed = Filters { org_id: Some(-1), ..Default::default() };
+        assert_eq!(typed.errors()[0].field, "org");
     }
 
     #[test]

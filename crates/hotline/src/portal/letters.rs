@@ -29,18 +29,21 @@ fn day(ms: Option<i64>) -> String {
     ms.map(|m| fmt_date_cn(local_date(m))).unwrap_or_default()
 }
 
+/// What was published is masked again when shown: a letter published before the masker learnt a
+/// way of writing a number is covered too.
 fn view(r: LetterRow) -> LetterView {
-    let body = r.publish_body.unwrap_or_default();
+    let mask = |s: Option<String>| crate::privacy::mask_in_text(s.as_deref().unwrap_or_default()).0;
+    let body = mask(r.publish_body);
     let mut excerpt: String = body.chars().filter(|c| !c.is_control()).take(60).collect();
     if body.chars().count() > 60 {
         excerpt.push('…');
     }
     LetterView {
         id: r.id,
-        subject: r.publish_subject.unwrap_or_default(),
+        subject: mask(r.publish_subject),
         excerpt,
         body,
-        reply: r.publish_reply.unwrap_or_default(),
+        reply: mask(r.publish_reply),
         received: day(Some(r.received_at)),
         replied: day(r.replied_at),
         published: day(r.published_at),
