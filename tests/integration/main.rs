@@ -9,3 +9,4 @@ mod hotline_steps;
 mod open311;
 mod permissions;
 mod portal;
+mod portal_track;

@@ -5,6 +5,7 @@ pub mod extract;
 pub mod otp;
 pub mod pages;
 pub mod password;
+pub mod probe;
 pub mod roles;
 pub mod session;
 pub mod throttle;

@@ -1,0 +1,74 @@
+//! The public progress lookup by ticket number and phone, shared by `/portal/track` and
+//! `/api/v1/hotline/lookup`. Ticket numbers are sequential, so the lookup must not be usable
+//! to walk through the tickets of a phone: an unknown number and a wrong phone get the same
+//! answer after the same work (one statement, one counted failure), and failed lookups are
+//! throttled per client address and per phone (`auth::probe`). A successful lookup stays one
+//! read: the lock on the asker comes back in the same statement as the ticket.
+
+use std::net::IpAddr;
+
+use super::queries;
+use crate::api::{ProgressDto, StepTextDto, iso, public_status, public_step};
+use crate::auth::probe::{self, Key};
+use crate::error::AppError;
+use crate::model::evaluation_label;
+use crate::state::AppState;
+use crate::time::now_ms;
+
+/// The one answer for an unknown number and for a wrong phone.
+pub fn not_found() -> AppError {
+    AppError::not_found("ticket_not_found", "没有找到该工单：请核对工单编号和登记时的电话号码")
+}
+
+/// The throttle keys of a lookup: the client's address (when known) and the phone asked about
+/// (when it is a phone number at all; an unparsable one can match no ticket).
+fn keys(peer: Option<IpAddr>, phone: Option<&str>) -> Vec<Key> {
+    peer.map(|ip| Key::address(&ip.to_string())).into_iter().chain(phone.map(Key::phone)).collect()
+}
+
+/// A citizen's view of a ticket: plain-word steps, the handling unit, the due date, the reply
+/// once reviewed. 404 for a wrong number or phone, 429 while the asker is locked.
+pub async fn progress(state: &AppState, no: &str, phone: &str, peer: Option<IpAddr>) -> Result<ProgressDto, AppError> {
+    let parsed = crate::privacy::Phone::parse(phone).ok();
+    // An unparsable phone still runs the same statement (it matches nothing), so that it takes
+    // as long as any other miss.
+    let phone_norm = parsed.as_ref().map(|p| p.as_str().to_string()).unwrap_or_else(|| phone.trim().to_string());
+    let keys = keys(peer, parsed.as_ref().map(|p| p.as_str()));
+    let names: Vec<String> = keys.iter().map(|k| k.key.clone()).collect();
+    let found = queries::lookup(&state.db, no.trim(), &phone_norm, &names).await?;
+    if let Some(e) = probe::refusal(found.locked_until, now_ms()) {
+        return Err(e);
+    }
+    let Some((t, steps)) = found.ticket else {
+        // The failure that reaches the limit is still answered as a miss; the next is refused.
+        if !keys.is_empty() {
+            probe::fail(&state.db, keys).await?;
+        }
+        return Err(not_found());
+    };
+    let show_reply = matches!(t.state.as_str(), "callback" | "closed");
+    Ok(ProgressDto {
+        status: public_status(&t.state).into(),
+        received_at: iso(t.received_at),
+        steps: steps.iter().filter_map(|(at, action)| public_step(action).map(|text| StepTextDto { at: iso(*at), text: text.into() })).collect(),
+        reply: if show_reply { t.reply_text.clone().or(t.answer_text.clone()) } else { t.answer_text.clone() },
+        evaluation: t.evaluation.as_deref().map(|e| evaluation_label(e).to_string()),
+        unit: t.dispatched_at.map(|_| t.org_name.clone()),
+        // The kernel clears the due date when the clock stops (answer reviewed, case closed).
+        due_on: t.due_on,
+        case_no: t.case_no,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_cover_the_address_and_a_parsed_phone_only() {
+        let ip: IpAddr = "10.0.0.7".parse().unwrap();
+        assert_eq!(keys(Some(ip), Some("13800000000")), vec![Key::address("10.0.0.7"), Key::phone("13800000000")]);
+        assert_eq!(keys(None, Some("13800000000")), vec![Key::phone("13800000000")]);
+        assert_eq!(keys(Some(ip), None), vec![Key::address("10.0.0.7")]);
+    }
+}

@@ -1,0 +1,130 @@
+//! Following a ticket on the portal: failed lookups are throttled so that ticket numbers
+//! cannot be enumerated, and a miss looks the same whatever was wrong.
+
+use std::net::SocketAddr;
+
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+use crate::common::*;
+use crate::portal::{citizen, report};
+use fazhi::db::q;
+
+/// A GET from a client at `ip` (the server learns the peer from the connection).
+async fn get_from(app: &TestApp, path: &str, ip: Option<&str>) -> Response {
+    let mut req = Request::builder().uri(path).body(Body::empty()).unwrap();
+    if let Some(ip) = ip {
+        let addr: SocketAddr = format!("{ip}:40000").parse().unwrap();
+        req.extensions_mut().insert(ConnectInfo(addr));
+    }
+    let resp = app.router.clone().oneshot(req).await.unwrap();
+    let (status, headers) = (resp.status(), resp.headers().clone());
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    Response { status, headers, text: String::from_utf8_lossy(&bytes).into_owned() }
+}
+
+fn lookup(no: &str, phone: &str) -> String {
+    format!("/api/v1/hotline/lookup?no={no}&phone={phone}")
+}
+
+async fn throttle_rows(app: &TestApp) -> i64 {
+    q("SELECT COUNT(*) FROM login_throttle WHERE key LIKE 'lookup:%'").fetch_i64(&app.state.db).await.unwrap()
+}
+
+fn assert_throttled(r: &Response) {
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.text);
+    let secs: u64 = r.headers.get(header::RETRY_AFTER).expect("Retry-After").to_str().unwrap().parse().unwrap();
+    assert!((1..=15 * 60).contains(&secs), "{secs}");
+}
+
+#[tokio::test]
+async fn failed_lookups_are_throttled_per_phone_and_per_address() {
+    let app = TestApp::new().await;
+    let mut c = citizen(&app, "13900000021").await;
+    let no = report(&app, &mut c, "小区门口路灯不亮").await;
+    let mut other = citizen(&app, "13900000022").await;
+    let other_no = report(&app, &mut other, "楼下噪音扰民").await;
+    let base: i64 = no.parse().unwrap();
+
+    // Successful lookups are answered and write nothing, however many.
+    for _ in 0..40 {
+        let r = get_from(&app, &lookup(&no, "13900000021"), Some("10.0.0.1")).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    }
+    assert_eq!(throttle_rows(&app).await, 0, "the success path must not write");
+
+    // Walking the numbers of one phone, each guess from another address: ten misses, then 429.
+    for i in 1..=10 {
+        let r = get_from(&app, &lookup(&(base + 100 + i).to_string(), "13900000021"), Some(&format!("10.1.0.{i}"))).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "guess {i}: {}", r.text);
+    }
+    let r = get_from(&app, &lookup(&(base + 200).to_string(), "13900000021"), Some("10.1.0.99")).await;
+    assert_throttled(&r);
+    let j = r.json();
+    assert_eq!(j["code"], "rate_limited");
+    assert!(j["message"].as_str().unwrap().contains("查询失败次数过多"), "{j}");
+    // While the phone is locked even the right number is refused: a hit must not stand out.
+    assert_throttled(&get_from(&app, &lookup(&no, "13900000021"), Some("10.1.0.98")).await);
+    // Another phone is not affected.
+    assert_eq!(get_from(&app, &lookup(&other_no, "13900000022"), Some("10.1.0.97")).await.status, StatusCode::OK);
+
+    // One address guessing phones: thirty misses (never ten on one phone), then 429 for it only.
+    for i in 0..30 {
+        let phone = format!("1370000{:04}", i);
+        let r = get_from(&app, &lookup(&other_no, &phone), Some("10.2.0.1")).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "guess {i}: {}", r.text);
+    }
+    assert_throttled(&get_from(&app, &lookup(&other_no, "13700009999"), Some("10.2.0.1")).await);
+    assert_throttled(&get_from(&app, &lookup(&other_no, "13900000022"), Some("10.2.0.1")).await);
+    assert_eq!(get_from(&app, &lookup(&other_no, "13900000022"), Some("10.2.0.2")).await.status, StatusCode::OK);
+
+    // The portal form is throttled by the same counters: 429 on the form, in Chinese.
+    let mut anon = app.client();
+    let r = anon.post_form("/portal/track", &[("no", &no), ("phone", "139 0000 0021")]).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.text);
+    assert!(r.headers.contains_key(header::RETRY_AFTER));
+    assert!(r.contains("查询失败次数过多") && r.contains("分钟后再试"), "{}", r.text);
+}
+
+#[tokio::test]
+async fn a_wrong_number_and_a_wrong_phone_are_answered_alike() {
+    let app = TestApp::new().await;
+    let mut c = citizen(&app, "13900000023").await;
+    let no = report(&app, &mut c, "路面塌陷").await;
+    let unknown = "2099000001";
+    let wrong_phone = get_from(&app, &lookup(&no, "13900000024"), None).await;
+    let wrong_number = get_from(&app, &lookup(unknown, "13900000024"), None).await;
+    assert_eq!(wrong_phone.status, StatusCode::NOT_FOUND);
+    assert_eq!((wrong_phone.status, wrong_phone.text.as_str()), (wrong_number.status, wrong_number.text.as_str()));
+    assert!(wrong_phone.contains("没有找到该工单"));
+    // Both did the same work: each counted one failure against the phone.
+    let (failures,): (i64,) = q("SELECT failures FROM login_throttle WHERE key = 'lookup:phone:13900000024'").fetch_one(&app.state.db).await.unwrap();
+    assert_eq!(failures, 2);
+    // An unparsable phone is a miss like any other, counted against the address.
+    let bad = get_from(&app, &lookup(&no, "not-a-phone"), Some("10.3.0.1")).await;
+    assert_eq!((bad.status, bad.text.as_str()), (wrong_number.status, wrong_number.text.as_str()));
+    let (failures,): (i64,) = q("SELECT failures FROM login_throttle WHERE key = 'lookup:ip:10.3.0.1'").fetch_one(&app.state.db).await.unwrap();
+    assert_eq!(failures, 1);
+}
+
+#[tokio::test]
+async fn concurrent_failures_are_all_counted() {
+    // Several instances on one PostgreSQL count through the same row: no failure may be lost
+    // between a read and a write (one upsert per failure).
+    let app = TestApp::new().await;
+    let key = fazhi::auth::probe::Key { key: "lookup:phone:13900000031".into(), max: 1000 };
+    let tasks: Vec<_> = (0..24)
+        .map(|_| {
+            let (db, key) = (app.state.db.clone(), key.clone());
+            tokio::spawn(async move { fazhi::auth::probe::fail(&db, vec![key]).await.unwrap() })
+        })
+        .collect();
+    for t in tasks {
+        assert_eq!(t.await.unwrap(), None, "below the limit nothing is locked");
+    }
+    let (failures,): (i64,) = q("SELECT failures FROM login_throttle WHERE key = $1").bind(key.key.as_str()).fetch_one(&app.state.db).await.unwrap();
+    assert_eq!(failures, 24);
+}
