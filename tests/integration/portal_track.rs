@@ -128,3 +128,79 @@ async fn concurrent_failures_are_all_counted() {
     let (failures,): (i64,) = q("SELECT failures FROM login_throttle WHERE key = $1").bind(key.key.as_str()).fetch_one(&app.state.db).await.unwrap();
     assert_eq!(failures, 24);
 }
+
+#[tokio::test]
+async fn the_tracking_page_names_the_unit_the_promised_date_and_the_rating_back() {
+    use crate::portal::{category_id, hidden, staff_step};
+    let app = TestApp::new().await;
+    let mut c = citizen(&app, "13900000041").await;
+    let form = c.get("/portal/report").await;
+    let key = hidden(&form.text, "idempotency_key");
+    let (cat, town) = (category_id(&app, "ZF-WYGL").await.to_string(), org_id(&app, "T-DH").await.to_string());
+    let address = "幸福路88号3单元502室";
+    let r = c
+        .post_multipart(
+            "/portal/report",
+            &[
+                ("idempotency_key", &key),
+                ("category_id", &cat),
+                ("town_id", &town),
+                ("address", address),
+                ("description", "楼道灯坏了，物业不修"),
+                ("wants_reply", "1"),
+            ],
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let no = r.location().strip_prefix("/portal/done/").unwrap().to_string();
+    let id = fazhi::kernel::queries::by_number(&app.state.db, &no).await.unwrap().unwrap().id;
+    let anon_lookup = || async { app.client().post_form("/portal/track", &[("no", &no), ("phone", "13900000041")]).await };
+
+    // Before dispatch: no unit yet, and the clock has not started.
+    let r = anon_lookup().await;
+    assert!(r.contains("承办单位") && r.contains("待热线中心派单") && r.contains("派给承办单位后开始计算"), "{}", r.text);
+
+    let zjj = org_id(&app, "D-ZJJ").await.to_string();
+    let mut dispatcher = app.login("dispatcher").await;
+    let mut zjj_staff = app.login("zjj_staff").await;
+    staff_step(&mut dispatcher, id, "accept", &[]).await;
+    staff_step(&mut dispatcher, id, "dispatch", &[("org", &zjj)]).await;
+    let case = fazhi::kernel::queries::by_number(&app.state.db, &no).await.unwrap().unwrap();
+    let due = fazhi::portal::date_cn(case.due_on.as_deref().unwrap());
+    // Anyone with the number and the phone sees who handles it and by when, never the address.
+    let r = anon_lookup().await;
+    assert!(r.contains("市住房和城乡建设局") && r.contains("承诺办结") && r.contains(&format!("{due}前")), "{}", r.text);
+    assert!(!r.contains("幸福路") && !r.contains("502"), "the address is the filer's alone");
+    let api = get_from(&app, &lookup(&no, "13900000041"), None).await.json();
+    assert_eq!(api["unit"], "市住房和城乡建设局");
+    assert_eq!(api["due_on"], case.due_on.clone().unwrap());
+    // The verified filer sees the address as written.
+    let r = c.get(&format!("/portal/track/{no}")).await;
+    assert!(r.contains(address) && r.contains("东湖镇"), "{}", r.text);
+    // Another verified citizen sees nothing of it.
+    let mut other = citizen(&app, "13900000042").await;
+    let r = other.get(&format!("/portal/track/{no}")).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(!r.contains("幸福路"));
+
+    // Rated 不满意 with a reason: the rating and the reason come back to the filer.
+    staff_step(&mut zjj_staff, id, "sign", &[]).await;
+    staff_step(&mut zjj_staff, id, "reply", &[("reply", "已督促物业更换楼道灯。")]).await;
+    staff_step(&mut dispatcher, id, "review_pass", &[]).await;
+    let r = c.post_form(&format!("/portal/track/{no}/rate"), &[("evaluation", "dissatisfied"), ("comment", "灯还是不亮，物业说没有配件")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let r = c.get(&format!("/portal/track/{no}")).await;
+    assert!(r.contains("您的评价") && r.contains(">不满意<") && r.contains("灯还是不亮，物业说没有配件"), "{}", r.text);
+    assert!(r.contains("市住房和城乡建设局") && r.contains("承诺办结"), "back with the unit, a new promised date");
+    let r = anon_lookup().await;
+    assert!(r.contains(">不满意<") && !r.contains("物业说没有配件"), "the reason is shown to the verified filer only");
+
+    // Handled again and rated 满意 with a word of thanks: closed, the new rating shown.
+    staff_step(&mut zjj_staff, id, "reply", &[("reply", "已更换灯具并复查。")]).await;
+    staff_step(&mut dispatcher, id, "review_pass", &[]).await;
+    let r = c.post_form(&format!("/portal/track/{no}/rate"), &[("evaluation", "satisfied"), ("comment", "修好了，谢谢")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let r = c.get(&format!("/portal/track/{no}")).await;
+    assert!(r.contains(">满意<") && r.contains("修好了，谢谢") && r.contains("办结时间") && !r.contains("承诺办结"), "{}", r.text);
+}

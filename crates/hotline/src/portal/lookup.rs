@@ -53,16 +53,35 @@ pub async fn progress(state: &AppState, no: &str, phone: &str, peer: Option<IpAd
         steps: steps.iter().filter_map(|(at, action)| public_step(action).map(|text| StepTextDto { at: iso(*at), text: text.into() })).collect(),
         reply: if show_reply { t.reply_text.clone().or(t.answer_text.clone()) } else { t.answer_text.clone() },
         evaluation: t.evaluation.as_deref().map(|e| evaluation_label(e).to_string()),
-        unit: t.dispatched_at.map(|_| t.org_name.clone()),
+        unit: handling_unit(&t.state, t.dispatched_at, &t.org_name),
         // The kernel clears the due date when the clock stops (answer reviewed, case closed).
         due_on: t.due_on,
         case_no: t.case_no,
     })
 }
 
+/// The unit the citizen is told handles the matter: none while the hotline centre has not
+/// dispatched it (or has it back to dispatch again), else the case's unit — the handling unit,
+/// or the centre itself for what it answered or declined without dispatch.
+pub fn handling_unit(state: &str, dispatched_at: Option<i64>, org_name: &str) -> Option<String> {
+    match state {
+        "received" | "accepted" => None,
+        "merged" if dispatched_at.is_none() => None,
+        _ => Some(org_name.to_string()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_unit_is_named_once_the_matter_is_with_one() {
+        assert_eq!(handling_unit("accepted", Some(1), "市住房和城乡建设局"), None, "returned to the centre, waiting to be dispatched again");
+        assert_eq!(handling_unit("received", None, "市12345政务服务便民热线中心"), None);
+        assert_eq!(handling_unit("handling", Some(1), "市住房和城乡建设局").as_deref(), Some("市住房和城乡建设局"));
+        assert_eq!(handling_unit("answered", None, "市12345政务服务便民热线中心").as_deref(), Some("市12345政务服务便民热线中心"));
+    }
 
     #[test]
     fn keys_cover_the_address_and_a_parsed_phone_only() {

@@ -16,7 +16,6 @@ use crate::auth::pages::PeerAddr;
 use crate::auth::{Citizen, MaybeCitizen};
 use crate::error::{AppError, FieldError};
 use crate::kernel::queries::CaseRow;
-use crate::privacy::mask_address;
 use crate::queries::{self as hq, TicketRow};
 use crate::rules::EVALUATIONS;
 use crate::service::{self, StepForm, Who};
@@ -112,6 +111,8 @@ pub struct OwnView {
     pub place: String,
     pub description: String,
     pub photos: Vec<(i64, String)>,
+    /// What they wrote with their rating.
+    pub comment: Option<String>,
 }
 
 #[derive(Template)]
@@ -123,7 +124,13 @@ struct ProgressPage {
     state: String,
     is_open: bool,
     received: String,
+    /// The unit handling the matter; none while it waits to be dispatched.
+    unit: Option<String>,
+    /// The promised date (the handling deadline), while the ticket is open.
     due: String,
+    /// The clock stands still while the hotline centre reviews the answer.
+    paused: bool,
+    closed: String,
     phone: String,
     steps: Vec<StepLine>,
     reply: Option<String>,
@@ -158,7 +165,8 @@ async fn progress_page(
             let names: Vec<(i64, String)> = crate::db::q("SELECT id, name FROM orgs WHERE").push_in("id", &ids).fetch_all(&state.db).await?;
             let name = |id: Option<i64>| id.and_then(|i| names.iter().find(|n| n.0 == i)).map(|n| n.1.clone());
             let mut place: Vec<String> = [name(t.town_id), name(t.village_id)].into_iter().flatten().collect();
-            place.extend(t.address.as_deref().map(mask_address));
+            // Unmasked: the filer proved the phone the ticket was filed with.
+            place.extend(t.address.clone());
             let category = match t.category_id {
                 Some(id) => hq::category(&state.db, id).await?.map(|c| c.name).unwrap_or_default(),
                 None => String::new(),
@@ -176,6 +184,7 @@ async fn progress_page(
                 place: place.join(" "),
                 description: t.description.clone(),
                 photos,
+                comment: t.evaluation_comment.clone(),
             })
         }
         None => None,
@@ -187,7 +196,10 @@ async fn progress_page(
         state: case.state.clone(),
         is_open: case.is_open,
         received: iso_to_display(&p.received_at),
-        due: if case.is_open && case.paused_on.is_none() { p.due_on.as_deref().map(date_cn).unwrap_or_default() } else { String::new() },
+        unit: p.unit.clone(),
+        due: if case.is_open { p.due_on.as_deref().map(date_cn).unwrap_or_default() } else { String::new() },
+        paused: case.paused_on.is_some(),
+        closed: t.closed_at.filter(|_| !case.is_open).map(crate::time::fmt_datetime).unwrap_or_default(),
         phone: t.caller_phone.as_deref().map(crate::privacy::mask_phone).unwrap_or_default(),
         steps: p.steps.iter().map(|s| StepLine { when: iso_to_display(&s.at), text: s.text.clone() }).collect(),
         reply: p.reply.clone(),
