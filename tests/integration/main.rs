@@ -9,4 +9,5 @@ mod hotline_steps;
 mod open311;
 mod permissions;
 mod portal;
+mod portal_search;
 mod portal_track;

@@ -55,7 +55,7 @@ pub async fn pub_lines(state: &AppState, rows: Vec<PubRow>) -> Result<Vec<PubLin
         .into_iter()
         .map(|p| PubLine {
             unit: names.iter().find(|n| n.0 == p.org_id).map(|n| n.1.clone()).unwrap_or_default(),
-            category: cats.iter().find(|c| c.id == p.category_id).map(|c| c.name.clone()).unwrap_or_default(),
+            category: cats.iter().find(|c| c.id == p.category_id).map(|c| c.label.clone()).unwrap_or_default(),
             timeliness: p.timeliness(),
             p,
         })

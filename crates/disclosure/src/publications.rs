@@ -79,10 +79,37 @@ pub struct Category {
     pub article: String,
     pub scope: String,
     pub sort: i64,
+    /// The name as lists and pickers show it: the catalogue has items of the same name for
+    /// the city's departments and for the towns (土地征收, 房屋征收, 社会救助, Art. 21), which
+    /// carry their level there.
+    #[sqlx(skip)]
+    pub label: String,
+}
+
+/// The level a catalogue item is for, as a qualifier of its name.
+fn scope_label(scope: &str) -> &'static str {
+    match scope {
+        "county" => "市级",
+        "town" => "乡镇",
+        "local" => "本地",
+        _ => "通用",
+    }
+}
+
+/// Fill in the labels: the name, with its level where another item has the same name.
+pub fn label(cats: &mut [Category]) {
+    let names: Vec<String> = cats.iter().map(|c| c.name.clone()).collect();
+    for c in cats.iter_mut() {
+        let same = names.iter().filter(|n| **n == c.name).count();
+        c.label = if same > 1 { format!("{}（{}）", c.name, scope_label(&c.scope)) } else { c.name.clone() };
+    }
 }
 
 pub async fn categories<'a>(ex: impl Into<Ex<'a>>) -> Result<Vec<Category>, AppError> {
-    q("SELECT id, code, name, article, scope, sort FROM disclosure_categories WHERE active = TRUE ORDER BY sort, id").fetch_all(ex).await
+    let mut cats: Vec<Category> =
+        q("SELECT id, code, name, article, scope, sort FROM disclosure_categories WHERE active = TRUE ORDER BY sort, id").fetch_all(ex).await?;
+    label(&mut cats);
+    Ok(cats)
 }
 
 pub async fn get<'a>(ex: impl Into<Ex<'a>>, id: i64) -> Result<Option<PubRow>, AppError> {
@@ -515,4 +542,21 @@ pub async fn timeliness(db: &crate::db::Db, org_path: Option<&str>, year: i64) -
         query = query.push_bind(" AND p.org_id IN (SELECT id FROM orgs WHERE path LIKE {} ESCAPE '\\')", format!("{}%", crate::db::dialect::like_escape(p)));
     }
     query.fetch_one(db).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cat(id: i64, name: &str, scope: &str) -> Category {
+        Category { id, code: format!("C{id}"), name: name.into(), article: String::new(), scope: scope.into(), sort: id, label: String::new() }
+    }
+
+    #[test]
+    fn same_names_carry_their_level() {
+        let mut cats = vec![cat(1, "财政预算、决算信息", "all"), cat(2, "土地征收", "county"), cat(3, "土地征收", "town"), cat(4, "筹资筹劳", "town")];
+        label(&mut cats);
+        let labels: Vec<&str> = cats.iter().map(|c| c.label.as_str()).collect();
+        assert_eq!(labels, ["财政预算、决算信息", "土地征收（市级）", "土地征收（乡镇）", "筹资筹劳"]);
+    }
 }
