@@ -287,12 +287,6 @@ mod tests {
 
     #[test]
     fn the_diagram_is_readable_with_no_arrow_through_a_box() {
-        use crate::kernel::diagram::{self, layout};
-        let (l, specs, _) = diagram::lay_out(&PROCEDURE);
-        println!("width {:.0} (natural {:.0}), height {:.0}, crossings {}", l.width, l.natural_width, l.height, l.crossings);
-        assert_eq!(layout::check(&l, &specs), Vec::<String>::new());
-        assert!(diagram::readable(&l), "natural width {}, crossings {}", l.natural_width, l.crossings);
-        assert!((l.width - diagram::WIDTH).abs() < 1.0, "uses the card's width");
-        assert!(diagram::diagram(&PROCEDURE).svg.is_some());
+        assert_eq!(crate::kernel::diagram::problems(&PROCEDURE), Vec::<String>::new());
     }
 }

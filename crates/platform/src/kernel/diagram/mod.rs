@@ -121,6 +121,20 @@ pub fn readable(l: &Layout) -> bool {
     l.natural_width <= MAX_NATURAL_WIDTH && l.crossings <= MAX_CROSSINGS
 }
 
+/// What is wrong with a procedure's drawing (for each procedure's own tests): an arrow through
+/// a box or a label, a label outside the drawing, not using the card's width, or not readable.
+pub fn problems(p: &Procedure) -> Vec<String> {
+    let (l, specs, _) = lay_out(p);
+    let mut out = layout::check(&l, &specs);
+    if !readable(&l) {
+        out.push(format!("{}: not readable (natural width {:.0}, {} crossings)", p.code, l.natural_width, l.crossings));
+    }
+    if (l.width - WIDTH).abs() >= 1.0 {
+        out.push(format!("{}: {:.0} wide instead of the card's {WIDTH}", p.code, l.width));
+    }
+    out
+}
+
 /// The drawing, the steps open from anywhere, and the swim lanes of a procedure.
 pub fn diagram(p: &Procedure) -> Diagram {
     let (l, _, list) = lay_out(p);
