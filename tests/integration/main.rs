@@ -11,3 +11,4 @@ mod permissions;
 mod portal;
 mod portal_search;
 mod portal_track;
+mod publication_doc;

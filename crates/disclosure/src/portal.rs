@@ -239,20 +239,22 @@ struct PubPage {
     layout: PortalLayout,
     p: PubRow,
     unit: String,
-    category: String,
+    doc: super::pub_pages::DocHead,
     attachments: Vec<crate::files::AttachmentRow>,
 }
 
+/// A publication as a government website shows it: its catalogue data above the text, the
+/// organ and date below it, and a page that prints as the document (print CSS).
 async fn publication(State(state): State<AppState>, ctx: Ctx, MaybeCitizen(c): MaybeCitizen, Path(id): Path<i64>) -> Result<Response, PageError> {
     let p = pubs::get(&state.db, id)
         .await?
         .filter(|p| p.state == "published")
         .ok_or_else(|| AppError::not_found("publication_not_found", "该信息不存在或已撤回"))?;
-    let cats = pubs::categories(&state.db).await?;
+    let doc = super::pub_pages::DocHead::load(&state, &p).await?;
     render(&PubPage {
         layout: PortalLayout::new(&ctx, p.title.clone(), c.as_ref()),
         unit: orgs::get(&state.db, p.org_id).await?.map(|o| o.name).unwrap_or_default(),
-        category: cats.iter().find(|x| x.id == p.category_id).map(|x| format!("{}（{}）", x.name, x.article)).unwrap_or_default(),
+        doc,
         attachments: crate::files::list(&state.db, "publication", id).await?,
         p,
     })
