@@ -204,3 +204,27 @@ async fn the_tracking_page_names_the_unit_the_promised_date_and_the_rating_back(
     let r = c.get(&format!("/portal/track/{no}")).await;
     assert!(r.contains(">满意<") && r.contains("修好了，谢谢") && r.contains("办结时间") && !r.contains("承诺办结"), "{}", r.text);
 }
+
+#[tokio::test]
+async fn the_demo_publishes_letters_answered_by_the_unit_in_charge() {
+    use rand::SeedableRng;
+    let app = TestApp::new().await;
+    let (mailbox, days): (i64, i64) = q("SELECT id, handle_days FROM hotline_categories WHERE code = 'XX-SZXX'").fetch_one(&app.state.db).await.unwrap();
+    let mut rng = rand::rngs::StdRng::seed_from_u64(1);
+    fazhi::hotline::demo_letters::seed(&app.state, &mut rng, mailbox, days).await.unwrap();
+    let letters = fazhi::hotline::demo_letters::LETTERS;
+    let rows: Vec<(String, String)> = q("SELECT t.publish_subject, o.code FROM hotline_tickets t JOIN cases c ON c.id = t.case_id JOIN orgs o ON o.id = c.org_id WHERE t.published = TRUE AND t.channel = 'mailbox'")
+        .fetch_all(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), letters.len());
+    for (subject, unit) in rows {
+        let l = letters.iter().find(|l| l.1 == subject).unwrap();
+        assert_eq!(unit, l.0, "{subject} answered by {unit}");
+    }
+    let mut anon = app.client();
+    let r = anon.get("/portal/letters").await;
+    assert!(letters.iter().filter(|l| r.contains(l.1)).count() >= 10, "{}", r.text);
+    let r = anon.get("/portal/disclosure/search?q=公交&kind=letter").await;
+    assert!(r.contains("西岭镇至高铁站"), "{}", r.text);
+}
