@@ -89,6 +89,9 @@ class HotlineJourney(BrowserTest):
         self.assertIn("市住房和城乡建设局", body)
         self.assertIn("幸福路88号3单元", body)
         self.shot("hotline-04a-dispatched")
+        what = self.d.find_element(By.XPATH, "//h2[normalize-space(text())='您反映的内容']")
+        self.d.execute_script("arguments[0].scrollIntoView()", what)
+        self.shot("hotline-04b-own-address")
 
         # 3. 住建局 signs and replies.
         unit = self.staff("zjj_staff")
@@ -116,6 +119,8 @@ class HotlineJourney(BrowserTest):
         self.wait_text("您的评价")
         self.assertIn("修得很快，谢谢", self.text())
         self.shot("hotline-05-rated")
+        self.d.execute_script("document.getElementById('rated').scrollIntoView()")
+        self.shot("hotline-05b-rating-shown")
 
         # 6. The KPI page counts it.
         disp.get(f"{BASE}/hotline/kpi?from={today}&to={today}")

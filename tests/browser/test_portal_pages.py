@@ -58,3 +58,27 @@ class ProcedureDiagrams(BrowserTest):
             self.assertEqual(outside, [], f"{code}: labels outside the drawing")
             self.d.execute_script("arguments[0].scrollIntoView(); window.scrollBy(0, -60)", card)
             self.shot(f"procedure-{code}-1366")
+
+
+class PublicationPrintView(BrowserTest):
+    width, height = 1366, 900
+
+    def test_a_publication_and_its_print_view(self):
+        # A penalty decision: it has a 文号, and the organ signs below the text.
+        self.go("/portal/disclosure/search?q=行政处罚决定书")
+        self.d.find_element(By.CSS_SELECTOR, ".hit h3 a").click()
+        self.wait_text("索引号")
+        text = self.text()
+        for label in ["索引号", "主题分类", "发文机关", "成文日期", "文号", "发布日期"]:
+            self.assertIn(label, text)
+        self.assertIn("示范市", self.d.find_element(By.CSS_SELECTOR, ".doc-sign").text)
+        self.shot("publication-01-page")
+        # Printed: only the document, without the site's header, footer and buttons.
+        self.d.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+        self.assertFalse(self.d.find_element(By.CSS_SELECTOR, ".portal-top").is_displayed())
+        self.assertFalse(self.d.find_element(By.CSS_SELECTOR, "[data-print]").is_displayed())
+        self.assertTrue(self.d.find_element(By.CSS_SELECTOR, ".doc-meta").is_displayed())
+        self.shot("publication-02-print")
+        self.d.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+        self.d.set_window_size(390, 844)
+        self.shot("publication-03-phone")

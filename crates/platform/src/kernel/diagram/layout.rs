@@ -130,7 +130,7 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { width: 1060.0, margin: 16.0, gap: 26.0, pass_gap: 14.0, row_gap: 26.0, max_spread: 2.2 }
+        Options { width: 1060.0, margin: 16.0, gap: 26.0, pass_gap: 14.0, row_gap: 32.0, max_spread: 2.2 }
     }
 }
 
