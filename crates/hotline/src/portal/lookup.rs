@@ -3,7 +3,8 @@
 //! to walk through the tickets of a phone: an unknown number and a wrong phone get the same
 //! answer after the same work (one statement, one counted failure), and failed lookups are
 //! throttled per client address and per phone (`auth::probe`). A successful lookup stays one
-//! read: the lock on the asker comes back in the same statement as the ticket.
+//! read: the lock on the asker comes back in the same statement as the ticket; a miss learns
+//! of the lock from the write that counts it.
 
 use std::net::IpAddr;
 
@@ -35,17 +36,16 @@ pub async fn progress(state: &AppState, no: &str, phone: &str, peer: Option<IpAd
     let phone_norm = parsed.as_ref().map(|p| p.as_str().to_string()).unwrap_or_else(|| phone.trim().to_string());
     let keys = keys(peer, parsed.as_ref().map(|p| p.as_str()));
     let names: Vec<String> = keys.iter().map(|k| k.key.clone()).collect();
-    let found = queries::lookup(&state.db, no.trim(), &phone_norm, &names).await?;
+    let Some(found) = queries::lookup(&state.db, no.trim(), &phone_norm, &names).await? else {
+        // A miss is counted; the one past a limit is refused already.
+        let locked = if keys.is_empty() { None } else { probe::fail(&state.db, keys).await? };
+        return Err(probe::refusal(locked, now_ms()).unwrap_or_else(not_found));
+    };
+    // A hit while the asker is locked is refused like a miss would be.
     if let Some(e) = probe::refusal(found.locked_until, now_ms()) {
         return Err(e);
     }
-    let Some((t, steps)) = found.ticket else {
-        // The failure that reaches the limit is still answered as a miss; the next is refused.
-        if !keys.is_empty() {
-            probe::fail(&state.db, keys).await?;
-        }
-        return Err(not_found());
-    };
+    let (t, steps) = (found.ticket, found.steps);
     let show_reply = matches!(t.state.as_str(), "callback" | "closed");
     Ok(ProgressDto {
         status: public_status(&t.state).into(),

@@ -3,9 +3,9 @@
 //! sequential, and whoever knows a phone number could otherwise walk through them.
 //!
 //! Only failed lookups are counted, so a successful lookup costs no write. Each key — the
-//! client's address, the phone asked about — may fail `max` times within [`WINDOW_MS`]; then it
-//! is locked for [`LOCK_MS`], and while it is locked every lookup with that key is refused,
-//! found or not (otherwise the answers would still tell hits from misses). The counts live in
+//! client's address, the phone asked about — may fail `max` times within [`WINDOW_MS`]; the
+//! next failure locks it for [`LOCK_MS`], and while it is locked every lookup with that key is
+//! refused, found or not (otherwise the answers would still tell hits from misses). The counts live in
 //! the database (`login_throttle`, keys prefixed `lookup:`), so every instance sees the same
 //! count, and each failure is counted by one upsert, which PostgreSQL serialises on the row:
 //! several instances cannot lose a count between a read and a write.
@@ -52,20 +52,20 @@ pub fn refusal(locked_until: Option<i64>, now: i64) -> Option<AppError> {
     })
 }
 
-/// Count one failed lookup against each key. Returns the latest lock in force afterwards, if
-/// the failure locked a key (or found it locked).
+/// Count one failed lookup against each key. Returns the latest lock in force afterwards: the
+/// failure past a key's limit is itself refused.
 pub async fn fail(db: &Db, keys: Vec<Key>) -> Result<Option<i64>, AppError> {
     db.write(move |tx| {
         async move {
             let now = now_ms();
             let mut locked: Option<i64> = None;
             for k in keys {
-                // In the window: one more failure, locked at the limit; after it: a new window.
+                // In the window: one more failure, locked past the limit; after it: a new window.
                 let (until,): (Option<i64>,) = q("INSERT INTO login_throttle (key, failures, window_start, locked_until) VALUES ($1, 1, $2, NULL) \
                      ON CONFLICT (key) DO UPDATE SET \
                        failures = CASE WHEN login_throttle.window_start > $3 THEN login_throttle.failures + 1 ELSE 1 END, \
                        window_start = CASE WHEN login_throttle.window_start > $3 THEN login_throttle.window_start ELSE $2 END, \
-                       locked_until = CASE WHEN login_throttle.window_start > $3 AND login_throttle.failures + 1 >= $4 THEN $5 ELSE login_throttle.locked_until END \
+                       locked_until = CASE WHEN login_throttle.window_start > $3 AND login_throttle.failures + 1 > $4 THEN $5 ELSE login_throttle.locked_until END \
                      RETURNING locked_until")
                 .bind(k.key)
                 .bind(now)
