@@ -63,6 +63,7 @@ class HotlineJourney(BrowserTest):
         self.wait_text("诉求")
         self.choose("category_id", "物业管理")
         self.choose("town_id", "东湖镇")
+        self.d.find_element(By.NAME, "address").send_keys("幸福路88号3单元")
         self.d.find_element(By.NAME, "description").send_keys("小区门口的路灯坏了一个月，物业一直不修，晚上很黑。")
         self.shot("hotline-02-report-form")
         self.d.find_element(By.CSS_SELECTOR, "form button.primary[type=submit]").click()
@@ -80,6 +81,17 @@ class HotlineJourney(BrowserTest):
         self.step(disp, "派单")
         self.assertIn("待签收", disp.find_element(By.TAG_NAME, "body").text)
         ticket_url = disp.current_url
+
+        # The citizen sees who handles it and by when, and the address as written.
+        self.go(f"/portal/track/{no}")
+        self.wait_text("承诺办结")
+        body = self.text()
+        self.assertIn("市住房和城乡建设局", body)
+        self.assertIn("幸福路88号3单元", body)
+        self.shot("hotline-04a-dispatched")
+        what = self.d.find_element(By.XPATH, "//h2[normalize-space(text())='您反映的内容']")
+        self.d.execute_script("arguments[0].scrollIntoView()", what)
+        self.shot("hotline-04b-own-address")
 
         # 3. 住建局 signs and replies.
         unit = self.staff("zjj_staff")
@@ -100,9 +112,15 @@ class HotlineJourney(BrowserTest):
         self.shot("hotline-04-progress")
         labels = self.d.find_elements(By.CSS_SELECTOR, ".rating label")
         next(l for l in labels if l.text.strip() == "满意").click()
+        self.d.find_element(By.NAME, "comment").send_keys("修得很快，谢谢")
         self.d.find_element(By.CSS_SELECTOR, "form button.primary[type=submit]").click()
         self.wait_text("已办结")
+        # The rating and the comment come back on the page.
+        self.wait_text("您的评价")
+        self.assertIn("修得很快，谢谢", self.text())
         self.shot("hotline-05-rated")
+        self.d.execute_script("document.getElementById('rated').scrollIntoView()")
+        self.shot("hotline-05b-rating-shown")
 
         # 6. The KPI page counts it.
         disp.get(f"{BASE}/hotline/kpi?from={today}&to={today}")

@@ -15,5 +15,8 @@ mod open311;
 mod oversight;
 mod permissions;
 mod portal;
+mod portal_search;
+mod portal_track;
 mod privacy;
+mod publication_doc;
 mod security;

@@ -10,21 +10,21 @@ use fazhi::db::q;
 const JPEG: &[u8] = &[0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0x00, 0x01, 0x01, 0x00, 0x00, 0x01];
 
 /// The demo code shown on the page after sending.
-fn demo_code(html: &str) -> String {
+pub(crate) fn demo_code(html: &str) -> String {
     let marker = "本次验证码是 <strong class=\"num\">";
     let i = html.find(marker).unwrap_or_else(|| panic!("no demo code on the page: {html}")) + marker.len();
     html[i..i + 6].to_string()
 }
 
 /// A hidden field's value in a page.
-fn hidden(html: &str, name: &str) -> String {
+pub(crate) fn hidden(html: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");
     let i = html.find(&marker).unwrap_or_else(|| panic!("no field {name}")) + marker.len();
     html[i..].split('"').next().unwrap().to_string()
 }
 
 /// A client whose phone is verified.
-async fn citizen(app: &TestApp, phone: &str) -> Client {
+pub(crate) async fn citizen(app: &TestApp, phone: &str) -> Client {
     let mut c = app.client();
     let r = c.post_form("/portal/login/send", &[("phone", phone), ("next", "/portal/mine")]).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
@@ -34,12 +34,12 @@ async fn citizen(app: &TestApp, phone: &str) -> Client {
     c
 }
 
-async fn category_id(app: &TestApp, code: &str) -> i64 {
+pub(crate) async fn category_id(app: &TestApp, code: &str) -> i64 {
     fazhi::hotline::queries::category_by_code(&app.state.db, code).await.unwrap().unwrap().id
 }
 
 /// A change made directly in the database (what staff pages do elsewhere).
-async fn write(app: &TestApp, sql: &'static str, id: Option<i64>) {
+pub(crate) async fn write(app: &TestApp, sql: &'static str, id: Option<i64>) {
     app.state
         .db
         .write(move |tx| {
@@ -57,12 +57,12 @@ async fn write(app: &TestApp, sql: &'static str, id: Option<i64>) {
         .unwrap();
 }
 
-async fn count(app: &TestApp, sql: &str) -> i64 {
+pub(crate) async fn count(app: &TestApp, sql: &str) -> i64 {
     q(sql.to_string()).fetch_i64(&app.state.db).await.unwrap()
 }
 
 /// File a request through the form; returns the ticket number.
-async fn report(app: &TestApp, c: &mut Client, description: &str) -> String {
+pub(crate) async fn report(app: &TestApp, c: &mut Client, description: &str) -> String {
     let form = c.get("/portal/report").await;
     assert_eq!(form.status, StatusCode::OK);
     let key = hidden(&form.text, "idempotency_key");
@@ -332,7 +332,7 @@ async fn tracking_by_number_and_phone_cannot_probe_numbers() {
 }
 
 /// A staff step through the staff pages.
-async fn staff_step(staff: &mut Client, id: i64, action: &str, fields: &[(&str, &str)]) {
+pub(crate) async fn staff_step(staff: &mut Client, id: i64, action: &str, fields: &[(&str, &str)]) {
     let r = staff.post_form(&format!("/hotline/tickets/{id}/step/{action}"), fields).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{action}: {}", r.text);
 }

@@ -1,6 +1,9 @@
-//! Made-up but realistic government information texts for the demo city and the benchmark:
-//! titles and bodies composed from templates per catalogue category, filled with the demo
-//! city's place names, projects, dates and figures. Deterministic for a given seed.
+//! The random source of the demo and the benchmarks, the search benchmark's documents and the
+//! demo's applications. The benchmark's documents are sentences of the catalogue's vocabulary
+//! put together at random, for the term statistics of a large index (the figures in
+//! BENCHMARKS.md were measured on them): they are not meant to be read, and nobody sees them
+//! outside a benchmark database. The demo city's publications, which people read, are written
+//! by `demo_corpus`. Deterministic for a given seed.
 
 /// A small deterministic generator (SplitMix64), so demo data and benchmarks are repeatable.
 pub struct Rng(u64);
@@ -235,7 +238,7 @@ fn topic(code: &str) -> &'static (&'static str, &'static [&'static str], &'stati
     TOPICS.iter().find(|t| code.starts_with(t.0)).unwrap_or(&TOPICS[14])
 }
 
-/// A title and a body for a publication of `category_code` in `year`.
+/// A benchmark document's title and body for `category_code` in `year`.
 pub fn publication(rng: &mut Rng, category_code: &str, year: i32) -> (String, String) {
     let (_, titles, sentences) = topic(category_code);
     let t: &str = rng.pick_str(titles);
@@ -255,23 +258,28 @@ pub fn publication(rng: &mut Rng, category_code: &str, year: i32) -> (String, St
     (title, body)
 }
 
-/// Descriptions of information people ask for.
-pub const REQUEST_TOPICS: &[&str] = &[
-    "{t}{p}项目的立项批复、招标文件和中标结果",
-    "{y}年本单位部门预算中“三公”经费的具体构成",
-    "{t}{r}道路改造工程的规划许可证及施工许可证",
-    "{c}的行政处罚决定书全文",
-    "{t}集体土地征收的批准文件、征地补偿标准和安置方案",
-    "{y}年城乡低保对象名单及发放标准",
-    "{r}沿线房屋征收补偿评估报告",
-    "{p}项目环境影响评价报告书及审批意见",
-    "{y}年本单位规范性文件清理结果",
-    "{t}{y}年宅基地审批名单",
+/// Descriptions of information people ask for (demo applications), with the units that hold
+/// such information; `town` stands for the town the request names.
+pub const REQUEST_TOPICS: &[(&str, &[&str])] = &[
+    ("{t}{p}项目的立项批复、招标文件和中标结果", &["D-ZJJ", "town"]),
+    ("{y}年本单位部门预算中“三公”经费的具体构成", &["D-ZJJ", "D-ZRJ", "D-CZJ", "D-SJG", "D-STJ", "D-MZJ", "D-BGS", "D-CGJ"]),
+    ("{t}{r}道路改造工程的规划许可证及施工许可证", &["D-ZRJ", "D-ZJJ"]),
+    ("{c}的行政处罚决定书全文", &["D-SJG", "D-CGJ"]),
+    ("{t}集体土地征收的批准文件、征地补偿标准和安置方案", &["D-ZRJ", "town"]),
+    ("{y}年城乡低保对象名单及发放标准", &["D-MZJ", "town"]),
+    ("{r}沿线房屋征收补偿评估报告", &["D-ZJJ"]),
+    ("{p}项目环境影响评价报告书及审批意见", &["D-STJ"]),
+    ("{y}年本单位规范性文件清理结果", &["D-BGS", "D-ZJJ", "D-CZJ"]),
+    ("{t}{y}年宅基地审批名单", &["town"]),
 ];
 
-pub fn request_description(rng: &mut Rng, year: i32) -> String {
-    let t: &str = rng.pick_str(REQUEST_TOPICS);
-    fill(t, rng, year)
+/// A request's description from a topic; `town` fills `{t}` when the request names the town
+/// it is sent to.
+pub fn request_description(rng: &mut Rng, topic: &str, year: i32, town: Option<&str>) -> String {
+    match town {
+        Some(t) => fill(&topic.replace("{t}", t), rng, year),
+        None => fill(topic, rng, year),
+    }
 }
 
 #[cfg(test)]

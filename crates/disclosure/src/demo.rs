@@ -1,13 +1,18 @@
-//! A year of 政务公开 in the demo city: a few thousand publications of the departments and
-//! towns (most published on time, some late, some still in review, a few withdrawn, normative
-//! documents with their abolitions) and about 200 applications across every outcome, some
-//! still open. Made up, built from `corpus` templates; called by `demo::ensure`.
+//! A year of 政务公开 in the demo city: about twelve hundred publications of the departments,
+//! towns and parks, each from the unit whose remit it is (`demo_corpus`; most published on
+//! time, some late, some still in review, a few withdrawn, normative documents with their
+//! abolitions), each published one with its 索引号, and about 200 applications across every
+//! outcome, some still open. Made up; called by `demo::ensure`.
 
 use chrono::{Datelike, Duration};
 use futures::FutureExt;
 
+use std::collections::BTreeMap;
+
 use super::corpus::{self, Rng};
+use super::demo_corpus::{self, Town};
 use super::model;
+use super::publications;
 use super::queries;
 use super::rules::{OUTCOMES, PROCEDURE};
 use super::search::{self, index};
@@ -15,14 +20,10 @@ use crate::audit::{self, Actor, Changes, NewEvent};
 use crate::db::q;
 use crate::kernel::engine::Clock;
 use crate::kernel::queries::{self as cases, NewCase};
+use crate::org::OrgKind;
 use crate::state::AppState;
 use crate::time::{fmt_date, start_of_day_ms, today};
 
-const DEPTS: &[&str] = &[
-    "D-BGS", "D-FGW", "D-JTJ", "D-GAJ", "D-MZJ", "D-SFJ", "D-CZJ", "D-RSJ", "D-ZRJ", "D-STJ", "D-ZJJ", "D-JYJ", "D-SWJ", "D-NYJ", "D-WJW", "D-YJJ", "D-SJG",
-    "D-TJJ", "D-CGJ", "D-SPJ",
-];
-const TOWNS: &[&str] = &["T-DH", "T-XL", "T-NT", "T-BH", "T-QS", "T-BS", "T-LY", "T-TY", "T-JW", "T-SQ", "P-KFQ", "P-GXQ", "P-HX"];
 const NAMES: &[&str] = &["张伟", "王芳", "李娜", "刘洋", "陈静", "杨磊", "赵敏", "黄强", "周婷", "吴斌", "徐丽", "孙浩"];
 const ORGS: &[(&str, &str)] = &[
     ("commercial", "示范市宏达建设工程有限公司"),
@@ -42,67 +43,80 @@ fn id_number(rng: &mut Rng) -> String {
     s
 }
 
+/// The demo's units that publish: departments, towns and parks (in the demo city's tree).
+async fn publishing_units(state: &AppState) -> Result<(BTreeMap<String, i64>, Vec<Town>), crate::error::AppError> {
+    let mut ids = BTreeMap::new();
+    let mut towns = Vec::new();
+    for o in crate::org::queries::of_kinds(&state.db, &[OrgKind::Department, OrgKind::Town, OrgKind::Park]).await? {
+        if o.kind().is_town_level() {
+            let villages: Vec<(String,)> = q("SELECT name FROM orgs WHERE parent_id = $1 ORDER BY sort, id").bind(o.id).fetch_all(&state.db).await?;
+            towns.push(Town { code: o.code.clone(), name: o.name.clone(), villages: villages.into_iter().map(|v| v.0).collect() });
+        }
+        ids.insert(o.code, o.id);
+    }
+    Ok((ids, towns))
+}
+
 /// Generate the year (idempotent: does nothing when publications already exist).
 pub async fn seed_year(state: &AppState) -> anyhow::Result<()> {
     let e = |e: crate::error::AppError| anyhow::anyhow!("政务公开演示数据生成失败：{e}");
     if q("SELECT COUNT(*) FROM disclosure_publications").fetch_i64(&state.db).await.map_err(e)? > 0 {
         return Ok(());
     }
-    let mut units: Vec<(i64, bool)> = Vec::new();
-    for code in DEPTS.iter().chain(TOWNS) {
-        if let Some(o) = crate::org::queries::by_code(&state.db, code).await.map_err(e)? {
-            units.push((o.id, o.kind().is_town_level()));
-        }
-    }
-    if units.is_empty() {
+    let (unit_ids, towns) = publishing_units(state).await.map_err(e)?;
+    if unit_ids.is_empty() {
         return Ok(());
     }
-    let cats: Vec<(i64, String, String)> = q("SELECT id, code, scope FROM disclosure_categories ORDER BY sort").fetch_all(&state.db).await.map_err(e)?;
+    let cats: Vec<(i64, String)> = q("SELECT id, code FROM disclosure_categories").fetch_all(&state.db).await.map_err(e)?;
     let cal = state.calendar();
     let end = today();
     let start = end - Duration::days(365);
     let mut rng = Rng::new(20_260_101);
-    // ---- publications
+    // ---- publications: each from the unit whose remit it is (demo_corpus), published within
+    // the 20 working days mostly, some late, the most recent still in review.
+    let workday = |d| cal.next_working_day_from(d);
+    let items = demo_corpus::generate(20_260_101, end, &towns, &workday);
     let mut rows = Vec::new();
-    for i in 0..3200usize {
-        let (org, town) = *rng.pick(&units);
-        let fitting: Vec<&(i64, String, String)> = cats.iter().filter(|c| c.2 == "all" || (c.2 == "town") == town).collect();
-        let (cat, code, _) = (*rng.pick(&fitting)).clone();
-        let formed = start + Duration::days(rng.below(355) as i64);
-        let (title, body) = corpus::publication(&mut rng, &code, formed.year());
+    for it in items {
+        let (Some(&org), Some(cat)) = (unit_ids.get(&it.issuer), cats.iter().find(|c| c.1 == it.category).map(|c| c.0)) else { continue };
+        let formed = it.formed;
         let due = model::publish_due(formed, &cal);
-        // Most within the 20 working days, some late, recent ones still in the pipeline.
         let lag = if rng.chance(92) { 1 + rng.below(18) as u32 } else { 21 + rng.below(25) as u32 };
         let published = cal.add_working_days(formed, lag);
         let (state_code, published_on) = if published > end { (if rng.chance(50) { "review" } else { "draft" }, None) } else { ("published", Some(published)) };
-        let kind = if code == "A20-01" { if rng.chance(70) { "normative" } else { "decision" } } else { "other" };
-        let doc_no = (kind == "normative").then(|| format!("示政规〔{}〕{}号", formed.year(), 1 + i % 60));
         let withdrawn = state_code == "published" && rng.chance(1);
-        let abolished = (kind == "normative" && state_code == "published" && rng.chance(8))
+        let abolished = (it.kind == "normative" && state_code == "published" && rng.chance(8))
             .then(|| published + Duration::days(20 + rng.below(60) as i64))
             .filter(|d| *d <= end);
-        rows.push((org, cat, title, body, doc_no, kind, formed, due, state_code, published_on, withdrawn, abolished));
+        rows.push((org, cat, it, due, state_code, published_on, withdrawn, abolished));
     }
+    // 索引号 are given in order of publication.
+    rows.sort_by_key(|r| (r.5.is_none(), r.5, r.2.formed));
     for chunk in rows.chunks(400) {
         let chunk = chunk.to_vec();
-        let segmented: Vec<(String, String)> = chunk.iter().map(|r| (search::segment(&r.2), search::segment(&r.3))).collect();
+        let segmented: Vec<(String, String)> = chunk.iter().map(|r| (search::segment(&r.2.title), search::segment(&r.2.body))).collect();
         state
             .db
             .write_alone(move |tx| {
                 async move {
                     let actor = Actor::system();
                     let mut to_index = Vec::new();
-                    for (k, (org, cat, title, body, doc_no, kind, formed, due, st, published_on, withdrawn, abolished)) in chunk.into_iter().enumerate() {
+                    for (k, (org, cat, it, due, st, published_on, withdrawn, abolished)) in chunk.into_iter().enumerate() {
+                        let formed = it.formed;
                         let at = start_of_day_ms(published_on.unwrap_or(formed)) + 10 * 3600 * 1000;
                         let on_time = published_on.map(|p| p <= due);
                         let st = if withdrawn { "withdrawn" } else { st };
-                        let id = q("INSERT INTO disclosure_publications (org_id, category_id, title, body, doc_no, doc_kind, formed_on, state, due_on, published_on, published_at, on_time, secrecy_checked, third_party_checked, review_opinion, withdrawn_on, withdrawn_reason, abolished_on, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$13,$14,$15,$16,$17,$18,$18) RETURNING id")
+                        let index_no = match published_on {
+                            Some(p) => Some(publications::next_index_no(tx, org, p).await?),
+                            None => None,
+                        };
+                        let id = q("INSERT INTO disclosure_publications (org_id, category_id, title, body, doc_no, doc_kind, formed_on, state, due_on, published_on, published_at, on_time, secrecy_checked, third_party_checked, review_opinion, withdrawn_on, withdrawn_reason, abolished_on, created_at, updated_at, index_no, theme) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$13,$14,$15,$16,$17,$18,$18,$19,$20) RETURNING id")
                             .bind(org)
                             .bind(cat)
-                            .bind(title.as_str())
-                            .bind(body.as_str())
-                            .bind(doc_no)
-                            .bind(kind)
+                            .bind(it.title.as_str())
+                            .bind(it.body.as_str())
+                            .bind(it.doc_no.clone())
+                            .bind(it.kind)
                             .bind(fmt_date(formed))
                             .bind(st)
                             .bind(fmt_date(due))
@@ -115,8 +129,11 @@ pub async fn seed_year(state: &AppState) -> anyhow::Result<()> {
                             .bind(withdrawn.then(|| "发现附件含有个人身份信息，撤回处理后重新发布".to_string()))
                             .bind(abolished.map(fmt_date))
                             .bind(start_of_day_ms(formed))
+                            .bind(index_no)
+                            .bind(it.theme)
                             .fetch_i64(&mut *tx)
                             .await?;
+                        let title = it.title;
                         let mut ev = NewEvent::new("publication", id, "create", "起草主动公开信息（演示数据）").changes(Changes::new().created("标题", &title));
                         if published_on.is_some() {
                             ev = NewEvent::new("publication", id, "publish", "公开审查通过并公开（演示数据）").changes(Changes::new().created("标题", &title).created("按时公开", on_time));
@@ -124,7 +141,7 @@ pub async fn seed_year(state: &AppState) -> anyhow::Result<()> {
                         audit::record_at(tx, &actor, ev, at).await?;
                         if st == "published" {
                             let (t, b) = segmented[k].clone();
-                            let doc = index::Doc { kind: "publication", ref_id: id, org_id: Some(org), category_id: Some(cat), published_on: fmt_date(published_on.unwrap_or(formed)), title, body };
+                            let doc = index::Doc { kind: "publication", ref_id: id, org_id: Some(org), category_id: Some(cat), published_on: fmt_date(published_on.unwrap_or(formed)), title, body: it.body };
                             to_index.push((doc, t, b));
                         }
                     }
@@ -137,11 +154,11 @@ pub async fn seed_year(state: &AppState) -> anyhow::Result<()> {
             .map_err(e)?;
     }
     // ---- applications
-    let receivers: Vec<(i64, String)> = {
+    let receivers: Vec<(i64, String, String)> = {
         let mut v = Vec::new();
         for code in ["D-ZJJ", "D-ZRJ", "D-CZJ", "D-SJG", "D-STJ", "D-MZJ", "D-BGS", "T-DH", "T-XL", "D-CGJ"] {
             if let Some(o) = crate::org::queries::by_code(&state.db, code).await.map_err(e)? {
-                v.push((o.id, o.code));
+                v.push((o.id, o.code, o.name));
             }
         }
         v
@@ -174,7 +191,12 @@ pub async fn seed_year(state: &AppState) -> anyhow::Result<()> {
     for _ in 0..210 {
         let received = start + Duration::days(rng.below(360) as i64);
         let received = cal.next_working_day_from(received);
-        let (org, code) = rng.pick(&receivers).clone();
+        // The topic first, then a unit that holds such information.
+        let (topic, holders) = *rng.pick(corpus::REQUEST_TOPICS);
+        let fitting: Vec<&(i64, String, String)> =
+            receivers.iter().filter(|r| holders.contains(&r.1.as_str()) || (holders.contains(&"town") && r.1.starts_with("T-"))).collect();
+        let Some((org, code, org_name)) = (!fitting.is_empty()).then(|| (*rng.pick(&fitting)).clone()) else { continue };
+        let town = code.starts_with("T-").then_some(org_name.as_str());
         let natural = rng.chance(75);
         let (ty, name) = if natural {
             ("natural".to_string(), rng.pick_str(NAMES).to_string())
@@ -182,7 +204,7 @@ pub async fn seed_year(state: &AppState) -> anyhow::Result<()> {
             let o = rng.pick(ORGS);
             (o.0.to_string(), o.1.to_string())
         };
-        let desc = corpus::request_description(&mut rng, received.year());
+        let desc = corpus::request_description(&mut rng, topic, received.year(), town);
         let mut roll = rng.next_u64() % total_w;
         let mut outcome = "disclose";
         for (o, w) in weights {

@@ -7,8 +7,12 @@ pub mod api;
 pub mod bench;
 pub mod corpus;
 pub mod demo;
+mod demo_cases;
+pub mod demo_corpus;
+mod demo_texts;
 pub mod indicators;
 pub mod letters;
+pub mod meta;
 pub mod model;
 pub mod pages;
 pub mod portal;
@@ -54,6 +58,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration { version: 6, name: "search_filter_tokens", sql: include_str!("../migrations/0006_search_filter_tokens.sql") },
     Migration { version: 7, name: "extension_reason", sql: include_str!("../migrations/0007_extension_reason.sql") },
     Migration { version: 8, name: "search_postings", sql: include_str!("../migrations/0008_search_postings.sql") },
+    Migration { version: 30, name: "publication_index", sql: include_str!("../migrations/0030_publication_index.sql") },
 ];
 
 impl Feature for Disclosure {

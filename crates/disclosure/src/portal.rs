@@ -47,7 +47,7 @@ pub fn routes() -> Router<AppState> {
 fn names(units: &[OrgRow], cats: &[Category], org: Option<i64>, cat: Option<i64>) -> (String, String) {
     (
         org.and_then(|o| units.iter().find(|u| u.id == o)).map(|u| u.name.clone()).unwrap_or_default(),
-        cat.and_then(|c| cats.iter().find(|x| x.id == c)).map(|c| c.name.clone()).unwrap_or_default(),
+        cat.and_then(|c| cats.iter().find(|x| x.id == c)).map(|c| c.label.clone()).unwrap_or_default(),
     )
 }
 
@@ -103,7 +103,12 @@ struct SearchPage {
     total: i64,
     capped: bool,
     units: Vec<OrgRow>,
-    categories: Vec<Category>,
+    /// The catalogue by the article and level it comes from (条例 Art. 20, Art. 21).
+    category_groups: Vec<(&'static str, Vec<Category>)>,
+    /// The filters in force, in words.
+    chosen: Vec<String>,
+    /// The same search without the filters.
+    unfiltered: String,
     page: i64,
     next: String,
     prev: String,
@@ -120,6 +125,11 @@ impl SearchPage {
         self.errors.iter().any(|e| e.field == field)
     }
 
+    /// A filter (not the words) is wrong: the filters open to show it.
+    fn filters_bad(&self) -> bool {
+        self.errors.iter().any(|e| e.field != "q")
+    }
+
     /// A value the form cannot offer as a choice, kept as typed with its error beside it.
     fn kept(&self, field: &str) -> String {
         let raw = match field {
@@ -129,6 +139,12 @@ impl SearchPage {
         };
         if self.bad(field) { raw.clone().unwrap_or_default() } else { String::new() }
     }
+}
+
+/// The catalogue grouped for a picker: every organ's items, the city's, the towns', local ones.
+fn category_groups(cats: &[Category]) -> Vec<(&'static str, Vec<Category>)> {
+    let groups = [("all", "各级行政机关（第二十条）"), ("county", "市政府及部门（第二十一条）"), ("town", "乡镇人民政府（第二十一条）"), ("local", "本地增设")];
+    groups.iter().map(|(scope, title)| (*title, cats.iter().filter(|c| c.scope == *scope).cloned().collect::<Vec<_>>())).filter(|g| !g.1.is_empty()).collect()
 }
 
 async fn search_page(State(state): State<AppState>, ctx: Ctx, MaybeCitizen(c): MaybeCitizen, Query(sq): Query<SearchQuery>) -> Result<Response, PageError> {
@@ -180,6 +196,21 @@ async fn search_page(State(state): State<AppState>, ctx: Ctx, MaybeCitizen(c): M
         }
     }
     let base = format!("/portal/disclosure/search?{}", base.join("&"));
+    let mut chosen = Vec::new();
+    let (unit, category) = names(&units, &cats, f.org_id, f.category_id);
+    chosen.extend([unit, category].into_iter().filter(|s| !s.is_empty()));
+    match sq.kind.as_deref() {
+        Some("publication") => chosen.push("政府信息".into()),
+        Some("letter") => chosen.push("市长信箱".into()),
+        _ => {}
+    }
+    match (sq.from.as_deref().filter(|s| !s.is_empty()), sq.to.as_deref().filter(|s| !s.is_empty())) {
+        (Some(a), Some(b)) => chosen.push(format!("{a} 至 {b}")),
+        (Some(a), None) => chosen.push(format!("{a} 起")),
+        (None, Some(b)) => chosen.push(format!("至 {b}")),
+        (None, None) => {}
+    }
+    let unfiltered = format!("/portal/disclosure/search?q={}", crate::web::urlencode(&q));
     let invalid = !errors.is_empty();
     let mut resp = render(&SearchPage {
         layout: PortalLayout::new(&ctx, if q.is_empty() { "搜索".to_string() } else { format!("搜索：{q}") }, c.as_ref()),
@@ -191,7 +222,9 @@ async fn search_page(State(state): State<AppState>, ctx: Ctx, MaybeCitizen(c): M
         total: r.total,
         capped: r.capped,
         units,
-        categories: cats,
+        category_groups: category_groups(&cats),
+        chosen,
+        unfiltered,
         page,
         took_ms,
         errors,
@@ -247,20 +280,22 @@ struct PubPage {
     layout: PortalLayout,
     p: PubRow,
     unit: String,
-    category: String,
+    doc: super::pub_pages::DocHead,
     attachments: Vec<crate::files::AttachmentRow>,
 }
 
+/// A publication as a government website shows it: its catalogue data above the text, the
+/// organ and date below it, and a page that prints as the document (print CSS).
 async fn publication(State(state): State<AppState>, ctx: Ctx, MaybeCitizen(c): MaybeCitizen, Path(id): Path<i64>) -> Result<Response, PageError> {
     let p = pubs::get(&state.db, id)
         .await?
         .filter(|p| p.state == "published")
         .ok_or_else(|| AppError::not_found("publication_not_found", "该信息不存在或已撤回"))?;
-    let cats = pubs::categories(&state.db).await?;
+    let doc = super::pub_pages::DocHead::load(&state, &p).await?;
     render(&PubPage {
         layout: PortalLayout::new(&ctx, p.title.clone(), c.as_ref()),
         unit: orgs::get(&state.db, p.org_id).await?.map(|o| o.name).unwrap_or_default(),
-        category: cats.iter().find(|x| x.id == p.category_id).map(|x| format!("{}（{}）", x.name, x.article)).unwrap_or_default(),
+        doc,
         attachments: crate::files::list(&state.db, "publication", id).await?,
         p,
     })

@@ -56,7 +56,7 @@ pub async fn pub_lines(state: &AppState, rows: Vec<PubRow>) -> Result<Vec<PubLin
         .into_iter()
         .map(|p| PubLine {
             unit: names.iter().find(|n| n.0 == p.org_id).map(|n| n.1.clone()).unwrap_or_default(),
-            category: cats.iter().find(|c| c.id == p.category_id).map(|c| c.name.clone()).unwrap_or_default(),
+            category: cats.iter().find(|c| c.id == p.category_id).map(|c| c.label.clone()).unwrap_or_default(),
             timeliness: p.timeliness(),
             p,
         })
@@ -119,6 +119,45 @@ async fn list(State(state): State<AppState>, staff: Staff, ctx: Ctx, Query(f): Q
     })
 }
 
+/// What stands above and below a published document's text.
+pub struct DocHead {
+    /// 索引号; none until published.
+    pub index_no: String,
+    pub theme: String,
+    /// 发文机关, in full.
+    pub organ: String,
+    pub category: String,
+    pub kind: &'static str,
+    /// 成文日期, 2026年3月8日.
+    pub formed_cn: String,
+    /// The text in paragraphs.
+    pub paragraphs: Vec<String>,
+    /// 有效性 of a normative document or a rule: none for other kinds.
+    pub validity: Option<String>,
+}
+
+impl DocHead {
+    pub async fn load(state: &AppState, p: &PubRow) -> Result<DocHead, AppError> {
+        let cats = pubs::categories(&state.db).await?;
+        let cat = cats.iter().find(|c| c.id == p.category_id);
+        let city = orgs::root(&state.db).await?.map(|r| r.short_name).unwrap_or_default();
+        let organ = orgs::get(&state.db, p.org_id).await?.map(|o| super::meta::organ_name(&o, &city)).unwrap_or_default();
+        Ok(DocHead {
+            index_no: p.index_no.clone().unwrap_or_default(),
+            theme: p.theme.clone().unwrap_or_else(|| super::meta::default_theme(cat.map(|c| c.code.as_str()).unwrap_or("")).to_string()),
+            organ,
+            category: cat.map(|c| format!("{}（{}）", c.label, c.article)).unwrap_or_default(),
+            kind: model::label(model::DOC_KINDS, &p.doc_kind),
+            formed_cn: crate::time::parse_date(&p.formed_on).map(crate::time::fmt_date_cn).unwrap_or_else(|| p.formed_on.clone()),
+            paragraphs: p.body.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).collect(),
+            validity: matches!(p.doc_kind.as_str(), "normative" | "rule").then(|| match &p.abolished_on {
+                Some(d) => format!("已于 {d} 废止"),
+                None => "有效".to_string(),
+            }),
+        })
+    }
+}
+
 #[derive(Template)]
 #[template(path = "disclosure/publication.html")]
 struct PubPage {
@@ -130,6 +169,9 @@ struct PubPage {
     units: Vec<OrgRow>,
     categories: Vec<Category>,
     kinds: &'static [(&'static str, &'static str)],
+    themes: &'static [&'static str],
+    /// 索引号, 主题分类, 发文机关 of a publication.
+    doc: Option<DocHead>,
     timeline: Vec<EventRow>,
     attachments: Vec<AttachmentRow>,
     editable: bool,
@@ -145,6 +187,9 @@ struct PubPage {
 impl PubPage {
     fn v(&self, k: &str) -> String {
         self.values.get(k).cloned().unwrap_or_default()
+    }
+    fn is_theme(&self, t: &str) -> bool {
+        self.values.get("theme").map(String::as_str) == Some(t)
     }
     fn err(&self, k: &str) -> String {
         self.errors.iter().filter(|e| e.field == k).map(|e| e.message.clone()).collect::<Vec<_>>().join("；")
@@ -168,6 +213,7 @@ async fn pub_page(
             ("doc_no", p.doc_no.clone().unwrap_or_default()),
             ("doc_kind", p.doc_kind.clone()),
             ("formed_on", p.formed_on.clone()),
+            ("theme", p.theme.clone().unwrap_or_default()),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_string(), v))
@@ -190,6 +236,11 @@ async fn pub_page(
         basis: e.as_ref().map(|e| if e.basis().is_empty() { vec![e.user_message()] } else { e.basis().to_vec() }).unwrap_or_default(),
         units: super::pages::receivers(state).await?,
         kinds: model::DOC_KINDS,
+        themes: super::meta::THEMES,
+        doc: match &p {
+            Some(p) => Some(DocHead::load(state, p).await?),
+            None => None,
+        },
         timeline: match &p {
             Some(p) => audit::timeline(&state.db, "publication", p.id).await?,
             None => vec![],
@@ -234,6 +285,7 @@ fn draft(f: &FormData) -> pubs::Draft {
         doc_no: s("doc_no"),
         doc_kind: s("doc_kind"),
         formed_on: s("formed_on"),
+        theme: s("theme"),
     }
 }
 

@@ -7,6 +7,7 @@
 use futures::FutureExt;
 use serde::{Deserialize, Serialize};
 
+use super::meta;
 use super::model::{self, PubAction, PubState};
 use super::search::index::{self, Doc};
 use crate::audit::{self, Actor, Changes, NewEvent};
@@ -49,6 +50,10 @@ pub struct PubRow {
     pub abolished_on: Option<String>,
     pub created_at: i64,
     pub version: i64,
+    /// 索引号, given when it is published.
+    pub index_no: Option<String>,
+    /// 主题分类 as chosen (documents from before subjects were recorded have none).
+    pub theme: Option<String>,
 }
 
 impl PubRow {
@@ -69,7 +74,7 @@ impl PubRow {
     }
 }
 
-pub const PUB_COLS: &str = "p.id, p.org_id, p.category_id, p.title, p.body, p.doc_no, p.doc_kind, p.formed_on, p.state, p.due_on, p.published_on, p.on_time, p.secrecy_checked, p.third_party_checked, p.review_opinion, p.withdrawn_on, p.withdrawn_reason, p.abolished_on, p.created_at, p.version";
+pub const PUB_COLS: &str = "p.id, p.org_id, p.category_id, p.title, p.body, p.doc_no, p.doc_kind, p.formed_on, p.state, p.due_on, p.published_on, p.on_time, p.secrecy_checked, p.third_party_checked, p.review_opinion, p.withdrawn_on, p.withdrawn_reason, p.abolished_on, p.created_at, p.version, p.index_no, p.theme";
 
 #[derive(Clone, Debug, Serialize, sqlx::FromRow)]
 pub struct Category {
@@ -79,10 +84,37 @@ pub struct Category {
     pub article: String,
     pub scope: String,
     pub sort: i64,
+    /// The name as lists and pickers show it: the catalogue has items of the same name for
+    /// the city's departments and for the towns (土地征收, 房屋征收, 社会救助, Art. 21), which
+    /// carry their level there.
+    #[sqlx(skip)]
+    pub label: String,
+}
+
+/// The level a catalogue item is for, as a qualifier of its name.
+fn scope_label(scope: &str) -> &'static str {
+    match scope {
+        "county" => "市级",
+        "town" => "乡镇",
+        "local" => "本地",
+        _ => "通用",
+    }
+}
+
+/// Fill in the labels: the name, with its level where another item has the same name.
+pub fn label(cats: &mut [Category]) {
+    let names: Vec<String> = cats.iter().map(|c| c.name.clone()).collect();
+    for c in cats.iter_mut() {
+        let same = names.iter().filter(|n| **n == c.name).count();
+        c.label = if same > 1 { format!("{}（{}）", c.name, scope_label(&c.scope)) } else { c.name.clone() };
+    }
 }
 
 pub async fn categories<'a>(ex: impl Into<Ex<'a>>) -> Result<Vec<Category>, AppError> {
-    q("SELECT id, code, name, article, scope, sort FROM disclosure_categories WHERE active = TRUE ORDER BY sort, id").fetch_all(ex).await
+    let mut cats: Vec<Category> =
+        q("SELECT id, code, name, article, scope, sort FROM disclosure_categories WHERE active = TRUE ORDER BY sort, id").fetch_all(ex).await?;
+    label(&mut cats);
+    Ok(cats)
 }
 
 pub async fn get<'a>(ex: impl Into<Ex<'a>>, id: i64) -> Result<Option<PubRow>, AppError> {
@@ -166,6 +198,8 @@ pub struct Draft {
     pub doc_no: Option<String>,
     pub doc_kind: Option<String>,
     pub formed_on: Option<String>,
+    /// 主题分类; none: the usual subject of the catalogue item.
+    pub theme: Option<String>,
 }
 
 struct ValidDraft {
@@ -176,6 +210,7 @@ struct ValidDraft {
     doc_no: Option<String>,
     doc_kind: String,
     formed_on: chrono::NaiveDate,
+    theme: String,
 }
 
 async fn check(state: &AppState, staff: &Staff, d: &Draft, files: &[Upload]) -> Result<ValidDraft, AppError> {
@@ -184,6 +219,9 @@ async fn check(state: &AppState, staff: &Staff, d: &Draft, files: &[Upload]) -> 
     let body = c.text("body", "正文", d.body.as_deref(), 50_000);
     let doc_no = c.opt_text("doc_no", "文号", d.doc_no.as_deref(), 60);
     let doc_kind = d.doc_kind.clone().filter(|k| !model::label(model::DOC_KINDS, k).is_empty()).unwrap_or_else(|| "other".into());
+    if doc_no.is_none() && meta::kind_has_doc_no(&doc_kind) {
+        c.add("doc_no", "doc_no_required", format!("{}须填写文号", model::label(model::DOC_KINDS, &doc_kind)));
+    }
     let formed_on = match d.formed_on.as_deref().and_then(parse_date) {
         Some(x) if x > today() => {
             c.add("formed_on", "future_date", "形成日期不能晚于今天");
@@ -206,6 +244,14 @@ async fn check(state: &AppState, staff: &Staff, d: &Draft, files: &[Upload]) -> 
             c.add("category_id", "required", "请选择公开目录类别");
             0
         }
+    };
+    let theme = match d.theme.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        Some(t) if meta::THEMES.contains(&t) => t.to_string(),
+        Some(_) => {
+            c.add("theme", "unknown_theme", "主题分类不在政府信息公开主题分类之列");
+            String::new()
+        }
+        None => meta::default_theme(cats.iter().find(|x| x.id == category_id).map(|x| x.code.as_str()).unwrap_or("")).to_string(),
     };
     let org = match d.org_id {
         Some(id) => crate::org::queries::get(&state.db, id).await?,
@@ -231,7 +277,7 @@ async fn check(state: &AppState, staff: &Staff, d: &Draft, files: &[Upload]) -> 
         }
     }
     c.finish()?;
-    Ok(ValidDraft { org_id, category_id, title, body, doc_no, doc_kind, formed_on })
+    Ok(ValidDraft { org_id, category_id, title, body, doc_no, doc_kind, formed_on, theme })
 }
 
 async fn store_files(state: &AppState, files: &[Upload]) -> Result<Vec<(String, &'static str, usize, String)>, AppError> {
@@ -260,7 +306,7 @@ pub async fn save(state: &AppState, staff: &Staff, id: Option<i64>, seen_version
                 let now = now_ms();
                 let id = match id {
                     None => {
-                        let id = q("INSERT INTO disclosure_publications (org_id, category_id, title, body, doc_no, doc_kind, formed_on, state, due_on, created_by, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7,'draft',$8,$9,$10,$10) RETURNING id")
+                        let id = q("INSERT INTO disclosure_publications (org_id, category_id, title, body, doc_no, doc_kind, formed_on, state, due_on, created_by, created_at, updated_at, theme) VALUES ($1,$2,$3,$4,$5,$6,$7,'draft',$8,$9,$10,$10,$11) RETURNING id")
                             .bind(v.org_id)
                             .bind(v.category_id)
                             .bind(v.title.as_str())
@@ -271,6 +317,7 @@ pub async fn save(state: &AppState, staff: &Staff, id: Option<i64>, seen_version
                             .bind(fmt_date(due))
                             .bind(uid)
                             .bind(now)
+                            .bind(v.theme.as_str())
                             .fetch_i64(&mut *tx)
                             .await?;
                         audit::record(tx, &actor, NewEvent::new("publication", id, "create", "起草主动公开信息").changes(Changes::new().created("标题", &v.title).created("形成日期", fmt_date(v.formed_on)).created("应公开期限", fmt_date(due)))).await?;
@@ -279,7 +326,7 @@ pub async fn save(state: &AppState, staff: &Staff, id: Option<i64>, seen_version
                     Some(id) => {
                         let p = load_for_change(tx, id, seen_version, &scope).await?;
                         p.state().next(PubAction::Edit).map_err(|m| AppError::conflict("wrong_state", m))?;
-                        q("UPDATE disclosure_publications SET org_id = $1, category_id = $2, title = $3, body = $4, doc_no = $5, doc_kind = $6, formed_on = $7, due_on = $8, updated_at = $9, version = version + 1 WHERE id = $10")
+                        q("UPDATE disclosure_publications SET org_id = $1, category_id = $2, title = $3, body = $4, doc_no = $5, doc_kind = $6, formed_on = $7, due_on = $8, updated_at = $9, theme = $11, version = version + 1 WHERE id = $10")
                             .bind(v.org_id)
                             .bind(v.category_id)
                             .bind(v.title.as_str())
@@ -290,6 +337,7 @@ pub async fn save(state: &AppState, staff: &Staff, id: Option<i64>, seen_version
                             .bind(fmt_date(due))
                             .bind(now)
                             .bind(id)
+                            .bind(v.theme.as_str())
                             .execute(&mut *tx)
                             .await?;
                         audit::record(tx, &actor, NewEvent::new("publication", id, "edit", "修改主动公开信息").changes(Changes::new().set("标题", &p.title, &v.title).set("形成日期", &p.formed_on, fmt_date(v.formed_on)))).await?;
@@ -401,13 +449,19 @@ pub async fn apply(
             }
             let due = parse_date(&p.due_on).unwrap_or_else(|| model::publish_due(parse_date(&p.formed_on).unwrap_or(on), cal));
             let on_time = on <= due;
-            q("UPDATE disclosure_publications SET state = 'published', published_on = $1, published_at = $2, on_time = $3, secrecy_checked = TRUE, third_party_checked = TRUE, review_opinion = $4, reviewed_by = $5, reviewed_at = $2, updated_at = $2, version = version + 1 WHERE id = $6")
+            let index_no = match &p.index_no {
+                Some(n) => n.clone(),
+                None => next_index_no(tx, p.org_id, on).await?,
+            };
+            changes = changes.set("索引号", serde_json::Value::Null, &index_no);
+            q("UPDATE disclosure_publications SET state = 'published', published_on = $1, published_at = $2, on_time = $3, secrecy_checked = TRUE, third_party_checked = TRUE, review_opinion = $4, reviewed_by = $5, reviewed_at = $2, updated_at = $2, index_no = $7, version = version + 1 WHERE id = $6")
                 .bind(d.clone())
                 .bind(now)
                 .bind(on_time)
                 .bind(input.opinion.clone())
                 .bind(uid)
                 .bind(p.id)
+                .bind(index_no)
                 .execute(&mut *tx)
                 .await?;
             changes = changes.set("公开日期", serde_json::Value::Null, &d).set("按时公开", serde_json::Value::Null, on_time);
@@ -488,6 +542,18 @@ pub async fn apply(
     get(&mut *tx, p.id).await?.ok_or_else(not_found)
 }
 
+/// The next 索引号 of a unit in the year of `on` (inside the publishing transaction: the
+/// counter's row lock, or SQLite's single writer, keeps numbers unique).
+pub async fn next_index_no(tx: &mut Tx, org_id: i64, on: chrono::NaiveDate) -> Result<String, AppError> {
+    use chrono::Datelike;
+    let (code,): (String,) = q("SELECT code FROM orgs WHERE id = $1").bind(org_id).fetch_one(&mut *tx).await?;
+    let seq = q("INSERT INTO case_sequences (key, last) VALUES ($1, 1) ON CONFLICT (key) DO UPDATE SET last = case_sequences.last + 1 RETURNING last")
+        .bind(meta::index_sequence_key(&code, on.year()))
+        .fetch_i64(&mut *tx)
+        .await?;
+    Ok(meta::index_no(&code, on.year(), seq))
+}
+
 /// May the staff member read this publication?
 pub async fn readable(state: &AppState, staff: &Staff, id: i64) -> Result<PubRow, AppError> {
     let p = get(&state.db, id).await?.ok_or_else(not_found)?;
@@ -515,4 +581,21 @@ pub async fn timeliness(db: &crate::db::Db, org_path: Option<&str>, year: i64) -
         query = query.push_bind(" AND p.org_id IN (SELECT id FROM orgs WHERE path LIKE {} ESCAPE '\\')", format!("{}%", crate::db::dialect::like_escape(p)));
     }
     query.fetch_one(db).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cat(id: i64, name: &str, scope: &str) -> Category {
+        Category { id, code: format!("C{id}"), name: name.into(), article: String::new(), scope: scope.into(), sort: id, label: String::new() }
+    }
+
+    #[test]
+    fn same_names_carry_their_level() {
+        let mut cats = vec![cat(1, "财政预算、决算信息", "all"), cat(2, "土地征收", "county"), cat(3, "土地征收", "town"), cat(4, "筹资筹劳", "town")];
+        label(&mut cats);
+        let labels: Vec<&str> = cats.iter().map(|c| c.label.as_str()).collect();
+        assert_eq!(labels, ["财政预算、决算信息", "土地征收（市级）", "土地征收（乡镇）", "筹资筹劳"]);
+    }
 }

@@ -350,4 +350,9 @@ mod tests {
         }
         assert!(OUTCOMES.iter().all(|o| o.code == "disclose" || o.code == "other_no_correction" || o.needs_reason));
     }
+
+    #[test]
+    fn the_diagram_is_readable_with_no_arrow_through_a_box() {
+        assert_eq!(crate::kernel::diagram::problems(&PROCEDURE), Vec::<String>::new());
+    }
 }

@@ -12,10 +12,11 @@ use fazhi_platform::api::ApiRoutes;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::model::{Channel, evaluation_label};
+use super::model::Channel;
 use super::queries::{self, Filter, ListRow, TicketRow};
 use super::rules::PROCEDURE;
 use super::service::{self, IntakeInput, StepForm, Who};
+use crate::auth::client::ClientAddr;
 use crate::auth::{Caller, Perm};
 use crate::error::AppError;
 use crate::kernel::engine;
@@ -374,7 +375,10 @@ pub struct ProgressDto {
     pub case_no: String,
     pub status: String,
     pub received_at: String,
+    /// The date by which the handling unit has to answer (while the ticket is open).
     pub due_on: Option<String>,
+    /// The unit handling the matter, once the ticket is dispatched.
+    pub unit: Option<String>,
     pub steps: Vec<StepTextDto>,
     pub reply: Option<String>,
     pub evaluation: Option<String>,
@@ -387,32 +391,13 @@ pub struct StepTextDto {
 }
 
 /// Public progress by ticket number and phone (no login). Unknown number and wrong phone give
-/// the same answer, so numbers cannot be probed.
-#[utoipa::path(get, path = "/api/v1/hotline/lookup", tag = "hotline", params(LookupQuery), responses((status = 200, body = ProgressDto), (status = 404, body = ErrorDoc)))]
-pub async fn lookup(State(state): State<AppState>, Query(q): Query<LookupQuery>) -> Result<Json<ProgressDto>, AppError> {
-    let p = progress(&state, &q.no, &q.phone).await?;
+/// the same answer; failed lookups are throttled per address and per phone (429 with
+/// Retry-After), so numbers cannot be probed.
+#[utoipa::path(get, path = "/api/v1/hotline/lookup", tag = "hotline", params(LookupQuery),
+    responses((status = 200, body = ProgressDto), (status = 404, body = ErrorDoc), (status = 429, body = ErrorDoc)))]
+pub async fn lookup(State(state): State<AppState>, ClientAddr(peer): ClientAddr, Query(q): Query<LookupQuery>) -> Result<Json<ProgressDto>, AppError> {
+    let p = super::portal::lookup::progress(&state, &q.no, &q.phone, peer).await?;
     Ok(Json(p))
-}
-
-/// A citizen's view of a ticket: plain-word steps, the reply once reviewed.
-pub async fn progress(state: &AppState, no: &str, phone: &str) -> Result<ProgressDto, AppError> {
-    let not_found = || AppError::not_found("ticket_not_found", "没有找到该工单：请核对工单编号和登记时的电话号码");
-    let phone = crate::privacy::Phone::parse(phone).map_err(|_| not_found())?;
-    // This is the most frequent public request: one indexed query for the ticket and its steps.
-    let (t, steps) = queries::progress_by_number(&state.db, no.trim()).await?.ok_or_else(not_found)?;
-    if t.caller_phone.as_deref() != Some(phone.as_str()) {
-        return Err(not_found());
-    }
-    let show_reply = matches!(t.state.as_str(), "callback" | "closed");
-    Ok(ProgressDto {
-        status: public_status(&t.state).into(),
-        received_at: iso(t.received_at),
-        steps: steps.iter().filter_map(|(at, action)| public_step(action).map(|text| StepTextDto { at: iso(*at), text: text.into() })).collect(),
-        reply: if show_reply { t.reply_text.clone().or(t.answer_text.clone()) } else { t.answer_text.clone() },
-        evaluation: t.evaluation.as_deref().map(|e| evaluation_label(e).to_string()),
-        case_no: t.case_no,
-        due_on: t.due_on,
-    })
 }
 
 /// What a citizen is told of each state.

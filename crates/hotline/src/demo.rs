@@ -301,6 +301,9 @@ pub async fn seed_year(state: &AppState, size: DemoSize) -> anyhow::Result<()> {
         .await
         .map_err(|e| anyhow::anyhow!("演示工单导入失败：{e}"))?;
     tracing::info!("已生成 {n} 张历史工单");
+    let (mailbox, mailbox_days): (i64, i64) =
+        q("SELECT id, handle_days FROM hotline_categories WHERE code = 'XX-SZXX'").fetch_one(&state.db).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    crate::demo_letters::seed(state, &mut rng, mailbox, mailbox_days).await?;
     live(state, &mut rng, if size == DemoSize::Full { 260 } else { 40 }).await?;
     knowledge_base(state).await?;
     Ok(())

@@ -6,6 +6,7 @@ pub mod api;
 pub mod catalogue;
 pub mod catalogue_pages;
 pub mod demo;
+pub mod demo_letters;
 pub mod import;
 pub mod indicators;
 pub mod intake_batch;

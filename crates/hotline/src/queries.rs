@@ -744,39 +744,3 @@ pub async fn similar_open<'a>(ex: impl Into<Ex<'a>>, category_id: i64, town_id: 
     .fetch_all(ex)
     .await
 }
-
-/// What the public progress page needs, by ticket number.
-#[derive(sqlx::FromRow)]
-pub struct ProgressRow {
-    pub id: i64,
-    pub case_no: String,
-    pub state: String,
-    pub due_on: Option<String>,
-    pub caller_phone: Option<String>,
-    pub received_at: i64,
-    pub reply_text: Option<String>,
-    pub answer_text: Option<String>,
-    pub evaluation: Option<String>,
-}
-
-#[derive(sqlx::FromRow)]
-struct ProgressStepRow {
-    #[sqlx(flatten)]
-    ticket: ProgressRow,
-    at: Option<i64>,
-    action: Option<String>,
-}
-
-/// A ticket by its number with its steps `(at, action)` in order: one statement (one row per
-/// event), as this is the most frequent public request.
-pub async fn progress_by_number<'a>(ex: impl Into<Ex<'a>>, case_no: &str) -> Result<Option<(ProgressRow, Vec<(i64, String)>)>, AppError> {
-    let rows: Vec<ProgressStepRow> =
-        q("SELECT c.id, c.case_no, c.state, c.due_on, t.caller_phone, t.received_at, t.reply_text, t.answer_text, t.evaluation, e.at, e.action \
-         FROM cases c JOIN hotline_tickets t ON t.case_id = c.id LEFT JOIN events e ON e.entity = 'case' AND e.entity_id = c.id \
-         WHERE c.case_no = $1 AND c.procedure = 'hotline' ORDER BY e.seq")
-        .bind(case_no)
-        .fetch_all(ex)
-        .await?;
-    let steps = rows.iter().filter_map(|r| r.at.zip(r.action.clone())).collect();
-    Ok(rows.into_iter().next().map(|r| (r.ticket, steps)))
-}

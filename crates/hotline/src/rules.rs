@@ -298,4 +298,9 @@ mod tests {
             assert!(t.basis.is_some(), "{} has no basis", t.action);
         }
     }
+
+    #[test]
+    fn the_diagram_is_readable_with_no_arrow_through_a_box() {
+        assert_eq!(crate::kernel::diagram::problems(&PROCEDURE), Vec::<String>::new());
+    }
 }

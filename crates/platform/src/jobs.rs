@@ -193,5 +193,8 @@ pub async fn sweep(state: &AppState, day: NaiveDate) -> Result<SweepReport, AppE
         })
         .await?;
     report.reminded = reminded;
+    // Lookup counters whose window and lock have passed are forgotten (the table would
+    // otherwise keep a row for every address and phone that ever mistyped).
+    crate::auth::probe::purge(&state.db).await?;
     Ok(report)
 }

@@ -61,7 +61,10 @@ struct ShowPage {
     layout: Layout,
     name: &'static str,
     law: &'static str,
-    svg: String,
+    /// The drawing, or (when it cannot be read) the swim-lane table below.
+    svg: Option<String>,
+    anywhere: Vec<String>,
+    lanes: crate::kernel::diagram::Lanes,
     states: Vec<(&'static str, &'static str, &'static str)>,
     steps: Vec<StepRow>,
     rules: Vec<RuleRow>,
@@ -145,12 +148,15 @@ pub fn describe_rules(p: &Procedure, overrides: &BTreeMap<String, u32>) -> Vec<R
 async fn show(State(state): State<AppState>, staff: Staff, ctx: Ctx, Path(code): Path<String>) -> Result<Response, PageError> {
     let p = state.procedures().into_iter().find(|p| p.code == code).ok_or_else(|| AppError::not_found("procedure_not_found", "没有这个程序"))?;
     let overrides = crate::settings::procedure_overrides(&state.db, p.code).await?;
+    let diagram = crate::kernel::diagram::diagram(p);
     render(&ShowPage {
         show_provenance: staff.has(crate::auth::Perm::ADMIN_SETTINGS),
         layout: Layout::new(&staff, &ctx, p.name).crumb("法定程序与时限", "/procedures").crumb(p.name, ""),
         name: p.name,
         law: p.law,
-        svg: crate::kernel::diagram::svg(p),
+        svg: diagram.svg,
+        anywhere: diagram.anywhere,
+        lanes: diagram.lanes,
         states: p
             .states
             .iter()

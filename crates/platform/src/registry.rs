@@ -149,6 +149,7 @@ pub const PLATFORM_MIGRATIONS: &[Migration] = &[
     Migration { version: 15, name: "otp_senders", sql: include_str!("../migrations/0015_otp_senders.sql") },
     Migration { version: 16, name: "login_locks", sql: include_str!("../migrations/0016_login_locks.sql") },
     Migration { version: 17, name: "documents", sql: include_str!("../migrations/0017_documents.sql") },
+    Migration { version: 20, name: "lookup_throttle", sql: include_str!("../migrations/0020_lookup_throttle.sql") },
 ];
 
 /// The features of this program, in the order of the navigation.

@@ -22,6 +22,11 @@
       f.querySelectorAll('button[type=submit], button:not([type])').forEach(function (b) { b.disabled = true; });
     }, 0);
   });
+  // Print buttons: <button data-print> (the page has print styles; the browser's own print
+  // command does the same without this script).
+  document.addEventListener('click', function (e) {
+    if (e.target.closest('[data-print]')) { e.preventDefault(); window.print(); }
+  });
   // Confirm dangerous steps: <button data-confirm="…">.
   document.addEventListener('click', function (e) {
     var b = e.target.closest('[data-confirm]');

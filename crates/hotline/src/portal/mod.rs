@@ -4,6 +4,7 @@
 //! people's tickets, phone numbers masked.
 
 mod letters;
+pub mod lookup;
 pub mod queries;
 mod report;
 mod track;

@@ -111,3 +111,80 @@ pub async fn places(db: &Db) -> Result<Vec<Place>, AppError> {
     }
     Ok(out)
 }
+
+/// What the public progress lookup needs of a ticket.
+#[derive(Clone, Debug)]
+pub struct ProgressRow {
+    pub id: i64,
+    pub case_no: String,
+    pub state: String,
+    pub due_on: Option<String>,
+    /// The unit the case is with (after dispatch: the handling unit).
+    pub org_name: String,
+    pub received_at: i64,
+    pub dispatched_at: Option<i64>,
+    pub reply_text: Option<String>,
+    pub answer_text: Option<String>,
+    pub evaluation: Option<String>,
+}
+
+/// A lookup's answer when number and phone match: the ticket with its steps `(at, action)` in
+/// order, and the lock on the asker (UTC ms, when one was ever set).
+pub struct Lookup {
+    pub locked_until: Option<i64>,
+    pub ticket: ProgressRow,
+    pub steps: Vec<(i64, String)>,
+}
+
+#[derive(sqlx::FromRow)]
+struct LookupRow {
+    locked_until: Option<i64>,
+    id: i64,
+    case_no: String,
+    state: String,
+    due_on: Option<String>,
+    org_name: String,
+    received_at: i64,
+    dispatched_at: Option<i64>,
+    reply_text: Option<String>,
+    answer_text: Option<String>,
+    evaluation: Option<String>,
+    at: Option<i64>,
+    action: Option<String>,
+}
+
+/// The public lookup by ticket number and phone, with the asker's throttle keys: one statement
+/// (one row per event), as this is the most frequent public request; the lock comes with it
+/// as a subquery evaluated once. Number and phone are matched together, so an unknown number
+/// and a wrong phone cost the same index lookups and give the same empty answer.
+pub async fn lookup(db: &Db, case_no: &str, phone: &str, keys: &[String]) -> Result<Option<Lookup>, AppError> {
+    let key = |i: usize| keys.get(i).or(keys.first()).cloned().unwrap_or_default();
+    let rows: Vec<LookupRow> = q("SELECT (SELECT MAX(locked_until) FROM lookup_throttle WHERE key IN ($3, $4)) AS locked_until, \
+         c.id, c.case_no, c.state, c.due_on, o.name AS org_name, t.received_at, t.dispatched_at, t.reply_text, t.answer_text, t.evaluation, e.at, e.action \
+         FROM cases c JOIN hotline_tickets t ON t.case_id = c.id JOIN orgs o ON o.id = c.org_id \
+         LEFT JOIN events e ON e.entity = 'case' AND e.entity_id = c.id \
+         WHERE c.case_no = $1 AND c.procedure = 'hotline' AND t.caller_phone = $2 ORDER BY e.seq")
+    .bind(case_no)
+    .bind(phone)
+    .bind(key(0))
+    .bind(key(1))
+    .fetch_all(db)
+    .await?;
+    let steps = rows.iter().filter_map(|r| r.at.zip(r.action.clone())).collect();
+    Ok(rows.into_iter().next().map(|r| Lookup {
+        locked_until: r.locked_until,
+        ticket: ProgressRow {
+            id: r.id,
+            case_no: r.case_no,
+            state: r.state,
+            due_on: r.due_on,
+            org_name: r.org_name,
+            received_at: r.received_at,
+            dispatched_at: r.dispatched_at,
+            reply_text: r.reply_text,
+            answer_text: r.answer_text,
+            evaluation: r.evaluation,
+        },
+        steps,
+    }))
+}

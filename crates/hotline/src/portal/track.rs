@@ -4,17 +4,18 @@
 
 use askama::Template;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 use serde::Deserialize;
 
+use super::lookup::not_found;
 use super::report::PHOTO_PURPOSE;
 use super::{FormState, VerifiedCitizen, date_cn, iso_to_display, queries, with_status};
-use crate::api::{self, public_status};
+use crate::api::public_status;
+use crate::auth::client::ClientAddr;
 use crate::auth::{Citizen, MaybeCitizen};
 use crate::error::{AppError, FieldError};
 use crate::kernel::queries::CaseRow;
-use crate::privacy::mask_address;
 use crate::queries::{self as hq, TicketRow};
 use crate::rules::EVALUATIONS;
 use crate::service::{self, StepForm, Who};
@@ -22,11 +23,6 @@ use crate::state::AppState;
 use crate::web::extract::{Path, Query};
 use crate::web::form::FormData;
 use crate::web::{Ctx, Page, PageError, Paging, PortalLayout, redirect_flash, redirect_ok, render};
-
-/// The one answer for an unknown number and for someone else's ticket.
-fn not_found() -> AppError {
-    AppError::not_found("ticket_not_found", "没有找到该工单：请核对工单编号和登记时的电话号码")
-}
 
 /// A ticket filed with this citizen's phone, or the not-found answer.
 pub async fn own_ticket(state: &AppState, c: &Citizen, no: &str) -> Result<(CaseRow, TicketRow), AppError> {
@@ -63,7 +59,13 @@ pub async fn form(ctx: Ctx, MaybeCitizen(c): MaybeCitizen, Query(q): Query<NoQue
     track_page(&ctx, c.as_ref(), form, None, StatusCode::OK)
 }
 
-pub async fn lookup(State(state): State<AppState>, ctx: Ctx, MaybeCitizen(c): MaybeCitizen, f: FormData) -> Result<Response, PageError> {
+pub async fn lookup(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    MaybeCitizen(c): MaybeCitizen,
+    ClientAddr(peer): ClientAddr,
+    f: FormData,
+) -> Result<Response, PageError> {
     let mut form = FormState::from_form(&f);
     let no = f.get("no").unwrap_or("").trim().to_string();
     let phone = f.get("phone").unwrap_or("").trim().to_string();
@@ -76,10 +78,23 @@ pub async fn lookup(State(state): State<AppState>, ctx: Ctx, MaybeCitizen(c): Ma
     if form.bad() {
         return track_page(&ctx, c.as_ref(), form, None, StatusCode::UNPROCESSABLE_ENTITY);
     }
-    match progress_page(&state, &ctx, c.as_ref(), &no, &phone, FormState::default(), None).await {
+    let asker = Asker { citizen: c.as_ref(), peer };
+    match progress_page(&state, &ctx, &asker, &no, &phone, FormState::default(), None).await {
         Err(PageError(AppError::NotFound { message, .. })) => track_page(&ctx, c.as_ref(), form, Some(message), StatusCode::NOT_FOUND),
+        Err(PageError(AppError::RateLimited { message, retry_after_secs })) => {
+            let mut r = track_page(&ctx, c.as_ref(), form, Some(message), StatusCode::TOO_MANY_REQUESTS)?;
+            r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+            Ok(r)
+        }
         other => other,
     }
+}
+
+/// Who asks for a ticket's progress: the verified citizen, if any, and the client's address
+/// (for the lookup throttle).
+struct Asker<'a> {
+    citizen: Option<&'a Citizen>,
+    peer: Option<std::net::IpAddr>,
 }
 
 // ------------------------------------------------------------------ progress
@@ -97,6 +112,8 @@ pub struct OwnView {
     pub place: String,
     pub description: String,
     pub photos: Vec<(i64, String)>,
+    /// What they wrote with their rating.
+    pub comment: Option<String>,
 }
 
 #[derive(Template)]
@@ -108,7 +125,13 @@ struct ProgressPage {
     state: String,
     is_open: bool,
     received: String,
+    /// The unit handling the matter; none while it waits to be dispatched.
+    unit: Option<String>,
+    /// The promised date (the handling deadline), while the ticket is open.
     due: String,
+    /// The clock stands still while the hotline centre reviews the answer.
+    paused: bool,
+    closed: String,
     phone: String,
     steps: Vec<StepLine>,
     reply: Option<String>,
@@ -124,13 +147,14 @@ struct ProgressPage {
 async fn progress_page(
     state: &AppState,
     ctx: &Ctx,
-    c: Option<&Citizen>,
+    asker: &Asker<'_>,
     no: &str,
     phone: &str,
     form: FormState,
     refusal: Option<(String, Vec<String>)>,
 ) -> Result<Response, PageError> {
-    let p = api::progress(state, no, phone).await?;
+    let c = asker.citizen;
+    let p = super::lookup::progress(state, no, phone, asker.peer).await?;
     let case = crate::kernel::queries::by_number(&state.db, &p.case_no).await?.ok_or_else(not_found)?;
     let t = hq::ticket(&state.db, case.id).await?.ok_or_else(not_found)?;
     let owner = c.filter(|c| t.caller_phone.as_deref() == Some(c.phone.as_str()));
@@ -142,7 +166,8 @@ async fn progress_page(
             let names: Vec<(i64, String)> = crate::db::q("SELECT id, name FROM orgs WHERE").push_in("id", &ids).fetch_all(&state.db).await?;
             let name = |id: Option<i64>| id.and_then(|i| names.iter().find(|n| n.0 == i)).map(|n| n.1.clone());
             let mut place: Vec<String> = [name(t.town_id), name(t.village_id)].into_iter().flatten().collect();
-            place.extend(t.address.as_deref().map(mask_address));
+            // Unmasked: the filer proved the phone the ticket was filed with.
+            place.extend(t.address.clone());
             let category = match t.category_id {
                 Some(id) => hq::category(&state.db, id).await?.map(|c| c.name).unwrap_or_default(),
                 None => String::new(),
@@ -160,6 +185,7 @@ async fn progress_page(
                 place: place.join(" "),
                 description: t.description.clone(),
                 photos,
+                comment: t.evaluation_comment.clone(),
             })
         }
         None => None,
@@ -171,7 +197,10 @@ async fn progress_page(
         state: case.state.clone(),
         is_open: case.is_open,
         received: iso_to_display(&p.received_at),
-        due: if case.is_open && case.paused_on.is_none() { p.due_on.as_deref().map(date_cn).unwrap_or_default() } else { String::new() },
+        unit: p.unit.clone(),
+        due: if case.is_open { p.due_on.as_deref().map(date_cn).unwrap_or_default() } else { String::new() },
+        paused: case.paused_on.is_some(),
+        closed: t.closed_at.filter(|_| !case.is_open).map(crate::time::fmt_datetime).unwrap_or_default(),
         phone: t.caller_phone.as_deref().map(crate::privacy::mask_phone).unwrap_or_default(),
         steps: p.steps.iter().map(|s| StepLine { when: iso_to_display(&s.at), text: s.text.clone() }).collect(),
         reply: p.reply.clone(),
@@ -187,8 +216,15 @@ async fn progress_page(
 }
 
 /// The filer's own view of a ticket (after the phone check).
-pub async fn own(State(state): State<AppState>, ctx: Ctx, VerifiedCitizen(c): VerifiedCitizen, Path(no): Path<String>) -> Result<Response, PageError> {
-    match progress_page(&state, &ctx, Some(&c), &no, c.phone.as_str(), FormState::default(), None).await {
+pub async fn own(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    VerifiedCitizen(c): VerifiedCitizen,
+    ClientAddr(peer): ClientAddr,
+    Path(no): Path<String>,
+) -> Result<Response, PageError> {
+    let asker = Asker { citizen: Some(&c), peer };
+    match progress_page(&state, &ctx, &asker, &no, c.phone.as_str(), FormState::default(), None).await {
         Err(PageError(AppError::NotFound { message, .. })) => {
             track_page(&ctx, Some(&c), FormState::default().with("no", no.trim()), Some(message), StatusCode::NOT_FOUND)
         }
@@ -217,7 +253,7 @@ pub async fn rate(
     let comment = f.get("comment").map(str::trim).filter(|s| !s.is_empty());
     if comment.is_some_and(|s| s.chars().count() > 500) {
         form.errors.push(FieldError::new("comment", "too_long", "意见不能超过 500 字"));
-        return progress_page(&state, &ctx, Some(&c), &case.case_no, c.phone.as_str(), form, None).await;
+        return progress_page(&state, &ctx, &Asker { citizen: Some(&c), peer: None }, &case.case_no, c.phone.as_str(), form, None).await;
     }
     let action = if evaluation == Some("dissatisfied") { "rate_reopen" } else { "rate_close" };
     let mut step = StepForm::default();
@@ -234,7 +270,7 @@ pub async fn rate(
         Err(e @ (AppError::Refused { .. } | AppError::Invalid { .. })) => {
             form.errors = e.field_errors().to_vec();
             let refusal = Some((e.user_message(), e.basis().to_vec()));
-            progress_page(&state, &ctx, Some(&c), &case.case_no, c.phone.as_str(), form, refusal).await
+            progress_page(&state, &ctx, &Asker { citizen: Some(&c), peer: None }, &case.case_no, c.phone.as_str(), form, refusal).await
         }
         Err(e @ AppError::Conflict { .. }) => Ok(redirect_flash(&url, false, &e.user_message())),
         Err(e) => Err(e.into()),

@@ -7,6 +7,7 @@ pub mod locks;
 pub mod otp;
 pub mod pages;
 pub mod password;
+pub mod probe;
 pub mod roles;
 pub mod session;
 pub mod throttle;
