@@ -26,7 +26,8 @@ pub mod service;
 
 // The platform's modules, under the names the code of this crate uses for them.
 pub(crate) use fazhi_platform::{
-    audit, auth, calendar, db, error, files, indicators as registry_indicators, kernel, notify, org, privacy, registry, reports, settings, state, time, web,
+    audit, auth, calendar, db, error, files, indicators as registry_indicators, kernel, notify, org, privacy, registry, reports, search as search_api,
+    settings, state, time, web,
 };
 
 use axum::Router;
@@ -112,6 +113,9 @@ impl Feature for Disclosure {
     }
     fn indicators(&self) -> Vec<&'static dyn fazhi_platform::indicators::Indicator> {
         indicators::all()
+    }
+    fn indexer(&self) -> Option<&'static dyn fazhi_platform::search::Indexer> {
+        Some(&search::index::Index)
     }
     fn openapi(&self) -> Option<utoipa::openapi::OpenApi> {
         Some(<api::DisclosureApi as utoipa::OpenApi>::openapi())

@@ -486,7 +486,7 @@ pub async fn sweep(state: &AppState, day: NaiveDate) -> Result<SweepReport, AppE
             }
         }
     }
-    report.letters_indexed = super::search::index::sync_letters(state).await?;
+    report.letters_indexed = super::search::index::sync_sources(state).await?;
     report.reindexed = super::search::index::reindex_queued(state, 50_000).await?;
     Ok(report)
 }

@@ -178,9 +178,10 @@ pub async fn seed(state: &AppState, rng: &mut StdRng, mailbox_category: i64, mai
     import::write(state, Actor { kind: ActorKind::System, id: None, name: "历史数据导入（演示）".into() }, tickets).await.map_err(err)?;
     // Published a few days after the reply, with the writer's consent, as staff would: numbers
     // that identify a person masked.
+    let registry = state.registry.clone();
     state
         .db
-        .write(|tx| {
+        .write(move |tx| {
             async move {
                 for (_, subject, letter, reply) in LETTERS {
                     let Some((id, closed)) = q("SELECT case_id, closed_at FROM hotline_tickets WHERE channel = 'mailbox' AND subject = $1").bind(*subject).fetch_optional::<(i64, Option<i64>)>(&mut *tx).await? else { continue };
@@ -192,7 +193,7 @@ pub async fn seed(state: &AppState, rng: &mut StdRng, mailbox_category: i64, mai
                         .bind(id)
                         .execute(&mut *tx)
                         .await?;
-                    fazhi_disclosure::search::index::index_letter(tx, id).await?;
+                    crate::search::reindex(tx, &registry, crate::search_source::KIND, id).await?;
                 }
                 Ok(())
             }

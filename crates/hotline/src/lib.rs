@@ -22,13 +22,14 @@ pub mod publish;
 pub mod queries;
 pub mod roles;
 pub mod rules;
+pub mod search_source;
 pub mod service;
 pub mod supplement;
 
 // The platform's modules, under the names the code of this crate uses for them.
 pub(crate) use fazhi_platform::{
-    audit, auth, calendar, db, error, files, indicators as registry_indicators, jobs, kernel, notify, org, privacy, registry, settings, state, tabular, time,
-    web,
+    audit, auth, calendar, db, error, files, indicators as registry_indicators, jobs, kernel, notify, org, privacy, registry, search, settings, state, tabular,
+    time, web,
 };
 
 use axum::Router;
@@ -124,6 +125,9 @@ impl Feature for Hotline {
     }
     fn indicators(&self) -> Vec<&'static dyn fazhi_platform::indicators::Indicator> {
         indicators::all()
+    }
+    fn search_sources(&self) -> Vec<fazhi_platform::search::SearchSource> {
+        vec![search_source::source()]
     }
     fn openapi(&self) -> Option<utoipa::openapi::OpenApi> {
         Some(<api::HotlineApi as utoipa::OpenApi>::openapi())

@@ -47,6 +47,7 @@ pub async fn publish(State(state): State<AppState>, staff: Staff, Path(id): Path
     let (reply, nr) = crate::privacy::mask_in_text(&reply);
     let actor = staff.actor();
     let first = !t.published;
+    let registry = state.registry.clone();
     state
         .db
         .write(move |tx| {
@@ -59,7 +60,7 @@ pub async fn publish(State(state): State<AppState>, staff: Staff, Path(id): Path
                     .bind(id)
                     .execute(&mut *tx)
                     .await?;
-                fazhi_disclosure::search::index::index_letter(tx, id).await?;
+                crate::search::reindex(tx, &registry, crate::search_source::KIND, id).await?;
                 audit::record(
                     tx,
                     &actor,

@@ -25,6 +25,7 @@ pub mod privacy;
 pub mod procedures;
 pub mod registry;
 pub mod reports;
+pub mod search;
 pub mod server;
 pub mod settings;
 pub mod state;

@@ -106,6 +106,14 @@ pub trait Feature: Send + Sync + 'static {
     fn documents(&self) -> Vec<&'static crate::documents::TemplateDef> {
         Vec::new()
     }
+    /// Its searchable public records (`search`): the indexer keeps them in the full-text index.
+    fn search_sources(&self) -> Vec<crate::search::SearchSource> {
+        Vec::new()
+    }
+    /// The full-text index, if this feature keeps it (one feature of the program does).
+    fn indexer(&self) -> Option<&'static dyn crate::search::Indexer> {
+        None
+    }
     /// The OpenAPI description of its endpoints.
     fn openapi(&self) -> Option<utoipa::openapi::OpenApi> {
         None
@@ -203,6 +211,16 @@ impl Registry {
     /// Every feature's document templates.
     pub fn documents(&self) -> Vec<&'static crate::documents::TemplateDef> {
         self.features().flat_map(|f| f.documents()).collect()
+    }
+
+    /// Every feature's searchable records.
+    pub fn search_sources(&self) -> Vec<crate::search::SearchSource> {
+        self.features().flat_map(|f| f.search_sources()).collect()
+    }
+
+    /// The feature that keeps the full-text index.
+    pub fn indexer(&self) -> Option<&'static dyn crate::search::Indexer> {
+        self.features().find_map(|f| f.indexer())
     }
 
     pub fn importers(&self) -> Vec<Importer> {

@@ -107,75 +107,63 @@ pub async fn remove(tx: &mut Tx, kind: &str, ref_id: i64) -> Result<(), AppError
     Ok(())
 }
 
-#[derive(sqlx::FromRow)]
-struct LetterRow {
-    case_id: i64,
-    org_id: i64,
-    published_at: Option<i64>,
-    publish_subject: Option<String>,
-    publish_body: Option<String>,
-    publish_reply: Option<String>,
-}
-
-const LETTER_SQL: &str =
-    "SELECT t.case_id, c.org_id, t.published_at, t.publish_subject, t.publish_body, t.publish_reply FROM hotline_tickets t JOIN cases c ON c.id = t.case_id";
-
-fn letter_doc(l: LetterRow) -> Doc {
-    let body = format!("来信：{}\n答复：{}", l.publish_body.unwrap_or_default(), l.publish_reply.unwrap_or_default());
-    let (title, body) = (l.publish_subject.unwrap_or_default(), super::published_letter_text("letter", &body));
+/// A source's record as an index document.
+fn from_source(d: &crate::search_api::SourceDoc) -> Doc {
     Doc {
-        kind: "letter",
-        ref_id: l.case_id,
-        org_id: Some(l.org_id),
-        category_id: None,
-        published_on: crate::time::fmt_date(crate::time::local_date(l.published_at.unwrap_or_else(crate::time::now_ms))),
-        title: super::published_letter_text("letter", &title),
-        body,
+        kind: d.kind,
+        ref_id: d.ref_id,
+        org_id: d.org_id,
+        category_id: d.category_id,
+        published_on: d.published_on.clone(),
+        title: d.title.clone(),
+        body: d.body.clone(),
     }
 }
 
-/// Index a published letter (or take it out when it is no longer published). Called by the
-/// hotline inside the transaction that publishes the letter.
-pub async fn index_letter(tx: &mut Tx, case_id: i64) -> Result<(), AppError> {
-    let row: Option<LetterRow> = q(format!("{LETTER_SQL} WHERE t.case_id = $1 AND t.published = TRUE")).bind(case_id).fetch_optional(&mut *tx).await?;
-    match row {
-        Some(l) => {
-            put(tx, &letter_doc(l)).await?;
-        }
-        None => remove(tx, "letter", case_id).await?,
+/// 政务公开 keeps the program's full-text index: other features' public records come in through
+/// their search sources (`search_api`), never through their tables.
+pub struct Index;
+
+impl crate::search_api::Indexer for Index {
+    fn table(&self) -> &'static str {
+        "search_docs"
     }
-    Ok(())
+    fn put<'a>(&'a self, tx: &'a mut Tx, doc: &'a crate::search_api::SourceDoc) -> futures::future::BoxFuture<'a, Result<(), AppError>> {
+        async move { put(tx, &from_source(doc)).await.map(|_| ()) }.boxed()
+    }
+    fn remove<'a>(&'a self, tx: &'a mut Tx, kind: &'a str, ref_id: i64) -> futures::future::BoxFuture<'a, Result<(), AppError>> {
+        remove(tx, kind, ref_id).boxed()
+    }
 }
 
-/// Index published letters that are not in the index yet (letters published before, or by an
-/// import). Returns how many were indexed.
-pub async fn sync_letters(state: &AppState) -> Result<usize, AppError> {
+/// Index the records of every search source that are published and not in the index yet
+/// (letters published before, by an import, or while the index was being rebuilt). Returns how
+/// many were indexed.
+pub async fn sync_sources(state: &AppState) -> Result<usize, AppError> {
     let mut total = 0;
-    loop {
-        let rows: Vec<LetterRow> = q(format!(
-            "{LETTER_SQL} LEFT JOIN search_docs d ON d.kind = 'letter' AND d.ref_id = t.case_id WHERE t.published = TRUE AND d.id IS NULL ORDER BY t.case_id LIMIT 500"
-        ))
-        .fetch_all(&state.db)
-        .await?;
-        let n = rows.len();
-        if n == 0 {
-            break;
-        }
-        state
-            .db
-            .write(move |tx| {
-                async move {
-                    for l in rows {
-                        put(tx, &letter_doc(l)).await?;
+    for source in state.registry.search_sources() {
+        loop {
+            let docs = (source.unindexed)(&state.db, "search_docs", 500).await?;
+            let n = docs.len();
+            if n == 0 {
+                break;
+            }
+            state
+                .db
+                .write(move |tx| {
+                    async move {
+                        for d in &docs {
+                            put(tx, &from_source(d)).await?;
+                        }
+                        Ok(())
                     }
-                    Ok(())
-                }
-                .boxed()
-            })
-            .await?;
-        total += n;
-        if n < 500 {
-            break;
+                    .boxed()
+                })
+                .await?;
+            total += n;
+            if n < 500 {
+                break;
+            }
         }
     }
     Ok(total)
