@@ -171,13 +171,14 @@ async fn request_journey_from_portal_to_annual_table() {
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "the system's outcome cannot be chosen");
     let r = staff
-        .post_form(
+        .post_multipart(
             &format!("/disclosure/requests/{id}/step/reply"),
             &[
                 ("outcome", "partial"),
                 ("outcome_reason", "附图中含有第三方个人信息，依照第十五条不予公开"),
                 ("reply_text", "提供许可证正本复印件，附图作区分处理"),
             ],
+            &[("files", "许可证正本.pdf", b"%PDF-1.4\n%%EOF\n")],
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
@@ -333,7 +334,8 @@ async fn permissions_follow_the_unit() {
     let mut sfj = app.login("sfj").await;
     let r = sfj.get("/disclosure/report?year=2026").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
-    assert!(r.contains("示范市人民政府2026年政府信息公开工作年度报告"));
+    // The organ in full, then the year and the report's name (a line of their own in the DOCX).
+    assert!(r.contains("示范市人民政府\n2026年政府信息公开工作年度报告"), "{}", r.text);
     // The OpenAPI document lists the endpoints.
     assert!(staff.get("/api/v1/openapi.json").await.contains("/api/v1/disclosure/requests/{id}/steps/{action}"));
 }
@@ -599,8 +601,14 @@ async fn annual_report_invariants_and_exports() {
     let b = register(&app, &mut staff, "D-ZJJ", &fazhi::time::fmt_date(today), "natural").await;
     let _c = register(&app, &mut staff, "D-ZJJ", &fazhi::time::fmt_date(today), "legal_service").await;
     for (id, outcome, reason) in [(a, "unable_not_held", "经检索本机关未制作该信息"), (b, "disclose", "")] {
+        // 予以公开 gives the information with the reply (Art. 36).
+        let files: &[(&str, &str, &[u8])] = if outcome == "disclose" { &[("files", "三公经费说明.pdf", b"%PDF-1.4\n%%EOF\n")] } else { &[] };
         let r = staff
-            .post_form(&format!("/disclosure/requests/{id}/step/reply"), &[("outcome", outcome), ("outcome_reason", reason), ("reply_text", "答复如下")])
+            .post_multipart(
+                &format!("/disclosure/requests/{id}/step/reply"),
+                &[("outcome", outcome), ("outcome_reason", reason), ("reply_text", "答复如下")],
+                files,
+            )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
     }
@@ -693,7 +701,7 @@ async fn demo_year_is_consistent() {
         let org = fazhi::org::queries::by_code(&app.state.db, "D-ZJJ").await.unwrap().unwrap();
         let a = fazhi::disclosure::report::load(&app.state.db, org, year).await.unwrap();
         let mut d = fazhi::reports::docx::Docx::new("report");
-        d.document(&a.document());
+        d.document(&a.document(false));
         std::fs::write(format!("{dir}/report.docx"), d.finish().unwrap()).unwrap();
         let l = fazhi::disclosure::queries::LetterRow {
             id: 1,

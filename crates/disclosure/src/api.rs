@@ -211,7 +211,7 @@ pub struct StepDto {
     pub version: Option<i64>,
     pub reason: Option<String>,
     pub days: Option<u32>,
-    /// Step fields: correction_items, correction_text, third_party, opinion, outcome, outcome_reason, reply_text.
+    /// Step fields: correction_items, correction_text, third_party, opinion, outcome, outcome_reason, reply_text, publications (索引号 of publications a reply of 予以公开 or 部分公开 gives, comma-separated).
     #[serde(default)]
     pub fields: std::collections::BTreeMap<String, String>,
 }
@@ -227,7 +227,7 @@ pub async fn take_step(
     JsonBody(b): JsonBody<StepDto>,
 ) -> Result<Json<RequestDto>, AppError> {
     readable(&state, &caller, id).await?;
-    let c = service::step(&state, who(&caller), id, b.version, &action, StepForm { reason: b.reason, fields: b.fields, days: b.days }).await?;
+    let c = service::step(&state, who(&caller), id, b.version, &action, StepForm { reason: b.reason, fields: b.fields, days: b.days, files: vec![] }).await?;
     let r = queries::request(&state.db, id).await?.ok_or_else(crate::kernel::access::not_found)?;
     Ok(Json(dto(&c, &r, false, &state.calendar())))
 }

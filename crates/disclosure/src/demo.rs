@@ -259,7 +259,7 @@ pub async fn seed_year(state: &AppState) -> anyhow::Result<()> {
                         continue;
                     }
                     let o = OUTCOMES.iter().find(|x| x.code == outcome).expect("outcome");
-                    let reason = o.needs_reason.then(|| format!("依据《政府信息公开条例》{}：{}", o.basis, if o.label.is_empty() { o.group_label } else { o.label }));
+                    let reason = o.needs_reason.then(|| format!("依据《政府信息公开条例》{}：{}", o.basis, o.ground()));
                     let closed_at = start_of_day_ms(concluded) + 15 * 3600 * 1000;
                     q("UPDATE disclosure_requests SET outcome = $1, outcome_reason = $2, reply_text = $3, concluded_on = $4, replied_on_time = $5 WHERE case_id = $6")
                         .bind(outcome)

@@ -22,22 +22,22 @@ pub const DEFAULTS: &[(&str, &str, &str)] = &[
     (
         "correction",
         "补正告知书",
-        "{{ applicant }}：\n本机关于{{ received_on }}收到您（单位）提出的政府信息公开申请（{{ case_no }}），申请内容为：“{{ description }}”。\n经审查，您的申请内容不明确。根据《中华人民共和国政府信息公开条例》第三十条的规定，请您对以下事项作出补正：\n{{ correction_items }}\n请于{{ correction_due_on }}前提交补正。答复期限自本机关收到补正的申请之日起计算。无正当理由逾期不补正的，视为放弃申请，本机关不再处理该政府信息公开申请。\n联系电话：{{ org_phone }}",
+        "{{ applicant }}：\n本机关于{{ received_on }}收到{{ you }}提出的政府信息公开申请（{{ case_no }}），申请内容为：“{{ description }}”。\n经审查，您的申请内容不明确。根据《中华人民共和国政府信息公开条例》第三十条的规定，请您对以下事项作出补正：\n{{ correction_items }}\n请于{{ correction_due_on }}前提交补正。答复期限自本机关收到补正的申请之日起计算。无正当理由逾期不补正的，视为放弃申请，本机关不再处理该政府信息公开申请。\n联系电话：{{ org_phone }}",
     ),
     (
         "extension",
         "延长答复期限告知书",
-        "{{ applicant }}：\n本机关于{{ received_on }}收到您（单位）提出的政府信息公开申请（{{ case_no }}）。因{{ reason }}，本机关不能在规定期限内作出答复。根据《中华人民共和国政府信息公开条例》第三十三条第二款的规定，经本机关政府信息公开工作机构负责人同意，答复期限延长{{ days }}个工作日，至{{ due_on }}止。\n特此告知。",
+        "{{ applicant }}：\n本机关于{{ received_on }}收到{{ you }}提出的政府信息公开申请（{{ case_no }}）。因{{ reason }}，本机关不能在规定期限内作出答复。根据《中华人民共和国政府信息公开条例》第三十三条第二款的规定，经本机关政府信息公开工作机构负责人同意，答复期限延长{{ days }}个工作日，至{{ due_on }}止。\n特此告知。",
     ),
     (
         "reply",
         "政府信息公开申请答复书",
-        "{{ applicant }}：\n本机关于{{ received_on }}收到您（单位）提出的政府信息公开申请（{{ case_no }}），申请内容为：“{{ description }}”。\n{% if outcome_group == \"disclose\" %}经审查，您申请的政府信息属于公开范围，根据《中华人民共和国政府信息公开条例》第三十六条第（二）项的规定，现予以公开。{% elif outcome_group == \"partial\" %}经审查，您申请的政府信息中含有不应当公开的内容，但能够作区分处理。根据《中华人民共和国政府信息公开条例》第三十七条的规定，本机关向您提供可以公开的部分，对不予公开的部分说明理由如下：{{ reason }}{% elif outcome_group == \"withhold\" %}经审查，您申请的政府信息{{ outcome_label }}，根据《中华人民共和国政府信息公开条例》{{ outcome_basis }}的规定，不予公开。理由：{{ reason }}{% elif outcome_group == \"unable\" %}经检索，本机关无法提供您申请的政府信息（{{ outcome_label }}）。理由：{{ reason }}{% elif outcome_group == \"reject\" %}经审查，您的申请属于{{ outcome_label }}的情形，根据《中华人民共和国政府信息公开条例》{{ outcome_basis }}的规定，本机关不作为政府信息公开申请处理。理由：{{ reason }}{% else %}本机关对您的申请处理如下（{{ outcome_label }}）：{{ reason }}{% endif %}\n{{ reply_text }}\n如对本答复不服，可以自收到本答复之日起六十日内向{{ reconsideration_body }}申请行政复议，或者自收到本答复之日起六个月内向人民法院提起行政诉讼。",
+        "{{ applicant }}：\n本机关于{{ received_on }}收到{{ you }}提出的政府信息公开申请（{{ case_no }}），申请内容为：“{{ description }}”。\n{% if outcome_group == \"disclose\" %}经审查，您申请的政府信息属于公开范围，根据《中华人民共和国政府信息公开条例》第三十六条第（二）项的规定，现予以公开。{% elif outcome_group == \"partial\" %}经审查，您申请的政府信息中含有不应当公开的内容，但能够作区分处理。根据《中华人民共和国政府信息公开条例》第三十七条的规定，本机关向您提供可以公开的部分，对不予公开的部分说明理由如下：{{ reason }}{% elif outcome_group == \"withhold\" %}经审查，您申请的政府信息{{ outcome_label }}，根据《中华人民共和国政府信息公开条例》{{ outcome_basis }}的规定，不予公开。理由：{{ reason }}{% elif outcome_group == \"unable\" %}经检索，本机关无法提供您申请的政府信息（{{ outcome_label }}）。理由：{{ reason }}{% elif outcome_group == \"reject\" %}经审查，您的申请属于{{ outcome_label }}的情形，根据《中华人民共和国政府信息公开条例》{{ outcome_basis }}的规定，本机关不作为政府信息公开申请处理。理由：{{ reason }}{% else %}本机关对您的申请处理如下（{{ outcome_label }}）：{{ reason }}{% endif %}\n{{ reply_text }}{% if attachments %}\n本机关向您提供的政府信息如下，请在本机关政府信息公开平台“我的申请”中下载或查阅：\n{{ attachments }}{% endif %}\n如对本答复不服，可以自收到本答复之日起六十日内向{{ reconsideration_body }}申请行政复议，或者自收到本答复之日起六个月内向人民法院提起行政诉讼。",
     ),
     (
         "lapsed",
         "终止处理告知书",
-        "{{ applicant }}：\n本机关于{{ received_on }}收到您（单位）提出的政府信息公开申请（{{ case_no }}），并于{{ correction_sent_on }}告知您在{{ correction_due_on }}前补正。您未在补正期限内补正，根据《中华人民共和国政府信息公开条例》第三十条的规定，视为放弃申请，本机关不再处理该政府信息公开申请。",
+        "{{ applicant }}：\n本机关于{{ received_on }}收到{{ you }}提出的政府信息公开申请（{{ case_no }}），并于{{ correction_sent_on }}告知您在{{ correction_due_on }}前补正。您未在补正期限内补正，根据《中华人民共和国政府信息公开条例》第三十条的规定，视为放弃申请，本机关不再处理该政府信息公开申请。",
     ),
 ];
 
@@ -96,8 +96,13 @@ pub fn sample_context() -> BTreeMap<String, String> {
     let mut c = BTreeMap::new();
     for (k, v) in [
         ("applicant", "张三"),
+        ("you", "您"),
         ("case_no", "住建局依申〔2026〕1号"),
-        ("org", "市住房和城乡建设局"),
+        ("org", "示范市住房和城乡建设局"),
+        (
+            "attachments",
+            "1. 幸福小区二期建设工程规划许可证.pdf\n2. 《示范市住房和城乡建设局关于幸福小区二期竣工验收备案的公告》（已主动公开，索引号D-ZJJ/2026-00012）",
+        ),
         ("org_phone", "0000-0000000"),
         ("received_on", "2026年3月2日"),
         ("description", "某小区规划许可文件"),
@@ -127,6 +132,9 @@ fn cn_date(s: &str) -> String {
 pub fn context(case: &CaseRow, r: &RequestRow, org_name: &str, extra: &[(&str, String)]) -> BTreeMap<String, String> {
     let mut c = BTreeMap::new();
     c.insert("applicant".into(), r.applicant_name.clone());
+    // A person is “您”; an organisation “你单位”, as the letters of organs write.
+    c.insert("you".into(), if r.applicant_type == "natural" { "您" } else { "你单位" }.into());
+    c.insert("attachments".into(), String::new());
     c.insert("case_no".into(), case.case_no.clone());
     c.insert("org".into(), org_name.to_string());
     c.insert("org_phone".into(), "（见本机关政府信息公开指南）".into());
@@ -140,7 +148,8 @@ pub fn context(case: &CaseRow, r: &RequestRow, org_name: &str, extra: &[(&str, S
     c.insert("due_on".into(), case.due_on.as_deref().map(cn_date).unwrap_or_default());
     let o = r.outcome.as_deref().and_then(rules::outcome);
     c.insert("outcome_group".into(), o.map(|o| o.group).unwrap_or("").into());
-    c.insert("outcome_label".into(), o.map(|o| if o.label.is_empty() { o.group_label.to_string() } else { o.label.to_string() }).unwrap_or_default());
+    // The ground in words (“涉及国家秘密”), never the report's row (“1.属于国家秘密”).
+    c.insert("outcome_label".into(), o.map(|o| o.ground().to_string()).unwrap_or_default());
     c.insert("outcome_basis".into(), o.map(|o| o.basis).unwrap_or("").into());
     c.insert("reply_text".into(), r.reply_text.clone().unwrap_or_default());
     c.insert("reconsideration_body".into(), "示范市人民政府".into());
@@ -156,20 +165,33 @@ pub fn context(case: &CaseRow, r: &RequestRow, org_name: &str, extra: &[(&str, S
 pub async fn issue(tx: &mut crate::db::Tx, kind: &str, case: &CaseRow, ctx: &BTreeMap<String, String>, org_name: &str) -> Result<i64, AppError> {
     let t = template(&mut *tx, kind).await?;
     let body = render(&t.body, ctx).map_err(|m| AppError::conflict("template_broken", format!("“{}”{m}，请管理员修改模板后重试", t.name)))?;
+    // A template edited before replies carried the information may not list it: the list is
+    // added, for the letter must say what it gives (Art. 36 (二)).
+    let attached = ctx.get("attachments").filter(|a| !a.is_empty() && !t.body.contains("attachments"));
+    let body = match attached {
+        Some(a) => format!("{body}\n附：本机关向{}提供的政府信息\n{a}", ctx.get("you").map_or("您", String::as_str)),
+        None => body,
+    };
     let body = format!("{body}\n\n{org_name}\n{}", ctx.get("today").cloned().unwrap_or_default());
     super::queries::insert_letter(tx, case.id, kind, &t.name, &body, (&t.code, t.version), now_ms()).await
 }
 
-/// A letter as DOCX.
+/// A letter as DOCX: the title, the number, the salutation, the body, then the signature block
+/// (the organ in full and the date, the last two lines) on the right with room above it for the
+/// seal, as the platform's documents have it.
 pub fn letter_docx(l: &LetterRow, case_no: &str) -> Result<Vec<u8>, AppError> {
     let mut d = Docx::new(&l.title);
     d.title(&l.title);
     d.line(case_no, Align::Center, false);
     let lines: Vec<&str> = l.body.lines().collect();
-    // The salutation, the body, then the signature block (the last two lines) on the right.
     let n = lines.len();
     for (i, line) in lines.iter().enumerate() {
         let t = line.trim();
+        if n >= 2 && i == n - 2 {
+            // Room for the seal over the organ's name.
+            d.line("", Align::Left, false);
+            d.line("", Align::Left, false);
+        }
         if t.is_empty() {
             d.line("", Align::Left, false);
         } else if i == 0 {
@@ -180,6 +202,7 @@ pub fn letter_docx(l: &LetterRow, case_no: &str) -> Result<Vec<u8>, AppError> {
             d.paragraph(t);
         }
     }
+    d.line("（印章）", Align::Right, false);
     d.finish()
 }
 

@@ -60,6 +60,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration { version: 7, name: "extension_reason", sql: include_str!("../migrations/0007_extension_reason.sql") },
     Migration { version: 8, name: "search_postings", sql: include_str!("../migrations/0008_search_postings.sql") },
     Migration { version: 30, name: "publication_index", sql: include_str!("../migrations/0030_publication_index.sql") },
+    Migration { version: 31, name: "reply_information", sql: include_str!("../migrations/0031_reply_information.sql") },
 ];
 
 impl Feature for Disclosure {

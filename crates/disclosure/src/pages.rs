@@ -71,6 +71,7 @@ pub async fn lines(state: &AppState, rows: Vec<ListRow>) -> Result<Vec<Line>, Ap
             } else {
                 engine::DeadlineStatus::None
             };
+            let waiting = waiting_for_correction(&r.state, r.correction_due_on.as_deref());
             Line {
                 id: r.id,
                 case_no: r.case_no,
@@ -81,19 +82,26 @@ pub async fn lines(state: &AppState, rows: Vec<ListRow>) -> Result<Vec<Line>, Ap
                 applicant: crate::privacy::mask_name(&r.applicant_name),
                 received: r.received_on,
                 outcome: r.outcome.as_deref().and_then(rules::outcome).map(outcome_label).unwrap_or_default(),
-                due_label: status.label(),
-                tone: status.tone(),
+                tone: if waiting.is_some() { "paused" } else { status.tone() },
+                due_label: waiting.unwrap_or_else(|| status.label()),
             }
         })
         .collect())
 }
 
-/// An outcome as people read it: the report row without its number and counting note
-/// (“（二）部分公开（区分处理的，只计这一情形…）” → “部分公开”), with the sub-row if any.
+/// While a request waits for the applicant's 补正 the reply clock is stopped (Art. 30): the badge
+/// says so and gives the day the 补正 is due, “待申请人补正（补正期限 2026年3月23日）”.
+pub fn waiting_for_correction(state: &str, due: Option<&str>) -> Option<String> {
+    (state == "correction").then(|| match due.and_then(crate::time::parse_date) {
+        Some(d) => format!("待申请人补正（补正期限 {}）", crate::time::fmt_date_cn(d)),
+        None => "待申请人补正".to_string(),
+    })
+}
+
+/// An outcome as people read it: the decision (“不予公开：涉及国家秘密”), not the report's row
+/// (“（三）不予公开 1.属于国家秘密”), which stays on the annual report.
 pub fn outcome_label(o: &rules::Outcome) -> String {
-    let group = o.group_label.trim_start_matches(|c| c != '）').trim_start_matches('）');
-    let group = group.split('（').next().unwrap_or(group);
-    if o.label.is_empty() { group.to_string() } else { format!("{group}·{}", o.label) }
+    o.decision.to_string()
 }
 
 #[cfg(test)]
@@ -102,7 +110,8 @@ mod tests {
     fn outcome_labels_read_plainly() {
         let l = |c| super::outcome_label(super::rules::outcome(c).unwrap());
         assert_eq!(l("partial"), "部分公开");
-        assert!(l("disclose").starts_with("予以公开"), "{}", l("disclose"));
+        assert_eq!(l("disclose"), "予以公开");
+        assert_eq!(l("withhold_secret"), "不予公开：涉及国家秘密");
         assert!(!l("partial").contains('（'));
     }
 }
@@ -290,7 +299,7 @@ impl Asks for RequestAsks<'_> {
 pub fn step_views(case: &CaseRow, r: &RequestRow, auth: &dyn engine::Authority, state: &AppState) -> Vec<page::StepView> {
     let cal = state.calendar();
     let day = today();
-    let facts = case.facts(service::flags(case, r, day, &cal));
+    let facts = service::facts(case, r, day, &cal);
     page::step_views(&PROCEDURE, &facts, auth, day, &cal, &RequestAsks { r })
 }
 
@@ -305,7 +314,11 @@ struct RequestPage {
     applicant_type: &'static str,
     channel: &'static str,
     delivery: &'static str,
+    email: String,
     outcome: String,
+    /// What the reply gave: files (also among the case's attachments) and publications.
+    files: Vec<crate::files::AttachmentRow>,
+    publications: Vec<queries::LinkedPublication>,
 }
 
 async fn request_page(state: &AppState, staff: &Staff, ctx: &Ctx, id: i64, revealed: bool, error: Option<(String, AppError)>) -> Result<Response, PageError> {
@@ -324,7 +337,10 @@ async fn request_page(state: &AppState, staff: &Staff, ctx: &Ctx, id: i64, revea
         Some(c) => format!("{}（联系人 {c}）", r.applicant_name),
         None => r.applicant_name.clone(),
     };
-    let mut party = Party::new("申请人", None, Some(&r.phone), None, revealed).id(model::label(model::ID_KINDS, &r.id_kind), Some(&r.id_number), revealed);
+    // The postal address and the email are personal data like the phone: masked unless revealed.
+    let mut party =
+        Party::new("申请人", None, Some(&r.phone), r.address.as_deref(), revealed).id(model::label(model::ID_KINDS, &r.id_kind), Some(&r.id_number), revealed);
+    let email = r.email.as_deref().map(|e| if revealed { e.to_string() } else { crate::privacy::mask_email(e) }).unwrap_or_default();
     party.name = applicant;
     let documents = queries::letters(&state.db, id)
         .await?
@@ -335,15 +351,24 @@ async fn request_page(state: &AppState, staff: &Staff, ctx: &Ctx, id: i64, revea
             title: format!("{}（DOCX）", l.title),
         })
         .collect();
+    let mut badge = page::badge(&PROCEDURE, &case, "答复期限", today(), &cal);
+    if let Some(label) = waiting_for_correction(&case.state, r.correction_due_on.as_deref()) {
+        badge.tone = "paused";
+        badge.label = label;
+        badge.reasons.push(format!("答复期限自收到补正之日起重新计算（{}）", rules::ART_30.cite()));
+    }
+    let files = queries::disclosed_files(&state.db, id).await?;
+    let publications = queries::linked_publications(&state.db, id).await?;
     let cv = CaseView {
         state_name: PROCEDURE.state_name(&case.state),
-        badge: page::badge(&PROCEDURE, &case, "答复期限", today(), &cal),
+        badge,
         tags: vec![],
         parties: vec![party],
         revealed,
         can_reveal,
         base: format!("/disclosure/requests/{id}"),
-        multipart: false,
+        // A reply carries the information as files.
+        multipart: true,
         steps,
         error: error.map(|(action, e)| StepError::new(action, &e)),
         timeline: audit::timeline(&state.db, "case", id).await?,
@@ -358,7 +383,10 @@ async fn request_page(state: &AppState, staff: &Staff, ctx: &Ctx, id: i64, revea
         applicant_type: rules::applicant_type_label(&r.applicant_type),
         channel: model::label(model::CHANNELS, &r.channel),
         delivery: model::label(model::DELIVERY, &r.delivery),
+        email,
         outcome: r.outcome.as_deref().and_then(rules::outcome).map(outcome_label).unwrap_or_default(),
+        files,
+        publications,
         cv,
         r,
     };
@@ -382,7 +410,7 @@ async fn reveal(State(state): State<AppState>, staff: Staff, ctx: Ctx, Path(id):
     if !engine::Authority::staff_may(&v.authority(), Perm::PII_VIEW) {
         return Err(AppError::forbidden("pii_forbidden", "您没有查看个人信息原文的权限").into());
     }
-    page::log_reveal(&state, staff.actor(), id, "查看申请人电话、证件号码原文", "电话、证件号码").await?;
+    page::log_reveal(&state, staff.actor(), id, "查看申请人电话、证件号码、通信地址、电子邮箱原文", "电话、证件号码、通信地址、电子邮箱").await?;
     request_page(&state, &staff, &ctx, id, true, None).await
 }
 
@@ -398,12 +426,14 @@ pub fn step_form(f: &FormData) -> Result<StepForm, AppError> {
         None => None,
         Some(d) => Some(d.parse::<u32>().map_err(|_| AppError::field("days", "not_a_number", "天数必须是正整数"))?),
     };
-    Ok(StepForm { reason: f.get("reason").map(str::to_string).filter(|s| !s.trim().is_empty()), fields, days })
+    Ok(StepForm { reason: f.get("reason").map(str::to_string).filter(|s| !s.trim().is_empty()), fields, days, files: vec![] })
 }
 
-async fn step(State(state): State<AppState>, staff: Staff, ctx: Ctx, Path((id, action)): Path<(i64, String)>, form: FormData) -> Result<Response, PageError> {
+async fn step(State(state): State<AppState>, staff: Staff, ctx: Ctx, Path((id, action)): Path<(i64, String)>, mp: Multipart) -> Result<Response, PageError> {
+    let form = mp.fields;
     let sf = match step_form(&form) {
-        Ok(s) => s,
+        // The files of a reply are the information it gives.
+        Ok(s) => StepForm { files: mp.files, ..s },
         Err(e) => return request_page(&state, &staff, &ctx, id, false, Some((action, e))).await,
     };
     match service::step(&state, Who::Staff(&staff), id, form.int("version"), &action, sf).await {

@@ -42,6 +42,7 @@ pub fn routes() -> Router<AppState> {
         .route("/portal/disclosure/requests/{id}", get(request))
         .route("/portal/disclosure/requests/{id}/step/{action}", post(step))
         .route("/portal/disclosure/requests/{id}/letters/{lid}", get(letter_docx))
+        .route("/portal/disclosure/requests/{id}/files/{fid}", get(disclosed_file))
 }
 
 fn names(units: &[OrgRow], cats: &[Category], org: Option<i64>, cat: Option<i64>) -> (String, String) {
@@ -503,6 +504,11 @@ struct RequestPage {
     unit: String,
     outcome: String,
     letters: Vec<LetterRow>,
+    /// What the reply gave: files to download and publications to read.
+    files: Vec<crate::files::AttachmentRow>,
+    publications: Vec<queries::LinkedPublication>,
+    /// “待申请人补正（补正期限 …）” while the request waits for the applicant.
+    waiting: String,
     can_correct: bool,
     can_withdraw: bool,
     error: Option<(String, Vec<String>)>,
@@ -529,6 +535,9 @@ async fn request_page(state: &AppState, ctx: &Ctx, c: &crate::auth::Citizen, id:
         unit: orgs::get(&state.db, case.org_id).await?.map(|o| o.name).unwrap_or_default(),
         outcome: r.outcome.as_deref().and_then(rules::outcome).map(super::pages::outcome_label).unwrap_or_default(),
         letters: queries::letters(&state.db, id).await?,
+        files: queries::disclosed_files(&state.db, id).await?,
+        publications: queries::linked_publications(&state.db, id).await?,
+        waiting: super::pages::waiting_for_correction(&case.state, r.correction_due_on.as_deref()).unwrap_or_default(),
         can_correct: ok("correct"),
         can_withdraw: ok("withdraw"),
         error: error.map(|e| (e.user_message(), e.basis().to_vec())),
@@ -577,4 +586,17 @@ async fn letter_docx(State(state): State<AppState>, MaybeCitizen(c): MaybeCitize
     let l = queries::letter(&state.db, lid).await?.filter(|l| l.case_id == id).ok_or_else(|| AppError::not_found("letter_not_found", "文书不存在"))?;
     let bytes = super::letters::letter_docx(&l, &case.case_no)?;
     Ok(crate::reports::docx::response(bytes, &format!("{}-{}.docx", l.title, case.case_no)))
+}
+
+/// A file a reply gave: only the applicant who proved their phone downloads it, and only files
+/// given to them (not the staff's other attachments on the case).
+async fn disclosed_file(State(state): State<AppState>, MaybeCitizen(c): MaybeCitizen, Path((id, fid)): Path<(i64, i64)>) -> Result<Response, PageError> {
+    let Some(c) = c else { return Ok(login_redirect(&format!("/portal/disclosure/requests/{id}"))) };
+    load_own(&state, &c, id).await?;
+    let att = crate::files::get(&state.db, fid)
+        .await?
+        .filter(|a| a.entity == "case" && a.entity_id == id && a.purpose == queries::DISCLOSED)
+        .ok_or_else(|| AppError::not_found("file_not_found", "文件不存在"))?;
+    let bytes = state.files.read(&att.sha256)?;
+    Ok(crate::files::download(&att, bytes))
 }

@@ -390,7 +390,7 @@ async fn report_page(State(state): State<AppState>, staff: Staff, ctx: Ctx, Quer
     let a = report::load(&state.db, org.clone(), year).await?;
     render(&ReportPage {
         layout: Layout::new(&staff, &ctx, "政府信息公开工作年度报告").crumb("政务公开", "/disclosure/publications").crumb("年度报告", ""),
-        body: crate::reports::to_html(&a.document()),
+        body: crate::reports::to_html(&a.document(true)),
         invariants: a.invariants(),
         // Only the units whose report this person may open.
         units: super::pages::receivers(&state)
@@ -451,9 +451,9 @@ async fn report_save(State(state): State<AppState>, staff: Staff, Query(rq): Que
 async fn report_docx(State(state): State<AppState>, staff: Staff, Query(rq): Query<ReportQuery>) -> Result<Response, PageError> {
     let (org, year) = report_target(&state, &staff, &rq).await?;
     let a = report::load(&state.db, org.clone(), year).await?;
-    let mut d = crate::reports::docx::Docx::new(&format!("{}{year}年政府信息公开工作年度报告", org.name));
-    d.document(&a.document());
-    Ok(crate::reports::docx::response(d.finish()?, &format!("{}{year}年政府信息公开工作年度报告.docx", org.name)))
+    let mut d = crate::reports::docx::Docx::new(&a.title_line());
+    d.document(&a.document(false));
+    Ok(crate::reports::docx::response(d.finish()?, &format!("{}.docx", a.title_line())))
 }
 
 #[derive(Template)]
@@ -466,12 +466,9 @@ struct ReportExport {
 async fn report_html(State(state): State<AppState>, staff: Staff, Query(rq): Query<ReportQuery>) -> Result<Response, PageError> {
     let (org, year) = report_target(&state, &staff, &rq).await?;
     let a = report::load(&state.db, org.clone(), year).await?;
-    let body = crate::reports::to_html(&a.document());
-    let html = ReportExport { title: format!("{}{year}年政府信息公开工作年度报告", org.name), body }.render().map_err(AppError::from)?;
-    let disp = format!(
-        "attachment; filename=\"report.html\"; filename*=UTF-8''{}",
-        crate::web::urlencode(&format!("{}{year}年政府信息公开工作年度报告.html", org.name))
-    );
+    let body = crate::reports::to_html(&a.document(false));
+    let html = ReportExport { title: a.title_line(), body }.render().map_err(AppError::from)?;
+    let disp = format!("attachment; filename=\"report.html\"; filename*=UTF-8''{}", crate::web::urlencode(&format!("{}.html", a.title_line())));
     Ok(([(header::CONTENT_TYPE, "text/html; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, disp)], html).into_response())
 }
 

@@ -36,6 +36,8 @@ pub struct RequestRow {
     pub third_party_opinion: Option<String>,
     pub extension_requested_days: Option<i64>,
     pub extension_reason: Option<String>,
+    /// Who asked for the extension (`user:12`), so that someone else approves it.
+    pub extension_requested_by: Option<String>,
     pub outcome: Option<String>,
     pub outcome_reason: Option<String>,
     pub reply_text: Option<String>,
@@ -43,7 +45,7 @@ pub struct RequestRow {
     pub replied_on_time: Option<bool>,
 }
 
-pub const REQUEST_COLS: &str = "r.case_id, r.channel, r.applicant_type, r.applicant_name, r.id_kind, r.id_number, r.phone, r.address, r.email, r.contact_person, r.description, r.doc_refs, r.purpose, r.delivery, r.received_on, r.correction_items, r.correction_due_on, r.corrected_on, r.correction_text, r.third_party, r.third_party_since, r.third_party_opinion, r.extension_requested_days, r.extension_reason, r.outcome, r.outcome_reason, r.reply_text, r.concluded_on, r.replied_on_time";
+pub const REQUEST_COLS: &str = "r.case_id, r.channel, r.applicant_type, r.applicant_name, r.id_kind, r.id_number, r.phone, r.address, r.email, r.contact_person, r.description, r.doc_refs, r.purpose, r.delivery, r.received_on, r.correction_items, r.correction_due_on, r.corrected_on, r.correction_text, r.third_party, r.third_party_since, r.third_party_opinion, r.extension_requested_days, r.extension_reason, r.extension_requested_by, r.outcome, r.outcome_reason, r.reply_text, r.concluded_on, r.replied_on_time";
 
 pub async fn request<'a>(ex: impl Into<Ex<'a>>, case_id: i64) -> Result<Option<RequestRow>, AppError> {
     q(format!("SELECT {REQUEST_COLS} FROM disclosure_requests r WHERE r.case_id = $1")).bind(case_id).fetch_optional(ex).await
@@ -125,9 +127,10 @@ pub struct ListRow {
     pub received_on: String,
     pub outcome: Option<String>,
     pub concluded_on: Option<String>,
+    pub correction_due_on: Option<String>,
 }
 
-const LIST_COLS: &str = "c.id, c.case_no, c.title, c.state, c.org_id, c.is_open, c.due_on, c.paused_on, c.clock_rule, c.opened_at, c.supervised, r.applicant_type, r.applicant_name, r.received_on, r.outcome, r.concluded_on";
+const LIST_COLS: &str = "c.id, c.case_no, c.title, c.state, c.org_id, c.is_open, c.due_on, c.paused_on, c.clock_rule, c.opened_at, c.supervised, r.applicant_type, r.applicant_name, r.received_on, r.outcome, r.concluded_on, r.correction_due_on";
 
 fn filtered(mut query: crate::db::Q, f: &Filter, scope: &Scope, org_path: Option<&str>) -> crate::db::Q {
     query = scope.filter(query, "c.org_id");
@@ -252,3 +255,49 @@ pub async fn insert_letter(tx: &mut Tx, case_id: i64, kind: &str, title: &str, b
         .fetch_i64(tx)
         .await
 }
+
+// ------------------------------------------------------------------ the information a reply gives
+
+/// A publication a reply points to (Art. 36 (一)(二)).
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+pub struct LinkedPublication {
+    pub id: i64,
+    pub title: String,
+    pub index_no: Option<String>,
+}
+
+/// A published publication by its 索引号 or id (what staff type in the reply form).
+pub async fn published_by_ref<'a>(ex: impl Into<Ex<'a>>, reference: &str) -> Result<Option<LinkedPublication>, AppError> {
+    let by_id = reference.parse::<i64>().ok();
+    q("SELECT id, title, index_no FROM disclosure_publications WHERE state = 'published' AND (index_no = $1 OR id = $2)")
+        .bind(reference)
+        .bind(by_id.unwrap_or(-1))
+        .fetch_optional(ex)
+        .await
+}
+
+pub async fn link_publication(tx: &mut Tx, case_id: i64, publication_id: i64, sort: i64) -> Result<(), AppError> {
+    q("INSERT INTO disclosure_reply_publications (case_id, publication_id, sort) VALUES ($1, $2, $3)")
+        .bind(case_id)
+        .bind(publication_id)
+        .bind(sort)
+        .execute(tx)
+        .await?;
+    Ok(())
+}
+
+/// The publications a reply points to, in the order the reply lists them.
+pub async fn linked_publications<'a>(ex: impl Into<Ex<'a>>, case_id: i64) -> Result<Vec<LinkedPublication>, AppError> {
+    q("SELECT p.id, p.title, p.index_no FROM disclosure_reply_publications l JOIN disclosure_publications p ON p.id = l.publication_id WHERE l.case_id = $1 ORDER BY l.sort")
+        .bind(case_id)
+        .fetch_all(ex)
+        .await
+}
+
+/// The files a reply gives the applicant (platform attachments on the case, purpose `disclosed`).
+pub async fn disclosed_files<'a>(ex: impl Into<Ex<'a>>, case_id: i64) -> Result<Vec<crate::files::AttachmentRow>, AppError> {
+    Ok(crate::files::list(ex, "case", case_id).await?.into_iter().filter(|a| a.purpose == DISCLOSED).collect())
+}
+
+/// The purpose of an attachment that is information given to the applicant.
+pub const DISCLOSED: &str = "disclosed";

@@ -161,6 +161,8 @@ pub struct Invariant {
 /// Everything the report shows.
 pub struct Annual {
     pub org: OrgRow,
+    /// The organ in full, as it signs the report (示范市住房和城乡建设局).
+    pub issuer: String,
     pub year: i64,
     pub t2: Table2,
     pub t3: Table3,
@@ -169,7 +171,9 @@ pub struct Annual {
 }
 
 pub async fn load(db: &Db, org: OrgRow, year: i64) -> Result<Annual, AppError> {
+    let root = crate::org::queries::root(db).await?;
     Ok(Annual {
+        issuer: crate::org::queries::full_name(&org, root.as_ref()),
         t2: table2(db, &org.path, year).await?,
         t3: table3(db, &org.path, year).await?,
         values: values(db, org.id, year).await?,
@@ -239,34 +243,72 @@ impl Annual {
         v
     }
 
-    /// The report as a document.
-    pub fn document(&self) -> Document {
+    /// The report's title: the organ in full, then the year and the report's name on a line of
+    /// their own, so that a long name never leaves a word alone on the second line.
+    pub fn title(&self) -> String {
+        format!("{}\n{}年政府信息公开工作年度报告", self.issuer, self.year)
+    }
+
+    /// The title on one line (file names, the page's heading).
+    pub fn title_line(&self) -> String {
+        self.title().replace('\n', "")
+    }
+
+    /// 一、总体情况 written from the figures when the unit has not written its own: what the
+    /// tables say, in sentences.
+    fn overall_from_figures(&self) -> String {
+        let t = &self.t3;
+        let concluded: i64 = APPLICANT_TYPES.iter().map(|x| t.concluded(x.0)).sum();
+        format!(
+            "{}年，{}主动公开政府信息{}条，其中在形成或者变更之日起20个工作日内公开{}条。本年新收政府信息公开申请{}件，上年结转{}件，办结{}件，结转下年度继续办理{}件。",
+            self.year,
+            self.issuer,
+            self.t2.published,
+            self.t2.on_time,
+            t.row_total("received"),
+            t.row_total("carried"),
+            concluded,
+            t.row_total("carried_out")
+        )
+    }
+
+    /// The report as a document. `draft`: the page, where an unwritten section says so; an
+    /// export carries no placeholder (一 is then written from the figures, 五 and 六 stay empty
+    /// under their headings for the unit to fill in).
+    pub fn document(&self, draft: bool) -> Document {
         let mut d = Document::default();
-        let name = self.org.name.clone();
-        d.push(Block::Title(format!("{name}{}年政府信息公开工作年度报告", self.year)));
+        d.push(Block::Title(self.title()));
         let text = |k: &str| self.texts.get(k).map(|t| t.0.clone()).unwrap_or_default();
         d.push(Block::Heading(SECTIONS[0].1.into()));
         if text("overall").trim().is_empty() {
-            d.push(Block::Note("（尚未撰写）".into()));
+            d.paragraphs(&self.overall_from_figures());
         } else {
             d.paragraphs(&text("overall"));
         }
         d.push(Block::Heading("二、主动公开政府信息情况".into()));
         d.push(Block::Table(self.table_two()));
+        // The mark of a figure entered by hand is explained only where one is shown.
+        let manual = self.values.iter().any(|(k, v)| k.starts_with("t2.") && !v.trim().is_empty());
         d.push(Block::Note(format!(
-            "本年主动公开政府信息 {} 条，其中在形成或者变更之日起20个工作日内公开 {} 条，超期公开 {} 条（《政府信息公开条例》第二十六条）。带 * 的数字为人工填报。",
-            self.t2.published, self.t2.on_time, self.t2.late
+            "本年主动公开政府信息 {} 条，其中在形成或者变更之日起20个工作日内公开 {} 条，超期公开 {} 条（《政府信息公开条例》第二十六条）。{}",
+            self.t2.published,
+            self.t2.on_time,
+            self.t2.late,
+            if manual { "带 * 的数字为人工填报。" } else { "" }
         )));
         d.push(Block::Heading("三、收到和处理政府信息公开申请情况".into()));
         d.push(Block::Table(self.table_three()));
         d.push(Block::Heading("四、政府信息公开行政复议、行政诉讼情况".into()));
         d.push(Block::Table(self.table_four()));
+        if self.values.iter().any(|(k, v)| k.starts_with("t4.") && !v.trim().is_empty()) {
+            d.push(Block::Note("带 * 的数字为人工填报。".into()));
+        }
         for (k, h, _) in &SECTIONS[1..] {
             d.push(Block::Heading(h.to_string()));
-            if text(k).trim().is_empty() {
-                d.push(Block::Note("（尚未撰写）".into()));
-            } else {
+            if !text(k).trim().is_empty() {
                 d.paragraphs(&text(k));
+            } else if draft {
+                d.push(Block::Note("（尚未撰写：请在“编辑”中填写本节）".into()));
             }
         }
         d

@@ -51,6 +51,11 @@ pub const ART_33: Basis = Basis::checked(
 pub const ART_33_1: Basis = Basis::checked(LAW, "第三十三条第一款", "行政机关收到政府信息公开申请，能够当场答复的，应当当场予以答复");
 pub const ART_33_3: Basis = Basis::checked(LAW, "第三十三条第三款", "征求第三方和其他机关意见所需时间不计算在答复期限内");
 pub const ART_36: Basis = Basis::checked(LAW, "第三十六条", "行政机关根据不同情况分别作出答复；不予公开的，告知申请人并说明理由");
+pub const ART_36_2: Basis = Basis::checked(
+    LAW,
+    "第三十六条第（一）（二）项",
+    "所申请公开信息已经主动公开的，告知申请人获取的方式、途径；可以公开的，向申请人提供该政府信息，或者告知获取的方式、途径和时间",
+);
 pub const ART_37: Basis = Basis::checked(LAW, "第三十七条", "能够作区分处理的，应当提供可以公开的内容，并对不予公开的内容说明理由");
 pub const ART_45: Basis = Basis::checked(LAW, "第四十五条", "建立健全申请登记、审核、办理、答复、归档的工作制度");
 pub const REPORT_FORMAT: Basis = Basis::secondary(
@@ -59,8 +64,13 @@ pub const REPORT_FORMAT: Basis = Basis::secondary(
     "办理结果分为予以公开、部分公开、不予公开、无法提供、不予处理、其他处理",
 );
 pub const EXTENSION_FORM: Basis = Basis::local(LAW, "第三十三条第二款", "延长答复期限应当经政府信息公开工作机构负责人同意：承办人提出，负责人批准");
+/// The separation of the one who asks from the one who consents: the 条例 requires the head's
+/// consent (Art. 33 ¶2), which is no check when the person asking consents to themselves.
+pub const EXTENSION_SEPARATION: Basis = Basis::local(LAW, "第三十三条第二款", "延长答复期限须经政府信息公开工作机构负责人同意：提出延期的人员不能自行批准");
 
-/// An outcome of a request: exactly the rows of table 三 of the annual report.
+/// An outcome of a request: exactly the rows of table 三 of the annual report, each with the
+/// decision it is to the applicant. Staff choose decisions (“不予公开：涉及国家秘密（第十四条）”);
+/// the report's row wording (“（三）不予公开 1.属于国家秘密”) stays on the report.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Outcome {
     pub code: &'static str,
@@ -69,59 +79,97 @@ pub struct Outcome {
     pub group_label: &'static str,
     /// The sub-row label (empty when the group has no sub-rows).
     pub label: &'static str,
+    /// The decision as the applicant and staff read it: “不予公开：涉及国家秘密”.
+    pub decision: &'static str,
     pub needs_reason: bool,
     /// Only the system records it (逾期不补正).
     pub system_only: bool,
     pub basis: &'static str,
 }
 
-const fn o(code: &'static str, group: &'static str, group_label: &'static str, label: &'static str, needs_reason: bool, basis: &'static str) -> Outcome {
-    Outcome { code, group, group_label, label, needs_reason, system_only: false, basis }
+impl Outcome {
+    /// What a choice reads in the reply form: the decision, and its article unless it is the
+    /// plain 予以公开 or 部分公开.
+    pub fn choice_label(&self) -> String {
+        if self.gives_information() { self.decision.to_string() } else { format!("{}（{}）", self.decision, self.basis) }
+    }
+    /// The ground alone, for a sentence of the letter: “涉及国家秘密”.
+    pub fn ground(&self) -> &'static str {
+        self.decision.split_once('：').map_or(self.decision, |(_, g)| g)
+    }
+    /// 予以公开 and 部分公开 give the applicant information (Art. 36 (一)(二), Art. 37): the reply
+    /// must carry it.
+    pub fn gives_information(&self) -> bool {
+        matches!(self.group, "disclose" | "partial")
+    }
 }
 
+#[allow(clippy::too_many_arguments)]
+const fn o(
+    code: &'static str,
+    group: &'static str,
+    group_label: &'static str,
+    label: &'static str,
+    decision: &'static str,
+    needs_reason: bool,
+    basis: &'static str,
+) -> Outcome {
+    Outcome { code, group, group_label, label, decision, needs_reason, system_only: false, basis }
+}
+
+const WITHHOLD: &str = "（三）不予公开";
+const UNABLE: &str = "（四）无法提供";
+const REJECT: &str = "（五）不予处理";
+const OTHER: &str = "（六）其他处理";
+
 pub const OUTCOMES: &[Outcome] = &[
-    o("disclose", "disclose", "（一）予以公开", "", false, "第三十六条第（一）（二）项"),
-    o("partial", "partial", "（二）部分公开（区分处理的，只计这一情形，不计其他情形）", "", true, "第三十七条"),
-    o("withhold_secret", "withhold", "（三）不予公开", "1.属于国家秘密", true, "第十四条"),
-    o("withhold_law", "withhold", "（三）不予公开", "2.其他法律行政法规禁止公开", true, "第十四条"),
-    o("withhold_safety", "withhold", "（三）不予公开", "3.危及“三安全一稳定”", true, "第十四条"),
-    o("withhold_third_party", "withhold", "（三）不予公开", "4.保护第三方合法权益", true, "第十五条"),
-    o("withhold_internal", "withhold", "（三）不予公开", "5.属于三类内部事务信息", true, "第十六条第一款"),
-    o("withhold_process", "withhold", "（三）不予公开", "6.属于四类过程性信息", true, "第十六条第二款"),
-    o("withhold_enforcement", "withhold", "（三）不予公开", "7.属于行政执法案卷", true, "第十六条第二款"),
-    o("withhold_inquiry", "withhold", "（三）不予公开", "8.属于行政查询事项", true, "第三十六条第（七）项"),
-    o("unable_not_held", "unable", "（四）无法提供", "1.本机关不掌握相关政府信息", true, "第三十六条第（四）（五）项"),
-    o("unable_no_ready", "unable", "（四）无法提供", "2.没有现成信息需要另行制作", true, "第三十八条"),
-    o("unable_unclear", "unable", "（四）无法提供", "3.补正后申请内容仍不明确", true, "第三十条"),
-    o("reject_petition", "reject", "（五）不予处理", "1.信访举报投诉类申请", true, "第三十九条第一款"),
-    o("reject_repeat", "reject", "（五）不予处理", "2.重复申请", true, "第三十六条第（六）项"),
-    o("reject_publication", "reject", "（五）不予处理", "3.要求提供公开出版物", true, "第三十九条第二款"),
-    o("reject_mass", "reject", "（五）不予处理", "4.无正当理由大量反复申请", true, "第三十五条"),
-    o("reject_confirm", "reject", "（五）不予处理", "5.要求行政机关确认或重新出具已获取信息", true, "第三十六条"),
+    o("disclose", "disclose", "（一）予以公开", "", "予以公开", false, "第三十六条第（一）（二）项"),
+    o("partial", "partial", "（二）部分公开（区分处理的，只计这一情形，不计其他情形）", "", "部分公开", true, "第三十七条"),
+    o("withhold_secret", "withhold", WITHHOLD, "1.属于国家秘密", "不予公开：涉及国家秘密", true, "第十四条"),
+    o("withhold_law", "withhold", WITHHOLD, "2.其他法律行政法规禁止公开", "不予公开：法律、行政法规禁止公开", true, "第十四条"),
+    o("withhold_safety", "withhold", WITHHOLD, "3.危及“三安全一稳定”", "不予公开：公开后可能危及国家安全、公共安全、经济安全、社会稳定", true, "第十四条"),
+    o("withhold_third_party", "withhold", WITHHOLD, "4.保护第三方合法权益", "不予公开：涉及商业秘密、个人隐私，公开会损害第三方合法权益", true, "第十五条"),
+    o("withhold_internal", "withhold", WITHHOLD, "5.属于三类内部事务信息", "不予公开：属于内部事务信息", true, "第十六条第一款"),
+    o("withhold_process", "withhold", WITHHOLD, "6.属于四类过程性信息", "不予公开：属于过程性信息", true, "第十六条第二款"),
+    o("withhold_enforcement", "withhold", WITHHOLD, "7.属于行政执法案卷", "不予公开：属于行政执法案卷信息", true, "第十六条第二款"),
+    o("withhold_inquiry", "withhold", WITHHOLD, "8.属于行政查询事项", "不予公开：属于行政查询事项，应依照有关规定查询", true, "第三十六条第（七）项"),
+    o("unable_not_held", "unable", UNABLE, "1.本机关不掌握相关政府信息", "无法提供：本机关不掌握该政府信息", true, "第三十六条第（四）（五）项"),
+    o("unable_no_ready", "unable", UNABLE, "2.没有现成信息需要另行制作", "无法提供：没有现成信息，需要另行制作", true, "第三十八条"),
+    o("unable_unclear", "unable", UNABLE, "3.补正后申请内容仍不明确", "无法提供：补正后申请内容仍不明确", true, "第三十条"),
+    o("reject_petition", "reject", REJECT, "1.信访举报投诉类申请", "不予处理：信访、举报、投诉类申请", true, "第三十九条第一款"),
+    o("reject_repeat", "reject", REJECT, "2.重复申请", "不予处理：重复申请", true, "第三十六条第（六）项"),
+    o("reject_publication", "reject", REJECT, "3.要求提供公开出版物", "不予处理：要求提供公开出版物", true, "第三十九条第二款"),
+    o("reject_mass", "reject", REJECT, "4.无正当理由大量反复申请", "不予处理：无正当理由大量、反复申请", true, "第三十五条"),
+    o("reject_confirm", "reject", REJECT, "5.要求行政机关确认或重新出具已获取信息", "不予处理：要求确认或重新出具已获取的信息", true, "第三十六条"),
     Outcome {
         code: "other_no_correction",
         group: "other",
-        group_label: "（六）其他处理",
+        group_label: OTHER,
         label: "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
+        decision: "视为放弃申请：逾期不补正",
         needs_reason: false,
         system_only: true,
         basis: "第三十条",
     },
-    o("other_no_fee", "other", "（六）其他处理", "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请", true, "第四十二条"),
-    o("other_other", "other", "（六）其他处理", "3.其他", true, "第三十六条"),
+    o(
+        "other_no_fee",
+        "other",
+        OTHER,
+        "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
+        "不再处理：逾期未缴纳信息处理费",
+        true,
+        "第四十二条",
+    ),
+    o("other_other", "other", OTHER, "3.其他", "其他处理", true, "第三十六条"),
 ];
 
 pub fn outcome(code: &str) -> Option<&'static Outcome> {
     OUTCOMES.iter().find(|o| o.code == code)
 }
 
-/// The outcomes staff may choose in a reply.
+/// The outcomes staff may choose in a reply, as decisions.
 pub fn reply_choices() -> Vec<(&'static str, String)> {
-    OUTCOMES
-        .iter()
-        .filter(|o| !o.system_only)
-        .map(|o| (o.code, if o.label.is_empty() { o.group_label.to_string() } else { format!("{} {}", o.group_label, o.label) }))
-        .collect()
+    OUTCOMES.iter().filter(|o| !o.system_only).map(|o| (o.code, o.choice_label())).collect()
 }
 
 /// Applicant types: the columns of table 三.
@@ -161,8 +209,17 @@ fn reply_outcome_valid(ctx: &GuardCtx<'_>) -> Result<(), String> {
 
 fn reply_reason_given(ctx: &GuardCtx<'_>) -> Result<(), String> {
     match ctx.input.field("outcome").and_then(outcome) {
-        Some(o) if o.needs_reason && ctx.input.field("outcome_reason").is_none() => {
-            Err(format!("答复结果为“{}”的，须说明理由及依据", if o.label.is_empty() { o.group_label } else { o.label }))
+        Some(o) if o.needs_reason && ctx.input.field("outcome_reason").is_none() => Err(format!("答复结果为“{}”的，须说明理由及依据", o.decision)),
+        _ => Ok(()),
+    }
+}
+
+/// 予以公开 and 部分公开 deliver the information with the reply (Art. 36 (一)(二), Art. 37):
+/// files uploaded with the reply, or publications already public that it points to.
+fn information_attached(ctx: &GuardCtx<'_>) -> Result<(), String> {
+    match ctx.input.field("outcome").and_then(outcome) {
+        Some(o) if o.gives_information() && ctx.input.attachments == 0 && ctx.input.field("publications").is_none() => {
+            Err(format!("答复“{}”的，应当向申请人提供所申请的政府信息：请上传信息文件，或填写已主动公开信息的索引号", o.decision))
         }
         _ => Ok(()),
     }
@@ -300,6 +357,7 @@ pub static PROCEDURE: LazyLock<Procedure> = LazyLock::new(|| {
                 .ask("days", "申请延长的工作日数（不超过20）", AskKind::Days)
                 .basis(EXTENSION_FORM),
             Transition::new("approve_extension", "批准延期", &["extension_requested"], To::State("handling"), staff(Perm::CASE_APPROVE))
+                .guard(Guard::NotBy { action: "request_extension" }, Some(EXTENSION_SEPARATION))
                 .clock(ClockEffect::Extend { max_days: 20, max_times: 1, basis: ART_33 })
                 .ask("days", "批准延长的工作日数", AskKind::Days)
                 .basis(ART_33)
@@ -307,15 +365,27 @@ pub static PROCEDURE: LazyLock<Procedure> = LazyLock::new(|| {
                 .hint("批准后系统生成《延长答复期限告知书》告知申请人")
                 .tell("【政府信息公开】您的申请（编号{no}）答复期限已依法延长至{due}。查询：{url}"),
             Transition::new("reject_extension", "不批准延期", &["extension_requested"], To::State("handling"), staff(Perm::CASE_APPROVE))
+                .guard(Guard::NotBy { action: "request_extension" }, Some(EXTENSION_SEPARATION))
                 .guard(Guard::Reason, None)
                 .basis(ART_33),
             Transition::new("reply", "答复", &["received", "handling", "extension_requested"], To::State("replied"), staff(Perm::CASE_HANDLE))
                 .guard(Guard::Input { field: "outcome", check: reply_outcome_valid }, Some(REPORT_FORMAT))
                 .guard(Guard::Input { field: "outcome_reason", check: reply_reason_given }, Some(ART_36))
                 .guard(Guard::Field { name: "reply_text", label: "答复内容" }, Some(ART_36))
+                .guard(
+                    Guard::Require {
+                        field: "files",
+                        code: "information_not_attached",
+                        label: "予以公开、部分公开的，须附所提供的政府信息（文件或已公开信息）",
+                        check: information_attached,
+                    },
+                    Some(ART_36_2),
+                )
                 .ask("outcome", "答复结果", AskKind::Choice(choices))
                 .ask("outcome_reason", "理由及依据（予以公开以外的情形必填）", AskKind::LongText)
                 .ask("reply_text", "答复内容（提供的信息或获取方式）", AskKind::LongText)
+                .ask("files", "所提供的政府信息（文件，予以公开、部分公开时上传）", AskKind::Files)
+                .ask("publications", "或已主动公开的信息（索引号，多个用逗号分隔）", AskKind::Text)
                 .clock(ClockEffect::Stop)
                 .basis(ART_36)
                 .look(Look::Primary)
@@ -349,6 +419,20 @@ mod tests {
             assert_eq!(OUTCOMES.iter().filter(|o| o.group == g).count(), n, "{g}");
         }
         assert!(OUTCOMES.iter().all(|o| o.code == "disclose" || o.code == "other_no_correction" || o.needs_reason));
+    }
+
+    #[test]
+    fn choices_read_as_decisions_not_report_rows() {
+        let choices = reply_choices();
+        let label = |c: &str| choices.iter().find(|x| x.0 == c).map(|x| x.1.clone()).unwrap();
+        assert_eq!(label("disclose"), "予以公开");
+        assert_eq!(label("partial"), "部分公开");
+        assert_eq!(label("withhold_secret"), "不予公开：涉及国家秘密（第十四条）");
+        for (_, l) in &choices {
+            // No report numbering (（三）, 1.) and no counting note in a decision.
+            assert!(!l.starts_with('（') && !l.contains("1.") && !l.contains("只计"), "{l}");
+        }
+        assert_eq!(outcome("withhold_secret").unwrap().ground(), "涉及国家秘密");
     }
 
     #[test]

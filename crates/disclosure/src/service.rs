@@ -84,6 +84,27 @@ impl Authority for RequestAuthority<'_> {
     fn is_system(&self) -> bool {
         matches!(self.who, OwnedWho::System)
     }
+    fn identity(&self) -> Option<String> {
+        identity(self.who)
+    }
+}
+
+/// A person as `CaseFacts::takers` records them (separation of duties).
+fn identity(who: &OwnedWho) -> Option<String> {
+    match who {
+        OwnedWho::Staff(s) => Some(format!("user:{}", s.id)),
+        OwnedWho::Token(t) => Some(format!("token:{}", t.token.id)),
+        _ => None,
+    }
+}
+
+/// The facts the kernel's guards read: the module's flags and who asked for the extension.
+pub fn facts(case: &CaseRow, r: &RequestRow, day: NaiveDate, cal: &Calendar) -> crate::kernel::engine::CaseFacts {
+    let mut f = case.facts(flags(case, r, day, cal));
+    if let Some(by) = &r.extension_requested_by {
+        f.takers.insert("request_extension".into(), by.clone());
+    }
+    f
 }
 
 /// A borrowed view for pages (which steps to show).
@@ -287,6 +308,8 @@ pub struct StepForm {
     pub reason: Option<String>,
     pub fields: BTreeMap<String, String>,
     pub days: Option<u32>,
+    /// Files given with a reply of 予以公开 or 部分公开: the information itself.
+    pub files: Vec<Upload>,
 }
 
 /// Take a step. `seen_version`: the version the person saw (stale → 409).
@@ -313,7 +336,10 @@ async fn run_step(
     let cal = state.calendar();
     let overrides = crate::settings::procedure_overrides(&state.db, "disclosure").await?;
     let correction_days = overrides.get("correction_days").copied().unwrap_or(rules::CORRECTION_DAYS);
-    let mut input = Input { reason: form.reason.clone(), fields: form.fields.clone(), attachments: 0, days: form.days, clock_days: None };
+    // What a reply gives the applicant, checked and its files stored before the write
+    // (content-addressed: harmless if the step is then refused).
+    let given = if action == "reply" { reply_information(state, &form).await? } else { Given::default() };
+    let mut input = Input { reason: form.reason.clone(), fields: form.fields.clone(), attachments: given.files.len(), days: form.days, clock_days: None };
     let portal = state.config.server.public_url.clone();
     state
         .db
@@ -321,7 +347,8 @@ async fn run_step(
             async move {
                 let case = cases::load_for_change(tx, id, seen_version).await?;
                 let r = queries::request(&mut *tx, id).await?.ok_or_else(crate::kernel::access::not_found)?;
-                let org_name = orgs::get(&mut *tx, case.org_id).await?.map(|o| o.name).unwrap_or_default();
+                let org = orgs::get(&mut *tx, case.org_id).await?;
+                let org_name = org.as_ref().map(|o| o.name.clone()).unwrap_or_default();
                 let auth = RequestAuthority { who: &owned, path, filer: r.phone.clone() };
                 if action == "approve_extension" && input.days.is_none() {
                     input.days = r.extension_requested_days.map(|d| d as u32);
@@ -329,7 +356,7 @@ async fn run_step(
                 if action == "approve_extension" && input.reason.is_none() {
                     input.reason = Some("延长答复期限".into());
                 }
-                let facts = case.facts(flags(&case, &r, day, &cal));
+                let facts = facts(&case, &r, day, &cal);
                 let plan = engine::plan(&PROCEDURE, &facts, &action, &auth, &input, day, &cal, &overrides).map_err(AppError::from)?;
                 let actor = match &owned {
                     OwnedWho::Staff(s) => s.actor(),
@@ -378,9 +405,10 @@ async fn run_step(
                         extra = extra.set("第三方意见", serde_json::Value::Null, model::label(rules::THIRD_PARTY_OPINIONS, op));
                     }
                     "request_extension" => {
-                        q("UPDATE disclosure_requests SET extension_requested_days = $1, extension_reason = $2 WHERE case_id = $3")
+                        q("UPDATE disclosure_requests SET extension_requested_days = $1, extension_reason = $2, extension_requested_by = $3 WHERE case_id = $4")
                             .bind(input.days.map(i64::from))
                             .bind(input.reason.clone())
+                            .bind(identity(&owned))
                             .bind(id)
                             .execute(&mut *tx)
                             .await?;
@@ -411,8 +439,23 @@ async fn run_step(
                             .bind(id)
                             .execute(&mut *tx)
                             .await?;
-                        extra = extra.set("答复结果", serde_json::Value::Null, format!("{}{}", o.group_label, o.label)).set("按时答复", serde_json::Value::Null, on_time);
-                        letter = Some(("reply", vec![]));
+                        extra = extra.set("答复结果", serde_json::Value::Null, o.decision).set("按时答复", serde_json::Value::Null, on_time);
+                        let (by_kind, by) = match &owned {
+                            OwnedWho::Staff(s) => ("staff", Some(s.id)),
+                            OwnedWho::Token(t) => ("token", Some(t.token.id)),
+                            _ => ("system", None),
+                        };
+                        for f in &given.files {
+                            crate::files::attach(tx, "case", id, queries::DISCLOSED, &f.sha, f.mime, f.size, &f.name, by_kind, by).await?;
+                        }
+                        for (i, p) in given.publications.iter().enumerate() {
+                            queries::link_publication(tx, id, p.id, i as i64).await?;
+                        }
+                        let list = given.list(&portal);
+                        if !list.is_empty() {
+                            extra = extra.set("所附信息", serde_json::Value::Null, list.join("；"));
+                        }
+                        letter = Some(("reply", vec![("attachments", list.join("\n"))]));
                     }
                     "correction_lapsed" => {
                         q("UPDATE disclosure_requests SET outcome = 'other_no_correction', concluded_on = $1 WHERE case_id = $2")
@@ -442,8 +485,13 @@ async fn run_step(
                             q("SELECT issued_at FROM disclosure_letters WHERE case_id = $1 AND kind = 'correction' ORDER BY id LIMIT 1").bind(id).fetch_optional(&mut *tx).await?;
                         more.push(("correction_sent_on", sent.map(|s| crate::time::fmt_date_cn(crate::time::local_date(s.0))).unwrap_or_default()));
                     }
-                    let ctx = letters::context(&updated, &r2, &org_name, &more);
-                    let lid = letters::issue(tx, kind, &updated, &ctx, &org_name).await?;
+                    // Letters name the organ in full (示范市住房和城乡建设局), as it signs them.
+                    let root = orgs::root(&mut *tx).await?;
+                    let full = org.as_ref().map(|o| orgs::full_name(o, root.as_ref())).unwrap_or_default();
+                    let body = root.as_ref().map(reconsideration_body).unwrap_or_default();
+                    more.push(("reconsideration_body", body));
+                    let ctx = letters::context(&updated, &r2, &full, &more);
+                    let lid = letters::issue(tx, kind, &updated, &ctx, &full).await?;
                     let name = letters::DEFAULTS.iter().find(|d| d.0 == kind).map_or(kind, |d| d.1);
                     audit::record(tx, &actor, NewEvent::new("case", id, "letter", "生成告知书").changes(Changes::new().created("文书", format!("《{name}》（第 {lid} 号）"))))
                         .await?;
@@ -453,6 +501,90 @@ async fn run_step(
             .boxed()
         })
         .await
+}
+
+/// Where a reply may be challenged (行政复议法 2023 Art. 24: the people's government at the level
+/// of the department): the city's government, in full.
+fn reconsideration_body(root: &crate::org::queries::OrgRow) -> String {
+    if root.name.ends_with("人民政府") { root.name.clone() } else { format!("{}人民政府", root.short_name) }
+}
+
+/// A file given with a reply, stored.
+pub struct GivenFile {
+    sha: String,
+    mime: &'static str,
+    size: usize,
+    name: String,
+}
+
+/// What a reply of 予以公开 or 部分公开 gives the applicant (Art. 36 (一)(二), Art. 37).
+#[derive(Default)]
+pub struct Given {
+    files: Vec<GivenFile>,
+    publications: Vec<queries::LinkedPublication>,
+}
+
+impl Given {
+    /// The lines of the letter's list of what is attached.
+    fn list(&self, portal: &str) -> Vec<String> {
+        let mut v: Vec<String> = self.files.iter().map(|f| f.name.clone()).collect();
+        for p in &self.publications {
+            let url = crate::notify::portal_url(portal, &format!("/portal/disclosure/p/{}", p.id));
+            v.push(match &p.index_no {
+                Some(n) => format!("《{}》（已主动公开，索引号{n}，{url}）", p.title),
+                None => format!("《{}》（已主动公开，{url}）", p.title),
+            });
+        }
+        v.iter().enumerate().map(|(i, l)| format!("{}. {l}", i + 1)).collect()
+    }
+}
+
+/// Check what a reply gives: files as the file store allows them, publications that are public,
+/// and nothing given with a decision that gives nothing.
+async fn reply_information(state: &AppState, form: &StepForm) -> Result<Given, AppError> {
+    let files: Vec<Upload> = form.files.iter().filter(|f| !(f.filename.is_empty() && f.bytes.is_empty())).cloned().collect();
+    let mut errors = Vec::new();
+    check_files(state, &files, &mut errors);
+    let mut refs: Vec<&str> = form
+        .fields
+        .get("publications")
+        .map(|s| s.split(|c: char| matches!(c, ',' | '，' | '、' | ';' | '；') || c.is_whitespace()).map(str::trim).filter(|x| !x.is_empty()).collect())
+        .unwrap_or_default();
+    refs.dedup();
+    let mut publications: Vec<queries::LinkedPublication> = Vec::new();
+    if refs.len() > 20 {
+        errors.push(FieldError::new("publications", "too_many_publications", "所附已公开信息最多 20 条"));
+    } else {
+        for r in &refs {
+            // A link to the publication on the portal is as good as its number.
+            let key = r.rsplit_once("/p/").map_or(*r, |(_, id)| id.trim_end_matches('/'));
+            match queries::published_by_ref(&state.db, key).await? {
+                Some(p) if !publications.iter().any(|x| x.id == p.id) => publications.push(p),
+                Some(_) => {}
+                None => errors.push(FieldError::new("publications", "publication_not_found", format!("没有索引号或编号为“{r}”的已公开信息"))),
+            }
+        }
+    }
+    if let Some(o) = form.fields.get("outcome").and_then(|c| rules::outcome(c)) {
+        if !o.gives_information() && (!files.is_empty() || !refs.is_empty()) {
+            errors.push(FieldError::new(
+                "files",
+                "information_not_for_outcome",
+                format!("答复结果为“{}”的，不向申请人提供所申请的信息，请不要附信息文件或已公开信息", o.decision),
+            ));
+        }
+    }
+    if !errors.is_empty() {
+        let message = errors[0].message.clone();
+        return Err(AppError::Refused { code: "reply_information_invalid".into(), message, basis: vec![rules::ART_36_2.full()], fields: errors });
+    }
+    let max = (state.config.server.max_upload_mb as usize) * 1024 * 1024;
+    let mut stored = Vec::new();
+    for f in &files {
+        let (sha, mime) = state.files.put(&f.bytes, &f.filename, max)?;
+        stored.push(GivenFile { sha, mime, size: f.bytes.len(), name: f.filename.clone() });
+    }
+    Ok(Given { files: stored, publications })
 }
 
 /// What a sweep did.

@@ -144,9 +144,27 @@ pub fn mask_name(s: &str) -> String {
     }
 }
 
+/// Mask an email address: the first letter of the mailbox and the domain stay, so that the
+/// applicant recognises it (`z****@example.com`).
+pub fn mask_email(s: &str) -> String {
+    let s = s.trim();
+    match s.split_once('@') {
+        Some((user, domain)) => format!("{}****@{domain}", user.chars().next().map(String::from).unwrap_or_default()),
+        None if s.is_empty() => String::new(),
+        None => "****".into(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn emails() {
+        assert_eq!(mask_email("zhangsan@example.com"), "z****@example.com");
+        assert_eq!(mask_email(""), "");
+        assert!(!mask_email("zhangsan@example.com").contains("zhangsan"));
+    }
 
     #[test]
     fn phones() {

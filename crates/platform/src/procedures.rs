@@ -89,7 +89,11 @@ pub fn describe_steps(p: &Procedure) -> Vec<StepRow> {
                     Guard::Opinion { label, passed, .. } => format!("{label}须为“{passed}”"),
                     Guard::WithinWorkingDays { days, .. } => format!("须在 {days} 个工作日内"),
                     Guard::AtMost { max } => format!("全案至多 {max} 次"),
-                    Guard::Check { label, .. } | Guard::Input { field: label, .. } => (*label).to_string(),
+                    Guard::Check { label, .. } | Guard::Input { field: label, .. } | Guard::Require { label, .. } => (*label).to_string(),
+                    Guard::NotBy { action } => {
+                        let other = p.transitions.iter().find(|x| x.action == *action).map_or(*action, |x| x.name);
+                        format!("不得由“{other}”的提出人办理")
+                    }
                 });
                 if let Some(b) = b {
                     if !basis.contains(&b.full()) {

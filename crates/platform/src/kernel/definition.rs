@@ -200,6 +200,13 @@ pub enum Guard {
     Check { label: &'static str, check: fn(&GuardCtx<'_>) -> Result<(), String> },
     /// A procedure-specific check on what is submitted; the error is put on `field`.
     Input { field: &'static str, check: fn(&GuardCtx<'_>) -> Result<(), String> },
+    /// Like `Input`, with a stable code of its own for the field error (`information_not_attached`),
+    /// so that a client can tell this refusal from others; `label` is what the procedure page shows.
+    Require { field: &'static str, code: &'static str, label: &'static str, check: fn(&GuardCtx<'_>) -> Result<(), String> },
+    /// Separation of duties: whoever took `action` on this case may not take this step (the
+    /// person who asked for an extension does not approve it). The feature records who took
+    /// `action` in `CaseFacts::takers`; the person acting is `Authority::identity`.
+    NotBy { action: &'static str },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

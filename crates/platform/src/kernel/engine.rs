@@ -27,6 +27,9 @@ pub struct CaseFacts {
     pub counts: BTreeMap<String, i64>,
     /// Procedure-specific yes/no facts (wants a reply, confidential…).
     pub flags: BTreeMap<String, bool>,
+    /// Who last took an action, by action (`request_extension` → `user:12`), where the feature
+    /// records it: read by `Guard::NotBy`.
+    pub takers: BTreeMap<String, String>,
 }
 
 impl CaseFacts {
@@ -71,6 +74,11 @@ pub trait Authority {
     /// The citizen who filed the case.
     fn is_filer(&self) -> bool;
     fn is_system(&self) -> bool;
+    /// The person acting, in the form features record in `CaseFacts::takers` (`user:12`,
+    /// `token:3`); `None` when it does not matter to the procedure.
+    fn identity(&self) -> Option<String> {
+        None
+    }
 }
 
 /// The system itself (deadline jobs).
@@ -204,6 +212,18 @@ pub fn precheck(p: &Procedure, case: &CaseFacts, t: &Transition, who: &dyn Autho
                     return Err(refuse("condition_not_met", msg, basis.as_ref().or(t.basis.as_ref())));
                 }
             }
+            Guard::NotBy { action } => {
+                if let (Some(me), Some(earlier)) = (who.identity(), case.takers.get(*action)) {
+                    if &me == earlier {
+                        let other = p.transitions.iter().find(|x| x.action == *action).map_or(*action, |x| x.name);
+                        return Err(refuse(
+                            "separation_of_duties",
+                            format!("“{other}”是您提出的，不能由您本人“{}”：须由其他有权人员办理", t.name),
+                            basis.as_ref().or(t.basis.as_ref()),
+                        ));
+                    }
+                }
+            }
             _ => {}
         }
     }
@@ -272,7 +292,12 @@ pub fn plan(
                     fail(field, "condition_not_met", msg);
                 }
             }
-            Guard::Check { .. } | Guard::WithinWorkingDays { .. } | Guard::AtMost { .. } => {}
+            Guard::Require { field, code, check, .. } => {
+                if let Err(msg) = check(&ctx) {
+                    fail(field, code, msg);
+                }
+            }
+            Guard::Check { .. } | Guard::WithinWorkingDays { .. } | Guard::AtMost { .. } | Guard::NotBy { .. } => {}
         }
     }
     // The clock.

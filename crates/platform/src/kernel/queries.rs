@@ -70,6 +70,7 @@ impl CaseRow {
             extension_count: self.extension_count,
             counts: self.counts(),
             flags,
+            takers: BTreeMap::new(),
         }
     }
     /// The due date runs into a year whose official holidays are not loaded yet: it was counted
