@@ -744,7 +744,7 @@ async fn blank_filters_mean_all() {
     assert!(r.contains("日期格式应为"), "{}", r.text);
     let r = anon.get(&format!("/portal/disclosure/search?q={}", "营商".repeat(60))).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.contains("搜索词不能超过"), "{}", r.text);
+    assert!(r.contains("搜索词过长（不超过 100 个字）") && !r.contains("搜索词不能超过"), "{}", r.text);
 }
 
 /// A filter value that is not the id of a unit or category (negative, zero, text) or not a known

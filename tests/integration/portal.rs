@@ -432,7 +432,7 @@ async fn letters_to_the_mayor_and_only_published_ones_shown() {
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
         let no = r.location().strip_prefix("/portal/done/").unwrap().to_string();
         let r = c.get(&format!("/portal/done/{no}")).await;
-        assert!(r.contains("来信已寄出") && r.contains("10 个工作日"), "{}", r.text);
+        assert!(r.contains("来信已提交") && r.contains("10 个工作日"), "{}", r.text);
         numbers.push(no);
     }
     let mailbox = category_id(&app, "XX-SZXX").await;

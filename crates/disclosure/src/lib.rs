@@ -118,6 +118,14 @@ impl Feature for Disclosure {
     fn indexer(&self) -> Option<&'static dyn fazhi_platform::search::Indexer> {
         Some(&search::index::Index)
     }
+    fn audit_kinds(&self) -> Vec<fazhi_platform::audit::log::AuditKind> {
+        use fazhi_platform::audit::log::AuditKind;
+        vec![
+            AuditKind::new("publication", "主动公开信息").named("disclosure_publications", "title").page("/disclosure/publications/{id}"),
+            AuditKind::new("disclosure_template", "告知书模板"),
+            AuditKind::new("disclosure_report", "政府信息公开年度报告"),
+        ]
+    }
     fn openapi(&self) -> Option<utoipa::openapi::OpenApi> {
         Some(<api::DisclosureApi as utoipa::OpenApi>::openapi())
     }

@@ -467,7 +467,11 @@ async fn apply(State(state): State<AppState>, ctx: Ctx, MaybeCitizen(c): MaybeCi
                 layout: PortalLayout::new(&ctx, "申请政府信息公开", Some(&c)),
                 units: super::pages::receivers(&state).await?,
                 values: form.fields.0.iter().filter(|(k, _)| k != "_csrf").cloned().collect(),
-                errors: e.field_errors().to_vec(),
+                errors: {
+                    let mut errors = e.field_errors().to_vec();
+                    form.fields.order_errors(&mut errors);
+                    errors
+                },
                 basis: e.basis().to_vec(),
                 types: rules::APPLICANT_TYPES,
                 delivery: model::DELIVERY,

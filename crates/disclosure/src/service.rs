@@ -232,7 +232,7 @@ pub async fn intake(state: &AppState, who: Who<'_>, mut app: Application, files:
         Who::Token(t) => ("token", Some(t.token.id)),
         Who::Citizen(_) => ("citizen", None),
     };
-    let title: String = valid.description.chars().filter(|c| !c.is_control()).take(40).collect();
+    let title = fazhi_platform::headline::headline(&valid.description, 40);
     let portal = state.config.server.public_url.clone();
     state
         .db

@@ -449,7 +449,7 @@ async fn write_one(
     if t.supervised {
         counts.insert("supervise", 1);
     }
-    let title = t.subject.clone().unwrap_or_else(|| t.description.chars().take(30).collect());
+    let title = t.subject.clone().unwrap_or_else(|| fazhi_platform::headline::headline(&t.description, 30));
     let case_id = q("INSERT INTO cases (procedure, case_no, year, title, state, org_id, opened_at, opened_on, due_on, extension_count, action_counts, is_open, closed_at, supervised, version, updated_at) \
                      VALUES ('hotline',$1,$2,$3,$4,$5,$6,$7,$8,$9,$10,FALSE,$11,$12,1,$11) RETURNING id")
         .bind(case_no.as_str())

@@ -406,7 +406,7 @@ async fn write_group(tx: &mut Tx, items: &[Item], known: &[Option<i64>], ask_db:
         let changes = Changes::new()
             .created("渠道", model::channel_label(&it.ticket.channel))
             .created("类别", it.category_name.clone())
-            .created("来电人电话", it.ticket.caller_phone.as_deref().map(crate::privacy::mask_phone))
+            .created("联系电话", it.ticket.caller_phone.as_deref().map(crate::privacy::mask_phone))
             .created("状态", PROCEDURE.state_name(st));
         events.push((it.actor.clone(), NewEvent::new("case", c.id, "intake", summary).changes(changes), it.ticket.received_at));
     }

@@ -129,6 +129,13 @@ impl Feature for Hotline {
     fn search_sources(&self) -> Vec<fazhi_platform::search::SearchSource> {
         vec![search_source::source()]
     }
+    fn audit_kinds(&self) -> Vec<fazhi_platform::audit::log::AuditKind> {
+        use fazhi_platform::audit::log::AuditKind;
+        vec![
+            AuditKind::new("hotline_category", "诉求类别").named("hotline_categories", "name").page("/hotline/catalogue"),
+            AuditKind::new("hotline_route", "分派规则").page("/hotline/catalogue"),
+        ]
+    }
     fn openapi(&self) -> Option<utoipa::openapi::OpenApi> {
         Some(<api::HotlineApi as utoipa::OpenApi>::openapi())
     }

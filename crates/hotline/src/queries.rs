@@ -573,6 +573,19 @@ pub async fn list<'a>(ex: impl Into<Ex<'a>>, f: &Filter, scope: &Scope, today: &
     Ok(Page::new(items, &paging, total))
 }
 
+/// Every ticket the filter selects, in the list's order, up to `limit` (the export: one query,
+/// no count).
+pub async fn list_all(db: &crate::db::Db, f: &Filter, scope: &Scope, today: &str, limit: i64) -> Result<Vec<ListRow>, AppError> {
+    let w = filter_sql(f, scope, today);
+    let open_order = f.status.as_deref().unwrap_or("open") == "open";
+    let order = if open_order { " ORDER BY CASE WHEN c.due_on IS NULL THEN 1 ELSE 0 END, c.due_on, c.id" } else { " ORDER BY c.opened_at DESC, c.id DESC" };
+    let mut lq = q(format!("SELECT {LIST_COLS}{}{order} LIMIT {limit}", w.sql()));
+    for a in w.args() {
+        lq = lq.bind(a.clone());
+    }
+    lq.fetch_all(db).await
+}
+
 /// Earlier tickets of the same caller (newest first), for the agent console.
 pub async fn by_phone<'a>(ex: impl Into<Ex<'a>>, phone: &str, limit: i64) -> Result<Vec<ListRow>, AppError> {
     q(format!("SELECT {LIST_COLS} FROM cases c JOIN hotline_tickets t ON t.case_id = c.id WHERE t.caller_phone = $1 ORDER BY t.received_at DESC LIMIT $2"))

@@ -140,7 +140,7 @@ pub async fn validate(state: &AppState, input: &IntakeInput) -> Result<(NewTicke
     } else {
         c.opt_text("subject", "标题", input.subject.as_deref(), model::MAX_SUBJECT)
     };
-    let caller_name = c.opt_text("caller_name", "姓名", input.caller_name.as_deref(), 32);
+    let caller_name = c.opt_text("caller_name", "称呼", input.caller_name.as_deref(), 32);
     let phone = match input.caller_phone.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(p) => match Phone::parse(p) {
             Ok(p) => Some(p.as_str().to_string()),
@@ -156,7 +156,7 @@ pub async fn validate(state: &AppState, input: &IntakeInput) -> Result<(NewTicke
             None
         }
     };
-    let address = c.opt_text("address", "地址", input.address.as_deref(), 200);
+    let address = c.opt_text("address", "详细地址", input.address.as_deref(), 200);
     // Category.
     let category = match (input.category_id, input.category_code.as_deref().filter(|s| !s.trim().is_empty())) {
         (Some(id), _) => queries::category(&state.db, id).await?,
@@ -260,7 +260,8 @@ fn title_of(t: &NewTicket, cat: Option<&queries::Category>) -> String {
     if let Some(s) = &t.subject {
         return s.clone();
     }
-    let head: String = t.description.chars().filter(|c| !c.is_control()).take(30).collect();
+    // The category's name, then the start of what was said, ending at a sentence or a clause.
+    let head = fazhi_platform::headline::headline(&t.description, 30);
     match cat {
         Some(c) => format!("{}：{head}", c.name),
         None => head,
@@ -357,7 +358,7 @@ pub async fn insert_ticket(
     let changes = Changes::new()
         .created("渠道", model::channel_label(&ticket.channel))
         .created("类别", category_name)
-        .created("来电人电话", ticket.caller_phone.as_deref().map(crate::privacy::mask_phone))
+        .created("联系电话", ticket.caller_phone.as_deref().map(crate::privacy::mask_phone))
         .created("状态", PROCEDURE.state_name(state_code));
     audit::record_at(tx, actor, NewEvent::new("case", case.id, "intake", summary).changes(changes), ticket.received_at).await?;
     Ok(case)

@@ -14,6 +14,7 @@ pub mod demo;
 pub mod documents;
 pub mod error;
 pub mod files;
+pub mod headline;
 pub mod indicators;
 pub mod jobs;
 pub mod kernel;

@@ -114,6 +114,11 @@ pub trait Feature: Send + Sync + 'static {
     fn indexer(&self) -> Option<&'static dyn crate::search::Indexer> {
         None
     }
+    /// The kinds of record it writes to the event log besides cases, so that `/admin/audit`
+    /// names them in Chinese and names each record (`audit::log`).
+    fn audit_kinds(&self) -> Vec<crate::audit::log::AuditKind> {
+        Vec::new()
+    }
     /// The OpenAPI description of its endpoints.
     fn openapi(&self) -> Option<utoipa::openapi::OpenApi> {
         None
@@ -157,6 +162,7 @@ pub const PLATFORM_MIGRATIONS: &[Migration] = &[
     Migration { version: 15, name: "otp_senders", sql: include_str!("../migrations/0015_otp_senders.sql") },
     Migration { version: 16, name: "login_locks", sql: include_str!("../migrations/0016_login_locks.sql") },
     Migration { version: 17, name: "documents", sql: include_str!("../migrations/0017_documents.sql") },
+    Migration { version: 19, name: "events_at_index", sql: include_str!("../migrations/0019_events_at_index.sql") },
     Migration { version: 20, name: "lookup_throttle", sql: include_str!("../migrations/0020_lookup_throttle.sql") },
 ];
 

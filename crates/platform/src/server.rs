@@ -42,6 +42,7 @@ pub fn router(state: AppState) -> Router {
     }
     app.route("/static/app.css", get(crate::web::assets::css))
         .route("/static/app.js", get(crate::web::assets::js))
+        .route("/static/orgpicker.js", get(crate::web::assets::org_picker))
         .route("/healthz", get(crate::metrics::healthz))
         .route("/metrics", get(crate::metrics::prometheus))
         .fallback(crate::web::fallback)

@@ -118,6 +118,12 @@ fn read_xlsx(bytes: &[u8]) -> Result<Table, AppError> {
         if cells.iter().all(String::is_empty) {
             continue;
         }
+        // Our exports open with a title line (one cell) above the header: skip it, so that an
+        // exported file can be imported again.
+        let lone = cells.iter().filter(|c| !c.is_empty()).count() == 1;
+        if header.as_ref().is_some_and(|h: &Vec<String>| h.iter().filter(|c| !c.is_empty()).count() == 1) && rows.is_empty() && !lone {
+            header = None;
+        }
         if header.is_none() {
             header = Some(cells);
         } else {
@@ -171,14 +177,16 @@ pub fn write_csv(header: &[&str], rows: &[Vec<String>]) -> Vec<u8> {
     out
 }
 
-/// Write rows as an XLSX workbook with one sheet, a bold frozen header and sensible widths.
+/// Write rows as an XLSX workbook with one sheet and no title line: the organisation tree's
+/// export, which is also its import format. Lists people read are exported with [`export`].
 pub fn write_xlsx(sheet_name: &str, header: &[&str], rows: &[Vec<String>]) -> Result<Vec<u8>, AppError> {
     let rows = rows.iter().map(|r| r.iter().map(|v| XCell::guess(v)).collect()).collect();
-    write_workbook(&[Sheet { name: sheet_name.into(), title: None, header: header.iter().map(|h| h.to_string()).collect(), rows }])
+    write_workbook(&[Sheet::new(sheet_name, None, header.iter().map(|h| h.to_string()).collect(), rows)])
 }
 
 /// A cell of an exported sheet: numbers stay numbers (a rate is a number formatted as a
-/// percentage), so that the figures can be summed and charted in Excel.
+/// percentage) and dates stay dates, so that the figures can be summed, sorted and charted in
+/// Excel.
 #[derive(Clone, Debug, PartialEq)]
 pub enum XCell {
     Text(String),
@@ -186,6 +194,9 @@ pub enum XCell {
     Num(f64),
     /// A rate in percent (99.91 for 99.91 %).
     Percent(f64),
+    Date(chrono::NaiveDate),
+    /// A local (Asia/Shanghai) time to the minute.
+    DateTime(chrono::NaiveDateTime),
     Empty,
 }
 
@@ -193,8 +204,20 @@ impl XCell {
     pub fn text(s: impl Into<String>) -> XCell {
         XCell::Text(s.into())
     }
-    /// A value of a text export: plain numbers become numbers; codes, phone numbers and
-    /// anything with a leading zero stay text so that Excel does not mangle them.
+    /// A date given as `YYYY-MM-DD` (empty when there is none).
+    pub fn date(s: Option<&str>) -> XCell {
+        match s.filter(|s| !s.is_empty()) {
+            None => XCell::Empty,
+            Some(v) => crate::time::parse_date(v).map(XCell::Date).unwrap_or_else(|| XCell::Text(v.to_string())),
+        }
+    }
+    /// A stored time (UTC milliseconds) as the local date and time.
+    pub fn time_ms(ms: i64) -> XCell {
+        XCell::DateTime(crate::time::to_local(ms).naive_local())
+    }
+    /// A value of a text export: plain numbers become numbers and `YYYY-MM-DD[ HH:MM[:SS]]`
+    /// dates; codes, phone numbers and anything with a leading zero stay text so that Excel
+    /// does not mangle them.
     pub fn guess(v: &str) -> XCell {
         let numeric = v.len() <= 10 && (!v.starts_with('0') || v == "0" || v.starts_with("0.")) && v.parse::<f64>().is_ok();
         if let Some(p) = v.strip_suffix('%').and_then(|p| p.parse::<f64>().ok()) {
@@ -204,17 +227,30 @@ impl XCell {
                 Ok(n) => XCell::Int(n),
                 Err(_) => XCell::Num(v.parse().unwrap_or(0.0)),
             }
+        } else if let Some(d) = (v.len() == 10).then(|| chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d").ok()).flatten() {
+            XCell::Date(d)
+        } else if let Some(t) = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"].iter().find_map(|f| chrono::NaiveDateTime::parse_from_str(v, f).ok()) {
+            XCell::DateTime(t)
         } else {
             XCell::Text(v.to_string())
         }
     }
     fn width(&self) -> usize {
         match self {
-            XCell::Text(s) => s.chars().count(),
+            XCell::Text(s) => s.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum::<usize>().div_ceil(2),
             XCell::Empty => 0,
-            _ => 8,
+            XCell::DateTime(_) => 9,
+            XCell::Date(_) => 6,
+            _ => 5,
         }
     }
+}
+
+/// Excel's serial number of a day (days since 1899-12-30, the epoch Excel's 1900 system uses
+/// for every date after February 1900).
+fn excel_serial(d: chrono::NaiveDate) -> f64 {
+    let epoch = chrono::NaiveDate::from_ymd_opt(1899, 12, 30).expect("valid date");
+    (d - epoch).num_days() as f64
 }
 
 /// One sheet: a title line (what, which period), the header, the rows.
@@ -225,6 +261,12 @@ pub struct Sheet {
     pub rows: Vec<Vec<XCell>>,
 }
 
+impl Sheet {
+    pub fn new(name: impl Into<String>, title: Option<String>, header: Vec<String>, rows: Vec<Vec<XCell>>) -> Sheet {
+        Sheet { name: name.into(), title, header, rows }
+    }
+}
+
 /// An XLSX file of one or more sheets.
 pub fn write_workbook(sheets: &[Sheet]) -> Result<Vec<u8>, AppError> {
     use rust_xlsxwriter::{Format, Workbook};
@@ -233,6 +275,8 @@ pub fn write_workbook(sheets: &[Sheet]) -> Result<Vec<u8>, AppError> {
     let bold = Format::new().set_bold().set_background_color("#E8EEF7");
     let title_fmt = Format::new().set_bold().set_font_size(13);
     let pct = Format::new().set_num_format("0.00\\%");
+    let date_fmt = Format::new().set_num_format("yyyy-mm-dd");
+    let time_fmt = Format::new().set_num_format("yyyy-mm-dd hh:mm");
     for sheet in sheets {
         let ws = wb.add_worksheet();
         // Excel allows 31 characters and no []:*?/\ in a sheet name.
@@ -246,8 +290,8 @@ pub fn write_workbook(sheets: &[Sheet]) -> Result<Vec<u8>, AppError> {
         for (c, h) in sheet.header.iter().enumerate() {
             ws.write_string_with_format(top, c as u16, h, &bold).map_err(err)?;
             let width = sheet.rows.iter().take(200).map(|r| r.get(c).map(XCell::width).unwrap_or(0)).max().unwrap_or(0);
-            let width = width.max(h.chars().count() * 2).clamp(6, 60);
-            ws.set_column_width(c as u16, width as f64 * 1.2).map_err(err)?;
+            let width = width.max(h.chars().count()).clamp(3, 30);
+            ws.set_column_width(c as u16, width as f64 * 2.2 + 1.0).map_err(err)?;
         }
         for (r, row) in sheet.rows.iter().enumerate() {
             let r = top + 1 + r as u32;
@@ -258,6 +302,11 @@ pub fn write_workbook(sheets: &[Sheet]) -> Result<Vec<u8>, AppError> {
                     XCell::Int(n) => ws.write_number(r, c, *n as f64).map(|_| ()),
                     XCell::Num(n) => ws.write_number(r, c, *n).map(|_| ()),
                     XCell::Percent(p) => ws.write_number_with_format(r, c, *p, &pct).map(|_| ()),
+                    XCell::Date(d) => ws.write_number_with_format(r, c, excel_serial(*d), &date_fmt).map(|_| ()),
+                    XCell::DateTime(t) => {
+                        let secs = chrono::Timelike::num_seconds_from_midnight(&t.time()) as f64;
+                        ws.write_number_with_format(r, c, excel_serial(t.date()) + secs / 86_400.0, &time_fmt).map(|_| ())
+                    }
                     XCell::Empty => Ok(()),
                 }
                 .map_err(err)?;
@@ -268,17 +317,56 @@ pub fn write_workbook(sheets: &[Sheet]) -> Result<Vec<u8>, AppError> {
     wb.save_to_buffer().map_err(err)
 }
 
+/// The one way a list is exported: an XLSX workbook whose sheets open with a title line (what
+/// the list covers: the filter and the period), numbers as numbers and dates as dates, offered
+/// as `{stem}-{YYYYMMDD}.xlsx`.
+pub fn export(stem: &str, sheets: &[Sheet]) -> Result<axum::response::Response, AppError> {
+    Ok(xlsx_response(write_workbook(sheets)?, stem))
+}
+
+/// The title line of an exported list: its subject, then each filter in effect (`名称：值`),
+/// then the number of rows and the day of the export, e.g.
+/// `热线工单（状态：全部；登记日期：2026-01-01 至 2026-03-31；共 812 条；导出日期 2026-04-02）`.
+pub fn export_title(subject: &str, filters: &[(&str, String)], rows: usize) -> String {
+    let mut parts: Vec<String> = filters.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| format!("{k}：{v}")).collect();
+    if parts.is_empty() {
+        parts.push("全部".into());
+    }
+    parts.push(format!("共 {rows} 条"));
+    parts.push(format!("导出日期 {}", crate::time::fmt_date(crate::time::today())));
+    format!("{subject}（{}）", parts.join("；"))
+}
+
+/// A period as the title line shows it: `2026-01-01 至 2026-03-31`, `2026-01-01 起`, `至 …`.
+pub fn period(from: Option<&str>, to: Option<&str>) -> String {
+    match (from.filter(|s| !s.is_empty()), to.filter(|s| !s.is_empty())) {
+        (Some(f), Some(t)) => format!("{f} 至 {t}"),
+        (Some(f), None) => format!("{f} 起"),
+        (None, Some(t)) => format!("至 {t}"),
+        (None, None) => String::new(),
+    }
+}
+
+/// A CSV download named `{stem}-{YYYYMMDD}.csv`.
+pub fn csv_response(bytes: Vec<u8>, stem: &str) -> axum::response::Response {
+    download(bytes, stem, "csv", "text/csv; charset=utf-8")
+}
+
 /// An XLSX download named `{stem}-{YYYYMMDD}.xlsx` (the day of the export), the Chinese name kept
 /// for browsers (RFC 5987) with an ASCII fallback.
 pub fn xlsx_response(bytes: Vec<u8>, stem: &str) -> axum::response::Response {
+    download(bytes, stem, "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+}
+
+fn download(bytes: Vec<u8>, stem: &str, ext: &str, mime: &str) -> axum::response::Response {
     use axum::http::header;
     use axum::response::IntoResponse;
     let day = crate::time::today().format("%Y%m%d");
-    let name = format!("{stem}-{day}.xlsx");
+    let name = format!("{stem}-{day}.{ext}");
     let ascii: String = name.chars().map(|c| if c.is_ascii_alphanumeric() || "-_.".contains(c) { c } else { '_' }).collect();
     (
         [
-            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
+            (header::CONTENT_TYPE, mime.to_string()),
             (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{}", crate::web::urlencode(&name))),
         ],
         bytes,
@@ -317,6 +405,37 @@ mod tests {
         assert_eq!(read(&[0x81, 0x20, 0xFF, 0xFF, 0x30]).unwrap_err().code(), "unknown_encoding");
         let t = read("a,b\n1,2\n".as_bytes()).unwrap();
         assert_eq!(t.require(&[("编码", &["编码", "code"])]).unwrap_err().code(), "missing_columns");
+    }
+
+    #[test]
+    fn exports_carry_a_title_numbers_and_dates() {
+        use calamine::{Data, Reader, Xlsx};
+        let rows =
+            vec![vec![XCell::guess("2026000123"), XCell::guess("12"), XCell::guess("2026-03-05"), XCell::guess("2026-03-05 14:20"), XCell::guess("0514")]];
+        let header = ["编号", "件数", "期限", "登记时间", "区号"].map(String::from).to_vec();
+        let title =
+            export_title("热线工单", &[("状态", "全部".into()), ("乡镇", String::new()), ("登记日期", period(Some("2026-01-01"), Some("2026-03-31")))], 1);
+        assert!(title.starts_with("热线工单（状态：全部；登记日期：2026-01-01 至 2026-03-31；共 1 条；导出日期 "), "{title}");
+        let bytes = write_workbook(&[Sheet::new("工单", Some(title.clone()), header, rows)]).unwrap();
+        let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes.clone())).unwrap();
+        let sheet = wb.worksheet_range_at(0).unwrap().unwrap();
+        assert_eq!(sheet.get((0, 0)), Some(&Data::String(title)));
+        assert_eq!(sheet.get((2, 1)), Some(&Data::String("件数".into())));
+        assert_eq!(sheet.get((3, 1)), Some(&Data::Float(12.0)), "numbers are numbers");
+        assert!(
+            matches!(sheet.get((3, 2)), Some(Data::DateTime(d)) if d.as_datetime().unwrap().format("%Y-%m-%d").to_string() == "2026-03-05"),
+            "dates are dates"
+        );
+        assert!(matches!(sheet.get((3, 3)), Some(Data::DateTime(d)) if d.as_datetime().unwrap().format("%Y-%m-%d %H:%M").to_string() == "2026-03-05 14:20"));
+        assert_eq!(sheet.get((3, 4)), Some(&Data::String("0514".into())), "codes stay text");
+        // An exported file reads back with its header, the title line skipped.
+        let t = read(&bytes).unwrap();
+        assert_eq!(t.header[0], "编号");
+        assert_eq!(t.rows.len(), 1);
+        // A one-column file keeps its header.
+        let one = write_xlsx("名单", &["名称"], &[vec!["司法局".into()]]).unwrap();
+        assert_eq!(read(&one).unwrap().header, ["名称"]);
+        assert_eq!(period(None, Some("2026-01-31")), "至 2026-01-31");
     }
 
     #[test]

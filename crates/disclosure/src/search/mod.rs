@@ -341,7 +341,7 @@ pub struct Results {
 pub const MAX_QUERY_CHARS: usize = 100;
 
 fn query_error(q: &str) -> Option<FieldError> {
-    (q.chars().count() > MAX_QUERY_CHARS).then(|| FieldError::new("q", "too_long", format!("搜索词不能超过 {MAX_QUERY_CHARS} 个字")))
+    (q.chars().count() > MAX_QUERY_CHARS).then(|| FieldError::new("q", "too_long", format!("搜索词过长（不超过 {MAX_QUERY_CHARS} 个字）")))
 }
 
 /// Search: the best `per` hits from `offset`, with the (capped) number of matches. An over-long

@@ -151,7 +151,10 @@ async fn create(State(state): State<AppState>, staff: Staff, ctx: Ctx, form: For
     let i2 = input.clone();
     match state.db.write(move |tx| async move { queries::create(tx, &actor, &i2, hash, true).await }.boxed()).await {
         Ok(_) => Ok(redirect_ok("/admin/users", &format!("已新建账号 {}，首次登录须修改密码", input.username))),
-        Err(AppError::Invalid { fields, .. }) => form_page(&state, &staff, &ctx, None, input, fields).await,
+        Err(AppError::Invalid { mut fields, .. }) => {
+            form.order_errors(&mut fields);
+            form_page(&state, &staff, &ctx, None, input, fields).await
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -190,7 +193,8 @@ async fn update(State(state): State<AppState>, staff: Staff, ctx: Ctx, Path(id):
     let i2 = input.clone();
     match state.db.write(move |tx| async move { queries::update(tx, &actor, id, version, &i2, hash).await }.boxed()).await {
         Ok(()) => Ok(redirect_ok(&format!("/admin/users/{id}"), "已保存")),
-        Err(AppError::Invalid { fields, .. }) => {
+        Err(AppError::Invalid { mut fields, .. }) => {
+            form.order_errors(&mut fields);
             let u = queries::get(&state.db, id).await?;
             form_page(&state, &staff, &ctx, u, input, fields).await
         }
@@ -242,7 +246,10 @@ async fn create_token(State(state): State<AppState>, staff: Staff, ctx: Ctx, for
     let perms: Vec<String> = form.all("scopes").into_iter().map(str::to_string).collect();
     match tokens::create(&state.db, staff.actor(), &staff.grants, form.get("name").unwrap_or(""), form.int("org_id"), &perms, form.int("days")).await {
         Ok((_, raw)) => tokens_view(&state, &staff, &ctx, Some(raw), vec![]).await,
-        Err(AppError::Invalid { fields, .. }) => tokens_view(&state, &staff, &ctx, None, fields).await,
+        Err(AppError::Invalid { mut fields, .. }) => {
+            form.order_errors(&mut fields);
+            tokens_view(&state, &staff, &ctx, None, fields).await
+        }
         Err(e) => Err(e.into()),
     }
 }

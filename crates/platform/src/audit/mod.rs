@@ -4,6 +4,7 @@
 //! altering, inserting or deleting any event — including the newest — is detected by
 //! [`verify`] (`fazhi audit verify`).
 
+pub mod log;
 pub mod pages;
 
 use std::collections::BTreeMap;
@@ -264,7 +265,7 @@ impl EventRow {
     }
 }
 
-const EVENT_COLUMNS: &str = "seq, at, actor_kind, actor_id, actor_name, entity, entity_id, action, summary, changes, reason, prev_hash, hash";
+pub(crate) const EVENT_COLUMNS: &str = "seq, at, actor_kind, actor_id, actor_name, entity, entity_id, action, summary, changes, reason, prev_hash, hash";
 
 /// The timeline of one record, oldest first.
 pub async fn timeline<'a>(ex: impl Into<Ex<'a>>, entity: &str, entity_id: i64) -> Result<Vec<EventRow>, AppError> {

@@ -3,7 +3,6 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
-use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use futures::FutureExt;
@@ -29,6 +28,30 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/orgs/export.csv", get(export_csv))
         .route("/admin/orgs/export.xlsx", get(export_xlsx))
         .route("/admin/orgs/{id}", get(edit_form).post(update))
+        .route("/orgs/tree.json", get(tree_json))
+}
+
+/// A unit as the organisation picker (`static/orgpicker.js`) reads it.
+#[derive(serde::Serialize)]
+struct TreeNode {
+    id: i64,
+    code: String,
+    name: String,
+    short: String,
+    parent: Option<i64>,
+    kind: &'static str,
+}
+
+/// The whole tree for the organisation picker, parents before children. The names of public
+/// bodies are public, and the portal's pickers use it too: no login needed.
+async fn tree_json(State(state): State<AppState>) -> Result<Response, AppError> {
+    let rows = queries::all(&state.db).await?;
+    let nodes: Vec<TreeNode> = rows
+        .into_iter()
+        .filter(|o| o.active)
+        .map(|o| TreeNode { kind: o.kind_label(), id: o.id, code: o.code, name: o.name, short: o.short_name, parent: o.parent_id })
+        .collect();
+    Ok(axum::Json(nodes).into_response())
 }
 
 struct OrgLine {
@@ -151,7 +174,10 @@ async fn create(State(state): State<AppState>, staff: Staff, ctx: Ctx, form: For
     let i2 = input.clone();
     match state.db.write(move |tx| async move { queries::create(tx, &actor, &i2).await }.boxed()).await {
         Ok(o) => Ok(redirect_ok("/admin/orgs", &format!("已新建机构“{}”（编码 {}）", o.name, o.code))),
-        Err(AppError::Invalid { fields, .. }) => form_page(&state, &staff, &ctx, None, input, fields).await,
+        Err(AppError::Invalid { mut fields, .. }) => {
+            form.order_errors(&mut fields);
+            form_page(&state, &staff, &ctx, None, input, fields).await
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -183,7 +209,8 @@ async fn update(State(state): State<AppState>, staff: Staff, ctx: Ctx, Path(id):
     let i2 = input.clone();
     match state.db.write(move |tx| async move { queries::update(tx, &actor, id, version, &i2).await }.boxed()).await {
         Ok(o) => Ok(redirect_ok(&format!("/admin/orgs/{id}"), &format!("已保存“{}”", o.name))),
-        Err(AppError::Invalid { fields, .. }) => {
+        Err(AppError::Invalid { mut fields, .. }) => {
+            form.order_errors(&mut fields);
             let org = queries::get(&state.db, id).await?;
             form_page(&state, &staff, &ctx, org, input, fields).await
         }
@@ -209,27 +236,20 @@ async fn import(State(state): State<AppState>, staff: Staff, ctx: Ctx, form: Mul
 async fn export_csv(State(state): State<AppState>, staff: Staff) -> Result<Response, PageError> {
     staff.require(Perm::ADMIN_ORGS)?;
     let rows = transfer::export_rows(&state.db).await?;
-    let body = crate::tabular::write_csv(&transfer::HEADER, &rows);
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (header::CONTENT_DISPOSITION, "attachment; filename=\"orgs.csv\"; filename*=UTF-8''%E6%9C%BA%E6%9E%84.csv"),
-        ],
-        body,
-    )
-        .into_response())
+    Ok(crate::tabular::csv_response(crate::tabular::write_csv(&transfer::HEADER, &rows), "机构"))
 }
 
 async fn export_xlsx(State(state): State<AppState>, staff: Staff) -> Result<Response, PageError> {
     staff.require(Perm::ADMIN_ORGS)?;
     let rows = transfer::export_rows(&state.db).await?;
-    let body = crate::tabular::write_xlsx("机构", &transfer::HEADER, &rows)?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-            (header::CONTENT_DISPOSITION, "attachment; filename=\"orgs.xlsx\"; filename*=UTF-8''%E6%9C%BA%E6%9E%84.xlsx"),
-        ],
-        body,
-    )
-        .into_response())
+    // The columns are the import's: the file can be edited and imported again (the reader
+    // skips the title line).
+    let title = crate::tabular::export_title("机构", &[], rows.len());
+    // Codes stay text (leading zeros); the order is a number.
+    let cells = rows
+        .iter()
+        .map(|r| r.iter().enumerate().map(|(i, v)| if i == 5 { crate::tabular::XCell::guess(v) } else { crate::tabular::XCell::text(v.clone()) }).collect())
+        .collect();
+    let header = transfer::HEADER.iter().map(|h| h.to_string()).collect();
+    Ok(crate::tabular::export("机构", &[crate::tabular::Sheet::new("机构", Some(title), header, cells)])?)
 }

@@ -26,6 +26,25 @@ impl FormData {
     pub fn int(&self, name: &str) -> Option<i64> {
         self.get(name).and_then(|v| v.trim().parse().ok())
     }
+    /// List field errors in the order of the fields on the form. A browser submits the fields
+    /// in the order of the page, so the submission is the form's order; the services check in
+    /// their own order. An error belongs to the field of its name, or of its name with `_id`
+    /// (`category` → `category_id`) or `[…]` (`attribute` → `attribute[plate]`); errors on
+    /// fields that were not submitted (an unticked box, a file) come last, in their order.
+    pub fn order_errors(&self, errors: &mut [FieldError]) {
+        let rank = |field: &str| {
+            self.0
+                .iter()
+                .position(|(n, _)| {
+                    n == field
+                        || n.strip_suffix("_id") == Some(field)
+                        || n.strip_prefix(field).is_some_and(|rest| rest.starts_with('['))
+                        || field.strip_prefix(n.split('[').next().unwrap_or(n)).is_some_and(|rest| rest.starts_with('[') || rest.starts_with('.'))
+                })
+                .unwrap_or(self.0.len())
+        };
+        errors.sort_by_key(|e| rank(&e.field));
+    }
 }
 
 fn content_type(req: &Request) -> String {
@@ -198,5 +217,25 @@ mod blank_tests {
         assert_eq!(q("").unwrap(), None);
         assert_eq!(q("org=12").unwrap(), Some(12));
         assert!(q("org=x").is_err());
+    }
+}
+
+#[cfg(test)]
+mod order_tests {
+    use super::*;
+
+    #[test]
+    fn errors_follow_the_fields_of_the_form() {
+        let form = FormData(
+            ["_csrf", "caller_phone", "caller_name", "category_id", "town_id", "attribute[plate]", "description"]
+                .iter()
+                .map(|k| (k.to_string(), String::new()))
+                .collect(),
+        );
+        let mut errors: Vec<FieldError> =
+            ["description", "photos", "attribute[plate]", "category", "caller_phone"].iter().map(|f| FieldError::new(*f, "x", *f)).collect();
+        form.order_errors(&mut errors);
+        let order: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(order, ["caller_phone", "category", "attribute[plate]", "description", "photos"]);
     }
 }
