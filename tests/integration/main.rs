@@ -5,6 +5,7 @@ mod api_doc;
 mod calendar;
 mod common;
 mod disclosure;
+mod disputes;
 mod documents;
 mod foundation;
 mod hotline;
