@@ -394,3 +394,41 @@ async fn a_correction_not_made_in_time_is_abandoned_and_an_unanswered_opinion_es
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text.contains("recipient_org_id") && r.text.contains("subject") && r.text.contains("第七十六条"), "{}", r.text);
 }
+
+/// The demo year: built through the services (every clock the law's), at the seed's scale
+/// (seven 建议书 in two years), quickly, and its figures add up.
+#[tokio::test]
+async fn the_demo_year_is_consistent_and_quick() {
+    let app = TestApp::new().await;
+    let started = std::time::Instant::now();
+    fazhi::disputes::demo::seed_year(&app.state, fazhi::registry::DemoSize::Full).await.unwrap();
+    let took = started.elapsed();
+    assert!(took < std::time::Duration::from_secs(60), "{took:?}");
+    let db = &app.state.db;
+    let n = q("SELECT COUNT(*) FROM recon_applications").fetch_i64(db).await.unwrap();
+    assert!(n >= 120, "{n}");
+    assert_eq!(q("SELECT COUNT(*) FROM recon_letters WHERE kind = 'suggestion'").fetch_i64(db).await.unwrap(), 7);
+    // Every decided case has its type and basis, and every decision is on time.
+    assert_eq!(
+        q("SELECT COUNT(*) FROM recon_applications WHERE decided_on IS NOT NULL AND (decision_type IS NULL OR decision_basis IS NULL)")
+            .fetch_i64(db)
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(q("SELECT COUNT(*) FROM recon_applications WHERE decided_on_time = FALSE").fetch_i64(db).await.unwrap(), 0);
+    // The register's states and the outcomes agree.
+    assert_eq!(
+        q("SELECT COUNT(*) FROM cases c JOIN recon_applications a ON a.case_id = c.id WHERE (c.is_open = FALSE) <> (a.outcome IS NOT NULL AND c.state <> 'decided')").fetch_i64(db).await.unwrap(),
+        0
+    );
+    let mut sfj = app.login("sfj").await;
+    let r = sfj.get("/disputes/reconsideration?status=all").await;
+    assert!(r.status == StatusCode::OK && r.contains("司法局复〔"), "{}", r.text);
+    let y = fazhi::time::today();
+    let from = fazhi::time::fmt_date(y - Duration::days(365));
+    let to = fazhi::time::fmt_date(y);
+    let j = sfj.get(&format!("/api/v1/indicators/disputes.recon_correction_rate?from={from}&to={to}&by=respondent")).await.json();
+    let (num, den) = (j["total"]["numerator"].as_i64().unwrap(), j["total"]["denominator"].as_i64().unwrap());
+    assert!(den > 50 && num > 5 && num < den / 2, "{j}");
+}
