@@ -9,6 +9,7 @@ pub mod cli;
 // The platform and the features under the names the command line, the benchmarks and the tests
 // use for them.
 pub use fazhi_disclosure as disclosure;
+pub use fazhi_disputes as disputes;
 pub use fazhi_hotline as hotline;
 pub use fazhi_platform::{
     accounts, api, audit, auth, calendar, config, db, demo, documents, error, files, indicators, jobs, kernel, metrics, notify, org, portal, privacy,

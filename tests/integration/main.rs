@@ -7,6 +7,7 @@ mod calendar;
 mod common;
 mod disclosure;
 mod disclosure_reply;
+mod disputes;
 mod documents;
 mod foundation;
 mod hotline;

@@ -109,7 +109,8 @@ impl Feature for Hotline {
         if staff.has(crate::roles::CALLBACK) {
             v.push(("待回访", "/hotline/queue/callback"));
         }
-        if staff.has(Perm::KPI_READ) {
+        // Indicators of the hotline, not any procedure's: a role may read another feature's only.
+        if staff.scope(Perm::KPI_READ, Some("hotline")) != crate::auth::roles::Scope::Nothing {
             v.push(("热线指标", "/hotline/kpi"));
         }
         if staff.has(Perm::ADMIN_SETTINGS) || staff.has(crate::roles::DISPATCH) {
