@@ -4,6 +4,7 @@
 mod api_doc;
 mod calendar;
 mod common;
+mod decisions;
 mod disclosure;
 mod documents;
 mod foundation;
