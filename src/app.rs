@@ -9,7 +9,12 @@ pub use fazhi_platform::state::AppState;
 
 /// Every feature, in the order of the staff navigation.
 pub fn features() -> Registry {
-    Registry::new(vec![Box::new(fazhi_hotline::Hotline), Box::new(fazhi_disclosure::Disclosure), Box::new(fazhi_disputes::Disputes)])
+    Registry::new(vec![
+        Box::new(fazhi_hotline::Hotline),
+        Box::new(fazhi_disclosure::Disclosure),
+        Box::new(fazhi_disputes::Disputes),
+        Box::new(fazhi_decisions::Decisions),
+    ])
 }
 
 /// Connect, migrate and start the program's state with every feature.

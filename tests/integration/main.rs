@@ -5,6 +5,7 @@ mod admin;
 mod api_doc;
 mod calendar;
 mod common;
+mod decisions;
 mod disclosure;
 mod disclosure_reply;
 mod disputes;
