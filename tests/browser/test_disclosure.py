@@ -1,8 +1,11 @@
 """依申请公开 journey: a citizen (phone first) applies for government information on the portal →
 住建局 asks for a 补正 → the citizen completes it → the unit asks for an extension and its head
 approves it → the unit replies 部分公开 → the citizen reads the reply and downloads the 答复书
-(DOCX) → the annual report counts the case in the 部分公开 row."""
+(DOCX) and the information the reply gives (a file the unit uploaded), which nobody else can
+download → the annual report counts the case in the 部分公开 row."""
 import io
+import os
+import tempfile
 import random
 import re
 import urllib.parse
@@ -98,7 +101,8 @@ class DisclosureJourney(BrowserTest):
     def open_report(self, d, org_id, year):
         d.get(f"{BASE}/disclosure/report?org={org_id}&year={year}")
         wait_in(d, "三、收到和处理政府信息公开申请情况")
-        self.assertIn(f"{UNIT}{year}年政府信息公开工作年度报告", body(d))
+        # The organ in full, then the year and the report's name.
+        self.assertIn(f"示范市住房和城乡建设局\n{year}年政府信息公开工作年度报告", d.find_element(By.CSS_SELECTOR, "h1.report-title").text.replace(" ", "\n"))
         return report_figures(d)
 
     # ------------------------------------------------------------------ citizen side
@@ -285,10 +289,38 @@ class DisclosureJourney(BrowserTest):
         why = "其中涉及施工企业商业秘密的合同单价部分不予公开。"
         reply = "现提供幸福里小区、安居苑小区2025年度改造资金安排表（已删除不予公开的内容）。"
 
+        # The information itself goes with the reply (条例 Art. 36): a file the unit uploads.
+        info = f"%PDF-1.4\n% 老旧小区改造资金安排表 {tag}\n%%EOF\n".encode()
+        info_name = "幸福里安居苑改造资金安排表.pdf"
+        info_path = os.path.join(tempfile.mkdtemp(), info_name)
+        with open(info_path, "wb") as f:
+            f.write(info)
+
+        # Without the information the reply is refused, with its article.
+        det = next(x for x in d.find_elements(By.CSS_SELECTOR, "details.step") if x.text.startswith("答复"))
+        det.find_element(By.TAG_NAME, "summary").click() if det.get_attribute("open") is None else None
+        labels = [o.text.strip() for o in Select(det.find_element(By.NAME, "outcome")).options]
+        self.assertIn("部分公开", labels, "choices read as decisions")
+        self.assertIn("不予公开：涉及国家秘密（第十四条）", labels)
+        self.assertFalse([x for x in labels if x.startswith("（")], f"no report rows among the choices: {labels}")
+        Select(det.find_element(By.NAME, "outcome")).select_by_value("partial")
+        det.find_element(By.NAME, "outcome_reason").send_keys(why)
+        det.find_element(By.NAME, "reply_text").send_keys(reply)
+        submit(d, det.find_element(By.CSS_SELECTOR, "button[type=submit]"))
+        wait_in(d, "应当向申请人提供所申请的政府信息")
+        self.assertIn("第三十六条", body(d))
+        err = d.find_element(By.CSS_SELECTOR, ".field.bad")
+        d.execute_script("arguments[0].scrollIntoView(); window.scrollBy(0, -200)", err)
+        self.staff_shot("disclosure-09a-staff-reply-without-information")
+
         def answer(det):
             Select(det.find_element(By.NAME, "outcome")).select_by_value("partial")
+            det.find_element(By.NAME, "outcome_reason").clear()
             det.find_element(By.NAME, "outcome_reason").send_keys(why)
+            det.find_element(By.NAME, "reply_text").clear()
             det.find_element(By.NAME, "reply_text").send_keys(reply)
+            det.find_element(By.NAME, "files").send_keys(info_path)
+            d.execute_script("arguments[0].scrollIntoView(); window.scrollBy(0, -120)", det)
             self.staff_shot("disclosure-09-staff-reply-form")
 
         self.step(d, "答复", answer, expect="申请现为“已答复”")
@@ -314,12 +346,26 @@ class DisclosureJourney(BrowserTest):
         letters = self.letters()
         self.assertEqual(sorted(letters), sorted(["补正告知书", "延长答复期限告知书", "政府信息公开申请答复书"]))
         self.shot("disclosure-11-portal-replied")
+        # The information the reply gives: the applicant downloads the file the unit uploaded.
+        card = next(c for c in self.d.find_elements(By.CSS_SELECTOR, ".card") if "向您提供的政府信息" in c.text)
+        link = card.find_element(By.CSS_SELECTOR, "a[href*='/files/']")
+        self.assertIn(info_name, link.text)
+        self.d.execute_script("arguments[0].scrollIntoView(); window.scrollBy(0, -80)", card)
+        self.shot("disclosure-11a-portal-information")
+        file_path = urllib.parse.urlparse(link.get_attribute("href")).path
+        status, _, data = self.fetch(file_path)
+        self.assertEqual((status, data), (200, info), "the applicant gets the file as uploaded")
+        with urllib.request.urlopen(BASE + file_path, timeout=20) as r:
+            self.assertNotEqual(r.read(), info, "no file without the applicant's session")
         letter = self.docx_text(letters["政府信息公开申请答复书"])
         self.assertIn(case_no, letter)
         self.assertIn("林晓雨", letter)
         self.assertIn("第三十七条", letter)
         self.assertIn(why, letter)
         self.assertIn(reply, letter)
+        self.assertIn(info_name, letter, "the letter lists what it gives")
+        self.assertIn("示范市住房和城乡建设局", letter, "signed by the organ in full")
+        self.assertIn("（印章）", letter)
         # Without the applicant's session there is no letter (the portal asks for the phone instead).
         with urllib.request.urlopen(BASE + letters["政府信息公开申请答复书"], timeout=20) as r:
             self.assertNotEqual(r.read()[:2], b"PK", "no letter without the applicant's session")

@@ -207,6 +207,13 @@ async fn delivery_contacts_are_required_kept_and_masked() {
     let page = staff.get(&format!("/disclosure/requests/{id}")).await;
     assert!(page.contains("z****@example.com") && page.contains("示范市东湖镇幸福路****"), "{}", page.text);
     assert!(!page.contains("zhangsan@example.com") && !page.contains("3幢201室"), "{}", page.text);
+    // The API shows them masked too.
+    let j = staff.get(&format!("/api/v1/disclosure/requests/{id}")).await.json();
+    assert_eq!(
+        (j["delivery"].as_str(), j["email"].as_str(), j["address"].as_str()),
+        (Some("email"), Some("z****@example.com"), Some("示范市东湖镇幸福路****")),
+        "{j}"
+    );
     // In full only for pii_view, and the look is an event.
     let r = staff.post_form(&format!("/disclosure/requests/{id}/reveal"), &[]).await;
     assert!(r.contains("zhangsan@example.com") && r.contains("3幢201室"), "{}", r.text);

@@ -78,6 +78,12 @@ pub struct RequestDto {
     pub applicant_name: String,
     /// Masked.
     pub phone: String,
+    /// How the applicant wants the information: online, email, post, pickup.
+    pub delivery: String,
+    /// Masked, like the phone (`z****@example.com`).
+    pub email: Option<String>,
+    /// Masked after the street (`示范市东湖镇幸福路****`).
+    pub address: Option<String>,
     pub description: String,
     pub received_on: String,
     pub due_on: Option<String>,
@@ -103,6 +109,9 @@ fn dto(c: &CaseRow, r: &RequestRow, duplicate: bool, cal: &crate::calendar::Cale
         applicant_type: r.applicant_type.clone(),
         applicant_name: crate::privacy::mask_name(&r.applicant_name),
         phone: crate::privacy::mask_phone(&r.phone),
+        delivery: r.delivery.clone(),
+        email: r.email.as_deref().map(crate::privacy::mask_email),
+        address: r.address.as_deref().map(crate::privacy::mask_address),
         description: r.description.clone(),
         received_on: r.received_on.clone(),
         due_on: c.due_on.clone(),

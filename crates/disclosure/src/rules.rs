@@ -435,6 +435,52 @@ mod tests {
         assert_eq!(outcome("withhold_secret").unwrap().ground(), "涉及国家秘密");
     }
 
+    /// Staff holding every permission over the unit, as one person.
+    struct Person(&'static str);
+    impl crate::kernel::engine::Authority for Person {
+        fn staff_may(&self, _: Perm) -> bool {
+            true
+        }
+        fn is_filer(&self) -> bool {
+            false
+        }
+        fn is_system(&self) -> bool {
+            false
+        }
+        fn identity(&self) -> Option<String> {
+            Some(self.0.into())
+        }
+    }
+
+    #[test]
+    fn whoever_asked_for_the_extension_cannot_approve_or_refuse_it() {
+        use crate::kernel::engine::{CaseFacts, Input, plan};
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 3, 10).unwrap();
+        let facts = CaseFacts {
+            state: "extension_requested".into(),
+            prev_state: Some("handling".into()),
+            opened_on: day - chrono::Duration::days(20),
+            clock_rule: Some("reply".into()),
+            clock_started_on: Some(day - chrono::Duration::days(20)),
+            due_on: Some(day + chrono::Duration::days(8)),
+            paused_on: None,
+            extension_days: 0,
+            extension_count: 0,
+            counts: Default::default(),
+            flags: Default::default(),
+            takers: [("request_extension".to_string(), "user:7".to_string())].into(),
+        };
+        let cal = crate::calendar::Calendar::official();
+        let input = Input { days: Some(10), reason: Some("需要调取档案".into()), ..Input::default() };
+        for action in ["approve_extension", "reject_extension"] {
+            let refused = plan(&PROCEDURE, &facts, action, &Person("user:7"), &input, day, &cal, &Default::default()).unwrap_err();
+            assert_eq!(refused.code, "separation_of_duties", "{action}");
+            assert!(refused.message.contains("是您提出的"), "{}", refused.message);
+            assert!(refused.basis[0].contains("第三十三条第二款"), "{:?}", refused.basis);
+            assert!(plan(&PROCEDURE, &facts, action, &Person("user:8"), &input, day, &cal, &Default::default()).is_ok(), "{action} by another");
+        }
+    }
+
     #[test]
     fn the_diagram_is_readable_with_no_arrow_through_a_box() {
         assert_eq!(crate::kernel::diagram::problems(&PROCEDURE), Vec::<String>::new());
