@@ -6,6 +6,8 @@
 //! any day (LEGAL-RULES.md §2).
 
 pub mod api;
+pub mod demo;
+pub mod indicators;
 pub mod model;
 pub mod pages;
 pub mod queries;
@@ -14,7 +16,9 @@ pub mod rules;
 pub mod service;
 
 // The platform's modules, under the names the code of this crate uses for them.
-pub(crate) use fazhi_platform::{audit, auth, calendar, db, error, kernel, org, registry, settings, state, tabular, time, web};
+pub(crate) use fazhi_platform::{
+    audit, auth, calendar, db, error, indicators as registry_indicators, kernel, org, registry, settings, state, tabular, time, web,
+};
 
 use axum::Router;
 use chrono::NaiveDate;
@@ -25,7 +29,7 @@ use crate::auth::{Perm, Staff};
 use crate::db::migrate::Migration;
 use crate::error::AppError;
 use crate::kernel::Procedure;
-use crate::registry::Feature;
+use crate::registry::{DemoSize, Feature};
 use crate::state::AppState;
 
 /// Decisions and normative documents as a feature of the program.
@@ -62,6 +66,15 @@ impl Feature for Decisions {
     }
     fn nav(&self, staff: &Staff) -> Vec<(&'static str, &'static str)> {
         if reads(staff) { vec![("规范性文件", "/decisions/normdocs")] } else { vec![] }
+    }
+    fn indicators(&self) -> Vec<&'static dyn fazhi_platform::indicators::Indicator> {
+        indicators::all()
+    }
+    fn demo_base<'a>(&'a self, state: &'a AppState) -> BoxFuture<'a, anyhow::Result<()>> {
+        demo::seed_base(state).boxed()
+    }
+    fn demo<'a>(&'a self, state: &'a AppState, size: DemoSize) -> BoxFuture<'a, anyhow::Result<()>> {
+        demo::seed_year(state, size).boxed()
     }
     fn openapi(&self) -> Option<utoipa::openapi::OpenApi> {
         Some(<api::DecisionsApi as utoipa::OpenApi>::openapi())
