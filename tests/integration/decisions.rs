@@ -208,6 +208,16 @@ async fn a_normative_document_from_plan_to_filing_and_cleanup() {
     assert_eq!(v["state"], "in_force");
     assert_eq!(v["filed_on_time"], false);
 
+    // The public library on the portal: no login needed, drafts not shown.
+    let mut anyone = app.client();
+    let lib = anyone.get("/portal/normdocs").await;
+    assert_eq!(lib.status, StatusCode::OK);
+    assert!(lib.contains("示范市物业服务收费管理办法") && lib.contains("现行有效"), "{}", lib.text);
+    let pub_page = anyone.get(&format!("/portal/normdocs/{id}")).await;
+    assert!(pub_page.contains("减量化") && pub_page.contains("住建局规〔"), "{}", pub_page.text);
+    let before = anyone.get(&format!("/portal/normdocs/{id}?on={}", fmt_date(published - Duration::days(1)))).await;
+    assert!(before.contains("不在有效期内") && !before.contains("减量化"), "{}", before.text);
+
     // The text in force on a day; an amendment adopted in a cleanup takes effect from its day.
     let doc = |on: &str| format!("/api/v1/decisions/normdocs/{id}?on={on}");
     let r = staff.get(&doc(&fmt_date(published - Duration::days(1)))).await;
@@ -372,6 +382,7 @@ async fn other_units_documents_answer_not_found() {
     assert_eq!(other.get(&format!("/api/v1/decisions/normdocs/{id}")).await.status, StatusCode::NOT_FOUND);
     let (s, _) = step(&mut other, id, "assess", json!({"fields": {"assessment": "x"}})).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
+    assert_eq!(app.client().get(&format!("/portal/normdocs/{id}")).await.status, StatusCode::NOT_FOUND, "a draft is not public");
     let list = other.get("/api/v1/decisions/normdocs").await;
     assert_eq!(list.json()["total"], 0, "{}", list.text);
     // Not in the name of an internal unit.

@@ -10,6 +10,7 @@ pub mod demo;
 pub mod indicators;
 pub mod model;
 pub mod pages;
+pub mod portal;
 pub mod queries;
 pub mod roles;
 pub mod rules;
@@ -59,13 +60,26 @@ impl Feature for Decisions {
         MIGRATIONS
     }
     fn pages(&self) -> Router<AppState> {
-        pages::routes()
+        pages::routes().merge(portal::routes())
     }
     fn api(&self) -> fazhi_platform::api::ApiRoutes {
         api::routes()
     }
     fn nav(&self, staff: &Staff) -> Vec<(&'static str, &'static str)> {
         if reads(staff) { vec![("规范性文件", "/decisions/normdocs")] } else { vec![] }
+    }
+    fn portal<'a>(&'a self, _state: &'a AppState) -> BoxFuture<'a, Result<fazhi_platform::registry::PortalEntry, AppError>> {
+        async {
+            Ok(fazhi_platform::registry::PortalEntry {
+                tiles: vec![fazhi_platform::registry::PortalTile {
+                    title: "行政规范性文件库".into(),
+                    text: "查阅现行有效的规范性文件，查看任一文件在某一日施行的文本".into(),
+                    href: "/portal/normdocs".into(),
+                }],
+                ..Default::default()
+            })
+        }
+        .boxed()
     }
     fn indicators(&self) -> Vec<&'static dyn fazhi_platform::indicators::Indicator> {
         indicators::all()
