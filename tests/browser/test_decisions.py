@@ -67,3 +67,26 @@ class NormdocJourney(BrowserTest):
         self.assertIn("建议明确市场调节价的适用范围", item.text)
         self.assertIn("第1稿", self.text())
         self.shot("normdoc-commenting")
+
+
+class NormdocLibraryOnPhone(BrowserTest):
+    """A citizen on a phone finds a document in force in the portal's library and reads its
+    text as it stood on a day before it took effect (not in force then)."""
+    width, height = 390, 844
+
+    def test_citizen_reads_the_library(self):
+        d = self.d
+        self.go("/portal/normdocs")
+        self.wait_text("行政规范性文件库")
+        links = d.find_elements(By.CSS_SELECTOR, "ul.list a[href^='/portal/normdocs/']")
+        self.assertTrue(links, self.text())
+        self.shot("normdoc-library-phone")
+        submit(d, links[0])
+        self.wait_text("施行的文本")
+        self.assertIn("第一条", self.text())
+        self.assertIn("现行有效", self.text())
+        self.shot("normdoc-document-phone")
+        day = d.find_element(By.NAME, "on")
+        d.execute_script("arguments[0].value = '2000-01-01'", day)
+        submit(d, d.find_element(By.CSS_SELECTOR, "form.filters button[type=submit]"))
+        self.wait_text("不在有效期内")
