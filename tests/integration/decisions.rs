@@ -14,24 +14,9 @@ use fazhi::time::{fmt_date, today};
 const TEXT: &str =
     "第一条 为了规范本市建筑垃圾处置，根据有关法律法规，制定本办法。\n第二条 建筑垃圾处置实行减量化、资源化、无害化。\n第三条 本办法自公布之日起施行。";
 
-/// A registrar (统一登记、编号、备案) over the whole city.
+/// The demo registrar (统一登记、编号、备案 over the whole city).
 async fn registrar(app: &TestApp) -> Client {
-    let hash = fazhi::auth::password::hash(PASSWORD).unwrap();
-    let input = fazhi::accounts::queries::UserInput {
-        username: "gfwj".into(),
-        display_name: "登记备案员".into(),
-        org_code: "D-SFJ".into(),
-        phone: None,
-        active: true,
-        roles: vec![("normdoc_registrar".into(), "SFS".into())],
-        password: Some(PASSWORD.into()),
-    };
-    app.state
-        .db
-        .write(move |tx| async move { fazhi::accounts::queries::create(tx, &fazhi::audit::Actor::system(), &input, hash, false).await }.boxed())
-        .await
-        .unwrap();
-    app.login("gfwj").await
+    app.login(fazhi::decisions::demo::REGISTRAR).await
 }
 
 /// Change a fact directly (a date in the past the pages would not take), through the writer.
@@ -223,6 +208,16 @@ async fn a_normative_document_from_plan_to_filing_and_cleanup() {
     assert_eq!(v["state"], "in_force");
     assert_eq!(v["filed_on_time"], false);
 
+    // The public library on the portal: no login needed, drafts not shown.
+    let mut anyone = app.client();
+    let lib = anyone.get("/portal/normdocs").await;
+    assert_eq!(lib.status, StatusCode::OK);
+    assert!(lib.contains("示范市物业服务收费管理办法") && lib.contains("现行有效"), "{}", lib.text);
+    let pub_page = anyone.get(&format!("/portal/normdocs/{id}")).await;
+    assert!(pub_page.contains("减量化") && pub_page.contains("住建局规〔"), "{}", pub_page.text);
+    let before = anyone.get(&format!("/portal/normdocs/{id}?on={}", fmt_date(published - Duration::days(1)))).await;
+    assert!(before.contains("不在有效期内") && !before.contains("减量化"), "{}", before.text);
+
     // The text in force on a day; an amendment adopted in a cleanup takes effect from its day.
     let doc = |on: &str| format!("/api/v1/decisions/normdocs/{id}?on={on}");
     let r = staff.get(&doc(&fmt_date(published - Duration::days(1)))).await;
@@ -256,6 +251,45 @@ async fn a_normative_document_from_plan_to_filing_and_cleanup() {
     assert!(r.json()["text_version"].is_null());
     let n: i64 = q("SELECT COUNT(*) FROM normdoc_cleanups WHERE case_id = $1").bind(id).fetch_i64(&app.state.db).await.unwrap();
     assert_eq!(n, 2);
+
+    // The figures: issued, reviewed, filed (late), cleanup by outcome, each with its records.
+    let mut sfj = app.login("sfj").await;
+    let from = fmt_date(published - Duration::days(1));
+    let to = fmt_date(today());
+    let ind = |code: &str, by: &str| format!("/api/v1/indicators/{code}?from={from}&to={to}{by}");
+    let v = sfj.get(&ind("normdoc.legality_reviewed", "")).await.json();
+    assert_eq!((v["total"]["numerator"].as_i64(), v["total"]["denominator"].as_i64()), (Some(1), Some(1)), "{v}");
+    let v = sfj.get(&ind("normdoc.filed_on_time_rate", "")).await.json();
+    assert_eq!((v["total"]["numerator"].as_i64(), v["total"]["denominator"].as_i64()), (Some(0), Some(1)), "{v}");
+    let v = sfj.get(&ind("normdoc.cleanup", "&by=outcome")).await.json();
+    assert_eq!(v["total"]["numerator"], 2, "{v}");
+    let labels: Vec<&str> = v["groups"].as_array().unwrap().iter().map(|g| g["label"].as_str().unwrap()).collect();
+    assert!(labels.contains(&"修改") && labels.contains(&"废止"), "{v}");
+    let v = sfj.get(&ind("normdoc.cleanup_ended", "")).await.json();
+    assert_eq!(v["total"]["numerator"], 1, "{v}");
+    let r = sfj.get(&format!("/api/v1/indicators/normdoc.cleanup/records?from={from}&to={to}&by=outcome&key=repeal")).await;
+    assert_eq!(r.json()["items"][0]["id"], id, "{}", r.text);
+    let page = sfj.get(&format!("/indicators/normdoc.cleanup?from={from}&to={to}&by=outcome")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.contains("规范性文件清理数"));
+}
+
+#[tokio::test]
+async fn the_demo_city_has_documents_at_every_stage() {
+    use fazhi::registry::Feature;
+    let app = TestApp::new().await;
+    fazhi::decisions::Decisions.demo(&app.state, fazhi::registry::DemoSize::Light).await.unwrap();
+    let states: Vec<(String, i64)> =
+        q("SELECT state, COUNT(*) FROM cases WHERE procedure = 'normdoc' GROUP BY state ORDER BY state").fetch_all(&app.state.db).await.unwrap();
+    let has = |s: &str| states.iter().any(|(k, n)| k == s && *n > 0);
+    for s in ["drafting", "commenting", "in_force", "repealed"] {
+        assert!(has(s), "{s}: {states:?}");
+    }
+    let bad: i64 = q("SELECT COUNT(*) FROM normdocs WHERE published_on IS NOT NULL AND (review_result IS NULL OR review_result <> 'pass' OR doc_no IS NULL)")
+        .fetch_i64(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(bad, 0, "every published document was reviewed and numbered");
 }
 
 #[tokio::test]
@@ -348,6 +382,7 @@ async fn other_units_documents_answer_not_found() {
     assert_eq!(other.get(&format!("/api/v1/decisions/normdocs/{id}")).await.status, StatusCode::NOT_FOUND);
     let (s, _) = step(&mut other, id, "assess", json!({"fields": {"assessment": "x"}})).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
+    assert_eq!(app.client().get(&format!("/portal/normdocs/{id}")).await.status, StatusCode::NOT_FOUND, "a draft is not public");
     let list = other.get("/api/v1/decisions/normdocs").await;
     assert_eq!(list.json()["total"], 0, "{}", list.text);
     // Not in the name of an internal unit.

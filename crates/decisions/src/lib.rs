@@ -6,15 +6,20 @@
 //! any day (LEGAL-RULES.md §2).
 
 pub mod api;
+pub mod demo;
+pub mod indicators;
 pub mod model;
 pub mod pages;
+pub mod portal;
 pub mod queries;
 pub mod roles;
 pub mod rules;
 pub mod service;
 
 // The platform's modules, under the names the code of this crate uses for them.
-pub(crate) use fazhi_platform::{audit, auth, calendar, db, error, kernel, org, registry, settings, state, tabular, time, web};
+pub(crate) use fazhi_platform::{
+    audit, auth, calendar, db, error, indicators as registry_indicators, kernel, org, registry, settings, state, tabular, time, web,
+};
 
 use axum::Router;
 use chrono::NaiveDate;
@@ -25,7 +30,7 @@ use crate::auth::{Perm, Staff};
 use crate::db::migrate::Migration;
 use crate::error::AppError;
 use crate::kernel::Procedure;
-use crate::registry::Feature;
+use crate::registry::{DemoSize, Feature};
 use crate::state::AppState;
 
 /// Decisions and normative documents as a feature of the program.
@@ -55,13 +60,35 @@ impl Feature for Decisions {
         MIGRATIONS
     }
     fn pages(&self) -> Router<AppState> {
-        pages::routes()
+        pages::routes().merge(portal::routes())
     }
     fn api(&self) -> fazhi_platform::api::ApiRoutes {
         api::routes()
     }
     fn nav(&self, staff: &Staff) -> Vec<(&'static str, &'static str)> {
         if reads(staff) { vec![("规范性文件", "/decisions/normdocs")] } else { vec![] }
+    }
+    fn portal<'a>(&'a self, _state: &'a AppState) -> BoxFuture<'a, Result<fazhi_platform::registry::PortalEntry, AppError>> {
+        async {
+            Ok(fazhi_platform::registry::PortalEntry {
+                tiles: vec![fazhi_platform::registry::PortalTile {
+                    title: "行政规范性文件库".into(),
+                    text: "查阅现行有效的规范性文件，查看任一文件在某一日施行的文本".into(),
+                    href: "/portal/normdocs".into(),
+                }],
+                ..Default::default()
+            })
+        }
+        .boxed()
+    }
+    fn indicators(&self) -> Vec<&'static dyn fazhi_platform::indicators::Indicator> {
+        indicators::all()
+    }
+    fn demo_base<'a>(&'a self, state: &'a AppState) -> BoxFuture<'a, anyhow::Result<()>> {
+        demo::seed_base(state).boxed()
+    }
+    fn demo<'a>(&'a self, state: &'a AppState, size: DemoSize) -> BoxFuture<'a, anyhow::Result<()>> {
+        demo::seed_year(state, size).boxed()
     }
     fn openapi(&self) -> Option<utoipa::openapi::OpenApi> {
         Some(<api::DecisionsApi as utoipa::OpenApi>::openapi())

@@ -274,6 +274,8 @@ fn filtered(mut query: Q, f: &Filter, scope: &Scope, org_path: Option<&str>, tod
         }
         Some("drafting") => query = query.push(" AND").push_in("c.state", super::rules::DRAFTING),
         Some("ended") => query = query.push(" AND c.state IN ('repealed', 'expired')"),
+        // Everything published through the procedure (the portal's library).
+        Some("public") => query = query.push(" AND d.published_on IS NOT NULL"),
         _ => {}
     }
     if let Some(s) = f.state.as_deref().filter(|s| !s.is_empty()) {
