@@ -5,14 +5,14 @@
 // The options of the select remain the only choices offered.
 (function () {
   'use strict';
-  var selects = document.querySelectorAll('select[data-org-picker]');
+  var selects = document.querySelectorAll('select[data-org-picker], input[data-org-picker]');
   if (!selects.length || !window.fetch) return;
   var MAX = 60;
   var uid = 0;
 
   fetch('/orgs/tree.json', { credentials: 'same-origin' })
     .then(function (r) { return r.ok ? r.json() : null; })
-    .then(function (tree) { if (tree) selects.forEach(function (s) { enhance(s, tree); }); })
+    .then(function (tree) { if (tree) selects.forEach(function (s) { enhance(s.tagName === 'INPUT' ? fromInput(s, tree) : s, tree); }); })
     .catch(function () { /* the plain select stays */ });
 
   function el(tag, cls, text) {
@@ -20,6 +20,24 @@
     if (cls) e.className = cls;
     if (text != null) e.textContent = text;
     return e;
+  }
+
+  // A text box of codes or ids (<input data-org-picker="code">) becomes a select of every unit,
+  // under the same name; without the script the box is typed into as before.
+  function fromInput(input, tree) {
+    var byCode = input.getAttribute('data-org-picker') === 'code';
+    var s = document.createElement('select');
+    s.name = input.name;
+    if (input.id) s.id = input.id;
+    s.setAttribute('data-org-picker', byCode ? 'code' : '');
+    var v = input.value.trim();
+    s.add(new Option(input.getAttribute('data-blank') || '全部', ''));
+    tree.forEach(function (o) {
+      var key = byCode ? o.code : String(o.id);
+      s.add(new Option(o.name, key, false, key === v));
+    });
+    input.parentNode.replaceChild(s, input);
+    return s;
   }
 
   function enhance(select, tree) {
