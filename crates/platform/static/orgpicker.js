@@ -191,11 +191,9 @@
         choices.forEach(function (c) { if (!c.org) item(c, c.label); });
       } else {
         var hits = choices.filter(function (c) { return c.hay.indexOf(t) >= 0; });
-        // Names that start with the text first, then the shallower units.
-        hits.sort(function (a, b) {
-          var sa = a.label.toLowerCase().indexOf(t) === 0 ? 0 : 1, sb = b.label.toLowerCase().indexOf(t) === 0 ? 0 : 1;
-          return sa - sb || a.path.length - b.path.length;
-        });
+        // Names (or short names) that start with the text first, then the shallower units.
+        var starts = function (c) { return c.label.toLowerCase().indexOf(t) === 0 || (c.org && c.org.short.toLowerCase().indexOf(t) === 0) ? 0 : 1; };
+        hits.sort(function (a, b) { return starts(a) - starts(b) || a.path.length - b.path.length; });
         hits.slice(0, MAX).forEach(function (c) { item(c, c.label, c.path); });
         if (!hits.length) list.appendChild(el('div', 'orgpick-none', '没有名称含“' + text.trim() + '”的单位'));
         else if (hits.length > MAX) list.appendChild(el('div', 'orgpick-none', '另有 ' + (hits.length - MAX) + ' 个，请输入更多字'));
