@@ -257,3 +257,36 @@ async fn a_generated_title_does_not_stop_on_a_comma() {
     assert!(!case.title.ends_with('，'), "{}", case.title);
     assert!(case.title.ends_with('…'), "{}", case.title);
 }
+
+#[tokio::test]
+async fn the_accounts_export_names_its_filter() {
+    let app = TestApp::new().await;
+    let mut admin = app.login("admin").await;
+    let r = admin.get("/admin/users?org=D-ZJJ").await;
+    assert!(r.contains("/admin/users/export.xlsx?q=&#38;org=D-ZJJ"), "{}", r.text);
+    assert!(r.contains("data-org-picker=\"code\""), "the unit filter offers the picker");
+    let r = admin.get("/admin/users/export.xlsx?org=D-ZJJ").await;
+    assert!(disposition(&r).contains(&format!("-{}.xlsx", today_compact())));
+    let bytes = bytes_as(&app, "admin", "/admin/users/export.xlsx?org=D-ZJJ").await;
+    let strings = xlsx_strings(&bytes);
+    assert!(strings.contains("账号（机构（含下级）：") && strings.contains("住房和城乡建设"), "{strings}");
+    let t = fazhi::tabular::read(&bytes).unwrap();
+    let names: Vec<&str> = t.rows.iter().map(|(_, c)| c[1].as_str()).collect();
+    assert!(names.contains(&"zjj_staff") && !names.contains(&"cgj_staff"), "{names:?}");
+}
+
+#[tokio::test]
+async fn the_publications_export_names_its_filter() {
+    let app = TestApp::new().await;
+    let mut zjj = app.login("zjj_staff").await;
+    let zjj_id = org_id(&app, "D-ZJJ").await;
+    let r = zjj.get(&format!("/disclosure/publications?org={zjj_id}&state=published")).await;
+    assert!(r.contains(&format!("/disclosure/publications/export.xlsx?org={zjj_id}&#38;state=published")), "{}", r.text);
+    let path = format!("/disclosure/publications/export.xlsx?org={zjj_id}&state=published");
+    let r = zjj.get(&path).await;
+    assert!(disposition(&r).contains(&format!("-{}.xlsx", today_compact())));
+    let bytes = bytes_as(&app, "zjj_staff", &path).await;
+    let strings = xlsx_strings(&bytes);
+    assert!(strings.contains("主动公开信息（发布单位：") && strings.contains("状态：已公开"), "{strings}");
+    assert_eq!(fazhi::tabular::read(&bytes).unwrap().header[0], "索引号");
+}

@@ -102,7 +102,7 @@ async fn registry_lists_evaluates_and_drills_down() {
     assert_eq!(den["total"], g["denominator"]);
     let page = sfj.get(&format!("/indicators/hotline.close_rate?from={from}&to={to}&by=org")).await;
     assert_eq!(page.status, StatusCode::OK);
-    assert!(page.contains("/indicators/hotline.close_rate/records?") && page.contains("导出 Excel"), "{}", page.text);
+    assert!(page.contains("/indicators/hotline.close_rate/records?") && page.contains("导出 XLSX（含明细）"), "{}", page.text);
     let drill = sfj.get(&format!("/indicators/hotline.close_rate/records?from={from}&to={to}")).await;
     assert!(drill.contains("/hotline/tickets/"), "{}", drill.text);
 

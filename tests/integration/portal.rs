@@ -420,6 +420,13 @@ async fn mine_lists_only_own_tickets() {
 async fn letters_to_the_mayor_and_only_published_ones_shown() {
     let app = TestApp::new().await;
     let mut c = citizen(&app, "13900000012").await;
+    // An empty letter: the errors name the fields as the form does, in its order; it is 提交, not 寄出.
+    let key = hidden(&c.get("/portal/letter").await.text, "idempotency_key");
+    let r = c.post_form("/portal/letter", &[("subject", ""), ("description", ""), ("publish_consent", "0"), ("idempotency_key", &key)]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.contains("还没有提交") && r.contains(">提交</button>") && !r.contains("寄出"), "{}", r.text);
+    let (a, b) = (r.text.find("请填写信件标题").unwrap(), r.text.find("请填写来信内容").unwrap());
+    assert!(a < b, "{}", r.text);
     let mut numbers = Vec::new();
     for (subject, consent) in [("建议增开公交线路", "1"), ("关于学校门口交通", "0")] {
         let key = hidden(&c.get("/portal/letter").await.text, "idempotency_key");

@@ -271,7 +271,7 @@ pub async fn seed_year(state: &AppState) -> anyhow::Result<()> {
                         .execute(&mut *tx)
                         .await?;
                     q("UPDATE cases SET closed_at = $1, updated_at = $1 WHERE id = $2").bind(closed_at).bind(case.id).execute(&mut *tx).await?;
-                    audit::record_at(tx, &actor, NewEvent::new("case", case.id, "reply", "答复（演示数据）").changes(Changes::new().created("答复结果", outcome)), closed_at).await?;
+                    audit::record_at(tx, &actor, NewEvent::new("case", case.id, "reply", "答复（演示数据）").changes(Changes::new().created("答复结果", format!("{}{}", o.group_label, o.label))), closed_at).await?;
                 }
                 Ok(())
             }

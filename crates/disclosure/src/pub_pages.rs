@@ -30,6 +30,7 @@ use crate::web::{Ctx, Layout, Page, PageError, redirect_flash, redirect_ok, rend
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/disclosure/publications", get(list))
+        .route("/disclosure/publications/export.xlsx", get(export))
         .route("/disclosure/publications/new", get(new_form).post(create))
         .route("/disclosure/publications/{id}", get(show).post(update))
         .route("/disclosure/publications/{id}/step/{action}", post(step))
@@ -70,6 +71,7 @@ struct ListPage {
     page: Page<PubLine>,
     f: Filter,
     base: String,
+    export: String,
     units: Vec<OrgRow>,
     categories: Vec<Category>,
     timeliness: pubs::Timeliness,
@@ -110,6 +112,7 @@ async fn list(State(state): State<AppState>, staff: Staff, ctx: Ctx, Query(f): Q
         layout: Layout::new(&staff, &ctx, "主动公开").crumb("政务公开", "/disclosure/publications").crumb("主动公开", ""),
         page: Page { items, page: page.page, per_page: page.per_page, total },
         base: format!("/disclosure/publications?{}&", parts.join("&")),
+        export: format!("/disclosure/publications/export.xlsx?{}", parts.join("&")),
         units: super::pages::receivers(&state).await?,
         categories: pubs::categories(&state.db).await?,
         timeliness: pubs::timeliness(&state.db, own.as_deref(), year).await?,
@@ -117,6 +120,67 @@ async fn list(State(state): State<AppState>, staff: Staff, ctx: Ctx, Query(f): Q
         can_create: staff.has(Perm::CASE_HANDLE),
         f,
     })
+}
+
+/// The publications the filter selects, as XLSX: the filter in the title line, dates as dates.
+async fn export(State(state): State<AppState>, staff: Staff, Query(mut f): Query<Filter>) -> Result<Response, PageError> {
+    use fazhi_platform::tabular::{self, Sheet, XCell};
+    let scope = staff.scope(Perm::CASE_READ, Some("disclosure"));
+    if scope == crate::auth::roles::Scope::Nothing {
+        return Err(AppError::forbidden("forbidden", "您没有查看政务公开信息的权限").into());
+    }
+    let org = match f.org {
+        Some(o) => orgs::get(&state.db, o).await?,
+        None => None,
+    };
+    let mut rows = Vec::new();
+    f.per = Some(crate::web::Paging::MAX_PER);
+    for p in 1.. {
+        f.page = Some(p);
+        let page = pubs::list(&state.db, &f, Some(&scope), org.as_ref().map(|o| o.path.as_str())).await?;
+        let more = page.has_next();
+        rows.extend(pub_lines(&state, page.items).await?);
+        if !more {
+            break;
+        }
+    }
+    let categories = pubs::categories(&state.db).await?;
+    let state_name = match f.state.as_deref() {
+        Some("draft") => "草稿",
+        Some("review") => "待公开审查",
+        Some("published") => "已公开",
+        Some("withdrawn") => "已撤回",
+        _ => "",
+    };
+    let title = tabular::export_title(
+        "主动公开信息",
+        &[
+            ("发布单位", org.map(|o| o.name).unwrap_or_default()),
+            ("类别", f.category.and_then(|c| categories.iter().find(|x| x.id == c)).map(|c| c.label.clone()).unwrap_or_default()),
+            ("年度", f.year.map(|y| format!("{y}年")).unwrap_or_default()),
+            ("状态", state_name.to_string()),
+        ],
+        rows.len(),
+    );
+    let header = ["索引号", "标题", "文号", "发布单位", "类别", "状态", "形成日期", "应公开日期", "公开日期", "是否按时"].map(String::from).to_vec();
+    let cells = rows
+        .into_iter()
+        .map(|l| {
+            vec![
+                XCell::text(l.p.index_no.clone().unwrap_or_default()),
+                XCell::text(l.p.title.clone()),
+                XCell::text(l.p.doc_no.clone().unwrap_or_default()),
+                XCell::text(l.unit.clone()),
+                XCell::text(l.category.clone()),
+                XCell::text(l.p.state_label()),
+                XCell::date(Some(&l.p.formed_on)),
+                XCell::date(Some(&l.p.due_on)),
+                XCell::date(l.p.published_on.as_deref()),
+                XCell::text(if l.p.on_time.is_some() { l.timeliness.0 } else { "" }),
+            ]
+        })
+        .collect();
+    Ok(tabular::export("主动公开信息", &[Sheet::new("主动公开", Some(title), header, cells)])?)
 }
 
 /// What stands above and below a published document's text.

@@ -307,6 +307,5 @@ async fn export(State(state): State<AppState>, staff: Staff, Query(kq): Query<Kp
     }
     rows.push(cells("合计".into(), &total, true));
     let sheet = Sheet { name: "热线指标".into(), title: Some(format!("12345热线指标（{from} 至 {to}，按{}）", dim.label())), header, rows };
-    let bytes = crate::tabular::write_workbook(&[sheet])?;
-    Ok(crate::tabular::xlsx_response(bytes, &format!("热线指标-{from}-{to}")))
+    Ok(crate::tabular::export(&format!("热线指标-{from}-{to}"), &[sheet])?)
 }

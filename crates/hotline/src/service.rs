@@ -134,7 +134,9 @@ async fn bbox(state: &AppState) -> (f64, f64, f64, f64) {
 pub async fn validate(state: &AppState, input: &IntakeInput) -> Result<(NewTicket, Option<queries::Category>), AppError> {
     let mut c = Check::new();
     let channel = input.channel.unwrap_or(Channel::Web);
-    let description = c.text("description", "诉求内容", input.description.as_deref(), model::MAX_DESCRIPTION);
+    // The error names the field as the form does: a letter's text is 来信内容.
+    let described = if channel == Channel::Mailbox { "来信内容" } else { "诉求内容" };
+    let description = c.text("description", described, input.description.as_deref(), model::MAX_DESCRIPTION);
     let subject = if channel == Channel::Mailbox {
         Some(c.text("subject", "信件标题", input.subject.as_deref(), model::MAX_SUBJECT))
     } else {

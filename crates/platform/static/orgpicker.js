@@ -5,14 +5,14 @@
 // The options of the select remain the only choices offered.
 (function () {
   'use strict';
-  var selects = document.querySelectorAll('select[data-org-picker]');
+  var selects = document.querySelectorAll('select[data-org-picker], input[data-org-picker]');
   if (!selects.length || !window.fetch) return;
   var MAX = 60;
   var uid = 0;
 
   fetch('/orgs/tree.json', { credentials: 'same-origin' })
     .then(function (r) { return r.ok ? r.json() : null; })
-    .then(function (tree) { if (tree) selects.forEach(function (s) { enhance(s, tree); }); })
+    .then(function (tree) { if (tree) selects.forEach(function (s) { enhance(s.tagName === 'INPUT' ? fromInput(s, tree) : s, tree); }); })
     .catch(function () { /* the plain select stays */ });
 
   function el(tag, cls, text) {
@@ -20,6 +20,24 @@
     if (cls) e.className = cls;
     if (text != null) e.textContent = text;
     return e;
+  }
+
+  // A text box of codes or ids (<input data-org-picker="code">) becomes a select of every unit,
+  // under the same name; without the script the box is typed into as before.
+  function fromInput(input, tree) {
+    var byCode = input.getAttribute('data-org-picker') === 'code';
+    var s = document.createElement('select');
+    s.name = input.name;
+    if (input.id) s.id = input.id;
+    s.setAttribute('data-org-picker', byCode ? 'code' : '');
+    var v = input.value.trim();
+    s.add(new Option(input.getAttribute('data-blank') || '全部', ''));
+    tree.forEach(function (o) {
+      var key = byCode ? o.code : String(o.id);
+      s.add(new Option(o.name, key, false, key === v));
+    });
+    input.parentNode.replaceChild(s, input);
+    return s;
   }
 
   function enhance(select, tree) {
@@ -173,11 +191,9 @@
         choices.forEach(function (c) { if (!c.org) item(c, c.label); });
       } else {
         var hits = choices.filter(function (c) { return c.hay.indexOf(t) >= 0; });
-        // Names that start with the text first, then the shallower units.
-        hits.sort(function (a, b) {
-          var sa = a.label.toLowerCase().indexOf(t) === 0 ? 0 : 1, sb = b.label.toLowerCase().indexOf(t) === 0 ? 0 : 1;
-          return sa - sb || a.path.length - b.path.length;
-        });
+        // Names (or short names) that start with the text first, then the shallower units.
+        var starts = function (c) { return c.label.toLowerCase().indexOf(t) === 0 || (c.org && c.org.short.toLowerCase().indexOf(t) === 0) ? 0 : 1; };
+        hits.sort(function (a, b) { return starts(a) - starts(b) || a.path.length - b.path.length; });
         hits.slice(0, MAX).forEach(function (c) { item(c, c.label, c.path); });
         if (!hits.length) list.appendChild(el('div', 'orgpick-none', '没有名称含“' + text.trim() + '”的单位'));
         else if (hits.length > MAX) list.appendChild(el('div', 'orgpick-none', '另有 ' + (hits.length - MAX) + ' 个，请输入更多字'));

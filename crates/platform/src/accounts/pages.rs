@@ -16,6 +16,7 @@ use crate::auth::{Perm, Staff, password};
 use crate::error::{AppError, FieldError};
 use crate::org::queries::{self as orgs, OrgRow};
 use crate::state::AppState;
+use crate::tabular::{Sheet, XCell};
 use crate::web::extract::{Path, Query};
 use crate::web::form::FormData;
 use crate::web::{Ctx, Layout, Page, PageError, Paging, redirect_ok, render};
@@ -24,6 +25,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/admin/users", get(list).post(create))
         .route("/admin/users/new", get(new_form))
+        .route("/admin/users/export.xlsx", get(export))
         .route("/admin/users/{id}", get(edit_form).post(update))
         .route("/admin/tokens", get(tokens_page).post(create_token))
         .route("/admin/tokens/{id}/revoke", post(revoke_token))
@@ -44,6 +46,7 @@ struct ListPage {
     search: String,
     org: String,
     base: String,
+    query: String,
 }
 
 async fn list(State(state): State<AppState>, staff: Staff, ctx: Ctx, Query(q): Query<ListQuery>) -> Result<Response, PageError> {
@@ -56,8 +59,51 @@ async fn list(State(state): State<AppState>, staff: Staff, ctx: Ctx, Query(q): Q
     let page = queries::list(&state.db, q.q.as_deref(), org_path.as_deref(), &paging).await?;
     let search = q.q.unwrap_or_default();
     let org = q.org.unwrap_or_default();
-    let base = format!("/admin/users?q={}&org={}&", crate::web::urlencode(&search), crate::web::urlencode(&org));
-    render(&ListPage { layout: Layout::new(&staff, &ctx, "账号管理").crumb("系统管理", "").crumb("账号", "/admin/users"), page, search, org, base })
+    let query = format!("q={}&org={}", crate::web::urlencode(&search), crate::web::urlencode(&org));
+    let base = format!("/admin/users?{query}&");
+    render(&ListPage {
+        layout: Layout::new(&staff, &ctx, "账号管理").crumb("系统管理", "").crumb("账号", "/admin/users"), page, search, org, base, query
+    })
+}
+
+/// The accounts the filter selects, as XLSX (phone numbers masked, as on the page).
+async fn export(State(state): State<AppState>, staff: Staff, Query(q): Query<ListQuery>) -> Result<Response, PageError> {
+    staff.require(Perm::ADMIN_USERS)?;
+    let org = match q.org.as_deref().filter(|s| !s.is_empty()) {
+        Some(code) => orgs::by_code(&state.db, code).await?,
+        None => None,
+    };
+    let mut users = Vec::new();
+    for p in 1.. {
+        let page =
+            queries::list(&state.db, q.q.as_deref(), org.as_ref().map(|o| o.path.as_str()), &Paging { page: Some(p), per: Some(Paging::MAX_PER) }).await?;
+        let more = page.has_next();
+        users.extend(page.items);
+        if !more {
+            break;
+        }
+    }
+    let title = crate::tabular::export_title(
+        "账号",
+        &[("姓名或用户名", q.q.clone().unwrap_or_default().trim().to_string()), ("机构（含下级）", org.map(|o| o.name).unwrap_or_default())],
+        users.len(),
+    );
+    let header = ["姓名", "用户名", "所属机构", "角色", "电话", "状态", "须修改密码"].map(String::from).to_vec();
+    let rows = users
+        .into_iter()
+        .map(|u| {
+            vec![
+                XCell::text(u.display_name.clone()),
+                XCell::text(u.username.clone()),
+                XCell::text(u.org_name.clone()),
+                XCell::text(u.roles_label()),
+                XCell::text(u.phone_masked()),
+                XCell::text(if u.active { "启用" } else { "停用" }),
+                XCell::text(if u.must_change_password { "是" } else { "否" }),
+            ]
+        })
+        .collect();
+    Ok(crate::tabular::export("账号", &[Sheet::new("账号", Some(title), header, rows)])?)
 }
 
 #[derive(Template)]

@@ -266,7 +266,7 @@ pub async fn workbook(state: &AppState, ind: &dyn Indicator, p: &Params, e: &Eva
         name: "明细".into(),
         title: Some(format!("{}：{}", title, meta.numerator)),
         header: ["编号", "标题", "单位", "日期"].map(String::from).to_vec(),
-        rows: recs.into_iter().map(|r| vec![XCell::Text(r.number), XCell::Text(r.title), XCell::Text(r.unit), XCell::Text(r.date)]).collect(),
+        rows: recs.into_iter().map(|r| vec![XCell::Text(r.number), XCell::Text(r.title), XCell::Text(r.unit), XCell::guess(&r.date)]).collect(),
     });
     Ok(sheets)
 }
@@ -276,6 +276,5 @@ async fn export(State(state): State<AppState>, staff: Staff, Path(code): Path<St
     let (ind, p) = indicator_and_params(&state, &staff, &code, &q).await?;
     let e = ind.evaluate(&state, &p).await?;
     let sheets = workbook(&state, ind, &p, &e).await?;
-    let bytes = crate::tabular::write_workbook(&sheets)?;
-    Ok(crate::tabular::xlsx_response(bytes, &format!("{}-{}-{}", ind.meta().name, p.from_str(), p.to_str())))
+    Ok(crate::tabular::export(&format!("{}-{}-{}", ind.meta().name, p.from_str(), p.to_str()), &sheets)?)
 }
