@@ -8,6 +8,7 @@ mod disclosure;
 mod documents;
 mod foundation;
 mod hotline;
+mod hotline_staff;
 mod hotline_steps;
 mod indicators;
 mod notify;
