@@ -12,6 +12,7 @@ mod disputes;
 mod documents;
 mod foundation;
 mod hotline;
+mod hotline_staff;
 mod hotline_steps;
 mod indicators;
 mod notify;

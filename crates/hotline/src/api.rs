@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::model::Channel;
+use super::pii::{ListView, TextView};
 use super::queries::{self, Filter, ListRow, TicketRow};
 use super::rules::PROCEDURE;
 use super::service::{self, IntakeInput, StepForm, Who};
@@ -117,7 +118,9 @@ pub struct TicketDto {
     pub duplicate: bool,
 }
 
-pub fn ticket_dto(case: &CaseRow, t: &TicketRow, duplicate: bool, state: &AppState) -> TicketDto {
+/// A ticket as the caller may read it: free text with phone and ID numbers masked unless the
+/// caller holds `pii_view` over the ticket (`text`, see [`crate::pii`]).
+pub fn ticket_dto(case: &CaseRow, t: &TicketRow, duplicate: bool, state: &AppState, text: TextView) -> TicketDto {
     let cal = state.calendar();
     let d = case.deadline(&PROCEDURE, today(), &cal);
     TicketDto {
@@ -125,7 +128,7 @@ pub fn ticket_dto(case: &CaseRow, t: &TicketRow, duplicate: bool, state: &AppSta
         case_no: case.case_no.clone(),
         state: case.state.clone(),
         state_name: PROCEDURE.state_name(&case.state).to_string(),
-        title: case.title.clone(),
+        title: text.text(&case.title),
         channel: t.channel.clone(),
         category_id: t.category_id,
         town_id: t.town_id,
@@ -134,12 +137,12 @@ pub fn ticket_dto(case: &CaseRow, t: &TicketRow, duplicate: bool, state: &AppSta
         caller_name: t.caller_name.as_deref().map(mask_name),
         caller_phone: t.caller_phone.as_deref().map(mask_phone),
         address: t.address.as_deref().map(mask_address),
-        description: t.description.clone(),
+        description: text.text(&t.description),
         received_at: iso(t.received_at),
         deadline: DeadlineDto { status: d.tone().into(), label: d.label(), due_on: case.due_on.clone(), provisional: case.due_provisional(&state.calendar()) },
         supervised: case.supervised,
         evaluation: t.evaluation.clone(),
-        reply: t.reply_text.clone(),
+        reply: text.opt(t.reply_text.as_deref()),
         version: case.version,
         duplicate,
     }
@@ -197,7 +200,8 @@ pub async fn create_ticket(
         None => queries::ticket(&state.db, r.case.id).await?.ok_or_else(|| AppError::internal("ticket missing"))?,
     };
     let status = if r.duplicate { StatusCode::OK } else { StatusCode::CREATED };
-    Ok((status, Json(ticket_dto(&r.case, &t, r.duplicate, &state))).into_response())
+    let text = text_view(&state, &caller, &r.case).await?;
+    Ok((status, Json(ticket_dto(&r.case, &t, r.duplicate, &state, text))).into_response())
 }
 
 #[derive(Serialize, ToSchema)]
@@ -226,11 +230,11 @@ pub struct TicketPage {
     pub total: i64,
 }
 
-fn list_item(r: ListRow) -> ListItemDto {
+fn list_item(r: ListRow, text: TextView) -> ListItemDto {
     ListItemDto {
         id: r.id,
         case_no: r.case_no,
-        title: r.title,
+        title: text.text(&r.title),
         state_name: PROCEDURE.state_name(&r.state).to_string(),
         state: r.state,
         org_id: r.org_id,
@@ -251,7 +255,16 @@ fn list_item(r: ListRow) -> ListItemDto {
 pub async fn list_tickets(State(state): State<AppState>, caller: Caller, Query(f): Query<Filter>) -> Result<Json<TicketPage>, AppError> {
     let scope = caller.scope(Perm::CASE_READ, Some("hotline"));
     let page = queries::list(&state.db, &f, &scope, &time::fmt_date(today())).await?;
-    Ok(Json(TicketPage { page: page.page, per_page: page.per_page, total: page.total, items: page.items.into_iter().map(list_item).collect() }))
+    // Whether the caller reads personal data depends on each ticket's unit: their paths in one query.
+    let ids: Vec<i64> = page.items.iter().map(|r| r.org_id).collect();
+    let paths: std::collections::HashMap<i64, String> =
+        crate::db::q("SELECT id, path FROM orgs WHERE").push_in("id", &ids).fetch_all::<(i64, String)>(&state.db).await?.into_iter().collect();
+    let view = ListView::new(caller.scope(Perm::PII_VIEW, Some("hotline")));
+    let items = page.items.into_iter().map(|r| {
+        let text = view.row_of(r.org_id, &paths);
+        list_item(r, text)
+    });
+    Ok(Json(TicketPage { page: page.page, per_page: page.per_page, total: page.total, items: items.collect() }))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -290,6 +303,12 @@ async fn readable(state: &AppState, caller: &Caller, id: i64) -> Result<(CaseRow
     Ok((case, t))
 }
 
+/// How the caller reads a ticket's free text.
+async fn text_view(state: &AppState, caller: &Caller, case: &CaseRow) -> Result<TextView, AppError> {
+    let paths = crate::kernel::access::case_org_paths(state, case).await?;
+    Ok(TextView::new(paths.iter().any(|p| caller.allows(Perm::PII_VIEW, Some("hotline"), p))))
+}
+
 fn who(caller: &Caller) -> Who<'_> {
     match caller {
         Caller::Staff(s) => Who::Staff(s),
@@ -303,6 +322,7 @@ pub async fn get_ticket(State(state): State<AppState>, caller: Caller, Path(id):
     let (case, t) = readable(&state, &caller, id).await?;
     let events = crate::audit::timeline(&state.db, "case", id).await?;
     let auth = service::authority(&state, who(&caller), &case, &t).await?;
+    let text = TextView::of(&auth);
     let cal = state.calendar();
     let facts = case.facts(service::facts_flags(&case, &t));
     let actions = engine::available(&PROCEDURE, &facts, &auth, today(), &cal)
@@ -316,8 +336,9 @@ pub async fn get_ticket(State(state): State<AppState>, caller: Caller, Path(id):
         })
         .collect();
     Ok(Json(TicketDetailDto {
-        ticket: ticket_dto(&case, &t, false, &state),
-        timeline: events
+        ticket: ticket_dto(&case, &t, false, &state, text),
+        timeline: text
+            .events(events)
             .into_iter()
             .map(|e| EventDto {
                 at: iso(e.at),
@@ -358,7 +379,8 @@ pub async fn take_step(
     let form = StepForm { reason: dto.reason, fields: dto.fields, days: dto.days, files: vec![] };
     let case = service::step(&state, who(&caller), id, dto.version, &action, form).await?;
     let t = queries::ticket(&state.db, id).await?.ok_or_else(|| AppError::internal("ticket missing"))?;
-    Ok(Json(ticket_dto(&case, &t, false, &state)))
+    let text = text_view(&state, &caller, &case).await?;
+    Ok(Json(ticket_dto(&case, &t, false, &state, text)))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

@@ -127,7 +127,9 @@ impl HotlineIndicator {
             date: r.opened_on,
             id: r.id,
             number: r.case_no,
-            title: r.title,
+            // The records behind a figure are read by whoever reads the figure (an inspector, an
+            // office that only counts): the reader is not known here, so numbers are masked.
+            title: crate::privacy::mask_in_text(&r.title).0,
         }))
     }
 }

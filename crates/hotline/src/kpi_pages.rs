@@ -250,7 +250,7 @@ async fn drill(State(state): State<AppState>, staff: Staff, ctx: Ctx, Query(d): 
     let found = kpi::tickets(&state.db, &cond, dim, key, &from, &to, &scope, paging).await?;
     let total = found.total;
     let rows = found.items;
-    let items = lines(&state, rows).await?;
+    let items = lines(&state, rows, &super::pages::list_view(&staff)).await?;
     let metric_name = match d.metric.as_str() {
         "received" => "诉求总量",
         "accepted" => "受理量",

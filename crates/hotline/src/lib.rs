@@ -3,6 +3,7 @@
 
 pub mod actions;
 pub mod api;
+pub mod batch;
 pub mod catalogue;
 pub mod catalogue_pages;
 pub mod demo;
@@ -17,7 +18,9 @@ pub mod open311;
 pub mod open311_format;
 pub mod open311_updates;
 pub mod pages;
+pub mod pii;
 pub mod portal;
+pub mod print;
 pub mod publish;
 pub mod queries;
 pub mod roles;
@@ -105,6 +108,9 @@ impl Feature for Hotline {
         }
         if staff.has(crate::roles::DISPATCH) {
             v.push(("待派单", "/hotline/queue/dispatch"));
+        }
+        if staff.has(Perm::CASE_HANDLE) && staff.grants.0.iter().any(|g| g.role.covers(Some("hotline")) && g.role.perms().contains(&Perm::CASE_HANDLE)) {
+            v.push(("待签收", "/hotline/queue/sign"));
         }
         if staff.has(crate::roles::CALLBACK) {
             v.push(("待回访", "/hotline/queue/callback"));

@@ -11,6 +11,7 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 
 use super::model::{Channel, channel_label, evaluation_label};
+use super::pii::{self, ListView, TextView};
 use super::queries::{self, Category, Filter, ListRow, TicketRow};
 use super::rules::{ALT_ROUTES, PROCEDURE};
 use super::service::{self, IntakeInput, StepForm, Who};
@@ -37,11 +38,14 @@ pub fn routes() -> Router<AppState> {
         .route("/hotline/tickets/export.xlsx", get(export))
         .route("/hotline/queue/dispatch", get(queue_dispatch))
         .route("/hotline/queue/callback", get(queue_callback))
+        .route("/hotline/queue/sign", get(queue_sign))
+        .route("/hotline/tickets/batch", post(super::batch::submit))
         .route("/hotline/new", get(console).post(intake))
         .route("/hotline/new/history", get(history_fragment))
         .route("/hotline/tickets/{id}", get(show))
         .route("/hotline/tickets/{id}/step/{action}", post(step))
         .route("/hotline/tickets/{id}/reveal", post(reveal))
+        .route("/hotline/tickets/{id}/print", get(super::print::show))
         .route("/hotline/tickets/{id}/classify", post(classify))
         .route("/hotline/tickets/{id}/assign", post(assign))
         .route("/hotline/tickets/{id}/note", post(note))
@@ -55,6 +59,12 @@ pub fn routes() -> Router<AppState> {
 async fn queue_dispatch(staff: Staff) -> Result<Response, PageError> {
     staff.require(crate::roles::DISPATCH)?;
     Ok(Redirect::to("/hotline/tickets?state=accepted").into_response())
+}
+
+/// The handling unit's queue: tickets dispatched to it, waiting to be signed for (签收).
+async fn queue_sign(staff: Staff) -> Result<Response, PageError> {
+    staff.require(Perm::CASE_HANDLE)?;
+    Ok(Redirect::to("/hotline/tickets?state=dispatched").into_response())
 }
 
 /// The callback queue: answered tickets waiting for the caller's evaluation.
@@ -80,17 +90,20 @@ pub fn period(from: Option<&str>, to: Option<&str>) -> Result<(String, String), 
     Ok((fmt_date(from_d), fmt_date(to_d)))
 }
 
-/// Names of units and categories for a page of tickets, in two queries.
+/// Names of units and categories for a page of tickets, in two queries; the units' paths too
+/// (whether a reader may see personal data depends on the unit).
 pub struct Names {
     pub orgs: HashMap<i64, String>,
+    pub paths: HashMap<i64, String>,
     pub cats: HashMap<i64, String>,
 }
 
 impl Names {
     pub async fn load(state: &AppState, org_ids: &[i64], cat_ids: &[i64]) -> Result<Names, AppError> {
-        let o: Vec<(i64, String)> = q("SELECT id, short_name FROM orgs WHERE").push_in("id", org_ids).fetch_all(&state.db).await?;
+        let o: Vec<(i64, String, String)> = q("SELECT id, short_name, path FROM orgs WHERE").push_in("id", org_ids).fetch_all(&state.db).await?;
         let c: Vec<(i64, String)> = q("SELECT id, name FROM hotline_categories WHERE").push_in("id", cat_ids).fetch_all(&state.db).await?;
-        Ok(Names { orgs: o.into_iter().collect(), cats: c.into_iter().collect() })
+        let paths = o.iter().map(|(id, _, p)| (*id, p.clone())).collect();
+        Ok(Names { orgs: o.into_iter().map(|(id, n, _)| (id, n)).collect(), paths, cats: c.into_iter().collect() })
     }
     pub fn org(&self, id: Option<i64>) -> String {
         id.and_then(|i| self.orgs.get(&i).cloned()).unwrap_or_default()
@@ -113,14 +126,20 @@ pub struct Line {
     pub channel: &'static str,
     pub phone: String,
     pub received: String,
+    /// The due date (YYYY-MM-DD), empty when no clock runs.
+    pub due: String,
     pub due_label: String,
     pub tone: &'static str,
     pub supervised: bool,
     pub urgent: bool,
     pub evaluation: &'static str,
+    /// The ticket's state version, for a batch step from the list.
+    pub version: i64,
 }
 
-pub async fn lines(state: &AppState, rows: Vec<ListRow>) -> Result<Vec<Line>, AppError> {
+/// Rows of a list as `view` lets its reader read them (free text masked where the reader may
+/// not see personal data).
+pub async fn lines(state: &AppState, rows: Vec<ListRow>, view: &ListView) -> Result<Vec<Line>, AppError> {
     let mut org_ids: Vec<i64> = rows.iter().map(|r| r.org_id).collect();
     org_ids.extend(rows.iter().filter_map(|r| r.town_id));
     let cat_ids: Vec<i64> = rows.iter().filter_map(|r| r.category_id).collect();
@@ -131,21 +150,24 @@ pub async fn lines(state: &AppState, rows: Vec<ListRow>) -> Result<Vec<Line>, Ap
         .into_iter()
         .map(|r| {
             let status = if r.is_open {
-                let soon = r.clock_rule.as_deref().and_then(|c| PROCEDURE.deadline(c, t)).map(|d| d.due_soon_days).unwrap_or(1);
-                engine::DeadlineStatus::of(
+                // The kernel's one reading of the clock, as on the case page and the 工作台.
+                crate::kernel::queries::deadline_status(
+                    &PROCEDURE,
+                    r.clock_rule.as_deref(),
+                    crate::time::parse_date(&r.opened_on).unwrap_or(t),
                     r.due_on.as_deref().and_then(crate::time::parse_date),
                     r.paused_on.as_deref().and_then(crate::time::parse_date),
-                    soon,
                     t,
                     &cal,
                 )
             } else {
                 engine::DeadlineStatus::None
             };
+            let text = view.row_of(r.org_id, &names.paths);
             Line {
                 id: r.id,
                 case_no: r.case_no.clone(),
-                title: r.title.clone(),
+                title: text.text(&r.title),
                 state: PROCEDURE.state_name(&r.state),
                 state_code: r.state.clone(),
                 category: names.cat(r.category_id),
@@ -154,14 +176,21 @@ pub async fn lines(state: &AppState, rows: Vec<ListRow>) -> Result<Vec<Line>, Ap
                 channel: channel_label(&r.channel),
                 phone: r.caller_phone.as_deref().map(mask_phone).unwrap_or_default(),
                 received: fmt_datetime(r.opened_at),
+                due: if r.is_open { r.due_on.clone().unwrap_or_default() } else { String::new() },
                 due_label: status.label(),
                 tone: status.tone(),
                 supervised: r.supervised,
                 urgent: r.urgency == "urgent",
                 evaluation: r.evaluation.as_deref().map(evaluation_label).unwrap_or(""),
+                version: r.version,
             }
         })
         .collect())
+}
+
+/// How a staff member reads the rows of ticket lists.
+pub fn list_view(staff: &Staff) -> ListView {
+    ListView::new(staff.scope(Perm::PII_VIEW, Some("hotline")))
 }
 
 #[derive(Template)]
@@ -176,6 +205,10 @@ struct ListPage {
     towns: Vec<OrgRow>,
     units: Vec<OrgRow>,
     states: Vec<(&'static str, &'static str)>,
+    /// 批量派单 and 批量签收 from the list (see `batch`).
+    batch_dispatch: bool,
+    batch_sign: bool,
+    batch_units: Vec<OrgRow>,
 }
 
 pub fn filter_query(f: &Filter) -> String {
@@ -208,9 +241,11 @@ async fn list(State(state): State<AppState>, staff: Staff, ctx: Ctx, Query(mut f
     screen_filter(&mut f);
     let page = queries::list(&state.db, &f, &scope, &fmt_date(today())).await?;
     let total = page.total;
-    let items = lines(&state, page.items).await?;
+    let items = lines(&state, page.items, &list_view(&staff)).await?;
     let page = Page { items, page: page.page, per_page: page.per_page, total };
     let query = filter_query(&f);
+    let batch_dispatch = staff.has(crate::roles::DISPATCH);
+    let batch_sign = staff.scope(Perm::CASE_HANDLE, Some("hotline")) != crate::auth::roles::Scope::Nothing;
     render(&ListPage {
         layout: Layout::new(&staff, &ctx, "热线工单").crumb("12345 热线", "/hotline/tickets").crumb("工单", ""),
         base: format!("/hotline/tickets?{query}&"),
@@ -219,6 +254,9 @@ async fn list(State(state): State<AppState>, staff: Staff, ctx: Ctx, Query(mut f
         towns: orgs::of_kinds(&state.db, &[OrgKind::Town, OrgKind::Park]).await?,
         units: orgs::of_kinds(&state.db, &[OrgKind::Department, OrgKind::Town, OrgKind::Park]).await?,
         states: PROCEDURE.states.iter().map(|s| (s.code, s.name)).collect(),
+        batch_units: if batch_dispatch { super::batch::units(&state).await? } else { vec![] },
+        batch_dispatch,
+        batch_sign,
         page,
         f,
     })
@@ -273,12 +311,13 @@ async fn export(State(state): State<AppState>, staff: Staff, Query(mut f): Query
         return Err(AppError::forbidden("forbidden", "您没有查看热线工单的权限").into());
     }
     screen_filter(&mut f);
+    let view = list_view(&staff);
     let rows = queries::list_all(&state.db, &f, &scope, &fmt_date(today()), EXPORT_MAX + 1).await?;
     let more = rows.len() as i64 > EXPORT_MAX;
     let mut data: Vec<Vec<XCell>> = Vec::with_capacity(rows.len());
     for chunk in rows.chunks(1000).take((EXPORT_MAX / 1000) as usize) {
         let dues: Vec<Option<String>> = chunk.iter().map(|r| r.due_on.clone()).collect();
-        for (l, due) in lines(&state, chunk.to_vec()).await?.into_iter().zip(dues) {
+        for (l, due) in lines(&state, chunk.to_vec(), &view).await?.into_iter().zip(dues) {
             data.push(vec![
                 XCell::Text(l.case_no),
                 XCell::Text(l.title),
@@ -346,16 +385,22 @@ struct ConsoleQuery {
 }
 
 /// The caller's earlier tickets, and open tickets about the same kind of matter in the same place.
-async fn history_and_similar(state: &AppState, phone: Option<&str>, category: Option<&str>, town: Option<&str>) -> Result<(Vec<Line>, Vec<Line>), AppError> {
+async fn history_and_similar(
+    state: &AppState,
+    view: &ListView,
+    phone: Option<&str>,
+    category: Option<&str>,
+    town: Option<&str>,
+) -> Result<(Vec<Line>, Vec<Line>), AppError> {
     let history = match phone.and_then(|p| crate::privacy::Phone::parse(p).ok()) {
-        Some(p) => lines(state, queries::by_phone(&state.db, p.as_str(), 10).await?).await?,
+        Some(p) => lines(state, queries::by_phone(&state.db, p.as_str(), 10).await?, view).await?,
         None => vec![],
     };
     let similar = match (category.and_then(|c| c.parse::<i64>().ok()), town.and_then(|t| t.parse::<i64>().ok())) {
         (Some(c), Some(t)) => {
             let since = crate::time::now_ms() - 14 * 86_400_000;
             let rows = queries::similar_open(&state.db, c, t, since, 5).await?;
-            lines(state, rows.into_iter().filter(|r| !history.iter().any(|h| h.id == r.id)).collect()).await?
+            lines(state, rows.into_iter().filter(|r| !history.iter().any(|h| h.id == r.id)).collect(), view).await?
         }
         _ => vec![],
     };
@@ -365,6 +410,7 @@ async fn history_and_similar(state: &AppState, phone: Option<&str>, category: Op
 async fn console_page(state: &AppState, staff: &Staff, ctx: &Ctx, values: BTreeMap<String, String>, errors: Vec<FieldError>) -> Result<Response, PageError> {
     let (history, similar) = history_and_similar(
         state,
+        &list_view(staff),
         values.get("caller_phone").map(String::as_str),
         values.get("category_id").map(String::as_str),
         values.get("town_id").map(String::as_str),
@@ -411,7 +457,7 @@ struct HistoryFragment {
 /// The caller's earlier tickets, as an HTML fragment for the console's script.
 async fn history_fragment(State(state): State<AppState>, staff: Staff, Query(cq): Query<ConsoleQuery>) -> Result<Response, PageError> {
     staff.require(crate::roles::INTAKE)?;
-    let (history, similar) = history_and_similar(&state, cq.phone.as_deref(), cq.category.as_deref(), cq.town.as_deref()).await?;
+    let (history, similar) = history_and_similar(&state, &list_view(&staff), cq.phone.as_deref(), cq.category.as_deref(), cq.town.as_deref()).await?;
     render(&HistoryFragment { history, similar })
 }
 
@@ -481,6 +527,8 @@ struct TicketPage {
     unit: String,
     channel: &'static str,
     address: String,
+    /// The address is shown whole to the handling unit (its duty; the look is logged).
+    address_for_duty: bool,
     attributes: Vec<(String, String)>,
     supplements: Vec<super::supplement::SupplementView>,
     history: Vec<Line>,
@@ -524,7 +572,7 @@ impl Asks for TicketAsks<'_> {
 }
 
 async fn ticket_page(state: &AppState, staff: &Staff, ctx: &Ctx, id: i64, revealed: bool, error: Option<(String, AppError)>) -> Result<Response, PageError> {
-    let (case, t) = queries::load(&state.db, id).await?.ok_or_else(crate::kernel::access::not_found)?;
+    let (mut case, mut t) = queries::load(&state.db, id).await?.ok_or_else(crate::kernel::access::not_found)?;
     let auth = service::authority(state, Who::Staff(staff), &case, &t).await?;
     if !service::can_read(&auth) {
         return Err(crate::kernel::access::not_found().into());
@@ -556,18 +604,31 @@ async fn ticket_page(state: &AppState, staff: &Staff, ctx: &Ctx, id: i64, reveal
     let asks = TicketAsks { units: &handling_units, suggestion: suggestion.as_ref().map(|s| s.0), requested_days: t.extension_requested_days };
     let steps = page::step_views(&PROCEDURE, &facts, &auth, day, &cal, &asks);
     let history = match &t.caller_phone {
-        Some(p) => lines(state, queries::by_phone(&state.db, p, 6).await?.into_iter().filter(|r| r.id != id).collect()).await?,
+        Some(p) => lines(state, queries::by_phone(&state.db, p, 6).await?.into_iter().filter(|r| r.id != id).collect(), &list_view(staff)).await?,
         None => vec![],
     };
     let can_reveal = auth.staff_may(Perm::PII_VIEW);
     let revealed = revealed && can_reveal;
+    let address_for_duty = !revealed && t.address.as_deref().is_some_and(|a| !a.trim().is_empty()) && pii::handles(&auth, &case);
+    if address_for_duty {
+        pii::log_duty_view(state, staff, id).await?;
+    }
+    // Free text as this reader may read it (masked numbers for inspectors and the like).
+    let text = TextView::of(&auth);
+    case.title = text.text(&case.title);
+    t.subject = text.opt(t.subject.as_deref());
+    t.description = text.text(&t.description);
+    t.reply_text = text.opt(t.reply_text.as_deref());
+    t.answer_text = text.opt(t.answer_text.as_deref());
+    t.not_accepted_reason = text.opt(t.not_accepted_reason.as_deref());
+    t.evaluation_comment = text.opt(t.evaluation_comment.as_deref());
     let attributes: Vec<(String, String)> = {
         let given: BTreeMap<String, String> = serde_json::from_str(&t.attributes).unwrap_or_default();
         let defs = match t.category_id {
             Some(c) => queries::category(&state.db, c).await?.map(|c| c.attribute_defs()).unwrap_or_default(),
             None => vec![],
         };
-        given.into_iter().map(|(k, v)| (defs.iter().find(|d| d.code == k).map(|d| d.label.clone()).unwrap_or(k), v)).collect()
+        given.into_iter().map(|(k, v)| (defs.iter().find(|d| d.code == k).map(|d| d.label.clone()).unwrap_or(k), text.text(&v))).collect()
     };
     let merged_into = match t.merged_into {
         Some(m) => crate::kernel::queries::get(&state.db, m).await?.map(|c| c.case_no),
@@ -608,7 +669,7 @@ async fn ticket_page(state: &AppState, staff: &Staff, ctx: &Ctx, id: i64, reveal
         multipart: true,
         steps,
         error: error.map(|(action, e)| StepError::new(action, &e)),
-        timeline: audit::timeline(&state.db, "case", id).await?,
+        timeline: text.events(audit::timeline(&state.db, "case", id).await?),
         documents: vec![],
         attachments: crate::files::list(&state.db, "case", id).await?,
         case,
@@ -620,7 +681,8 @@ async fn ticket_page(state: &AppState, staff: &Staff, ctx: &Ctx, id: i64, reveal
         village: names.org(t.village_id),
         unit: names.org(Some(cv.case.org_id)),
         channel: channel_label(&t.channel),
-        address: if revealed { t.address.clone().unwrap_or_default() } else { t.address.as_deref().map(mask_address).unwrap_or_default() },
+        address: if revealed || address_for_duty { t.address.clone().unwrap_or_default() } else { t.address.as_deref().map(mask_address).unwrap_or_default() },
+        address_for_duty,
         attributes,
         supplements: super::supplement::views(&state.db, id, revealed).await?,
         history,

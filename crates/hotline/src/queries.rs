@@ -471,6 +471,7 @@ pub struct ListRow {
     pub town_id: Option<i64>,
     pub urgency: String,
     pub evaluation: Option<String>,
+    pub version: i64,
 }
 
 /// Filters of the ticket list.
@@ -543,15 +544,16 @@ pub fn filter_sql(f: &Filter, scope: &Scope, today: &str) -> Q {
         w = w.push_bind(" AND t.received_on <= {}", crate::time::fmt_date(d));
     }
     match f.due.as_deref() {
-        Some("over") => w = w.push_bind(" AND c.is_open = TRUE AND c.paused_on IS NULL AND c.due_on < {}", today.to_string()),
-        Some("soon") => w = w.push_bind(" AND c.is_open = TRUE AND c.due_on >= {}", today.to_string()).push_bind(" AND c.warn_on <= {}", today.to_string()),
+        // The kernel's one definition of 已超期 and 即将超期, as on the 工作台 and the badges.
+        Some("over") => w = crate::kernel::queries::overdue_sql(w.push(" AND "), today),
+        Some("soon") => w = crate::kernel::queries::due_soon_sql(w.push(" AND "), today),
         Some("supervised") => w = w.push(" AND c.supervised = TRUE"),
         _ => {}
     }
     w
 }
 
-pub const LIST_COLS: &str = "c.id, c.case_no, c.title, c.state, c.org_id, c.due_on, c.paused_on, c.clock_rule, c.is_open, c.supervised, c.opened_at, c.opened_on, t.channel, t.caller_phone, t.category_id, t.town_id, t.urgency, t.evaluation";
+pub const LIST_COLS: &str = "c.id, c.case_no, c.title, c.state, c.org_id, c.due_on, c.paused_on, c.clock_rule, c.is_open, c.supervised, c.opened_at, c.opened_on, t.channel, t.caller_phone, t.category_id, t.town_id, t.urgency, t.evaluation, c.version";
 
 /// Counting stops at this many, so that a broad filter never scans the whole table to count.
 pub const COUNT_CAP: i64 = 10_000;

@@ -164,12 +164,10 @@ pub async fn sweep(state: &AppState, day: NaiveDate) -> Result<SweepReport, AppE
         }
     }
     // Due soon: remind once per case and due date.
-    let soon: Vec<CaseRow> = q(format!(
-        "SELECT {CASE_COLUMNS} FROM cases c WHERE c.is_open = TRUE AND c.paused_on IS NULL AND c.warn_on <= $1 AND c.due_on >= $1 ORDER BY c.due_on LIMIT 5000"
-    ))
-    .bind(d)
-    .fetch_all(&state.db)
-    .await?;
+    let soon: Vec<CaseRow> = crate::kernel::queries::due_soon_sql(q(format!("SELECT {CASE_COLUMNS} FROM cases c WHERE ")), &d)
+        .push(" ORDER BY c.due_on LIMIT 5000")
+        .fetch_all(&state.db)
+        .await?;
     let procs = state.procedures();
     let reminded = state
         .db

@@ -15,7 +15,7 @@ use crate::db::{Q, q};
 use crate::error::AppError;
 use crate::kernel::Procedure;
 use crate::kernel::oversight::oversight_scope;
-use crate::kernel::queries::{CASE_COLUMNS, CaseRow, workbench_filter};
+use crate::kernel::queries::{CASE_COLUMNS, CaseRow, due_soon_sql, overdue_sql, workbench_filter};
 use crate::state::AppState;
 use crate::time::{fmt_date, today};
 use crate::web::extract::{Path, Query};
@@ -78,8 +78,8 @@ struct WorkbenchPage {
 
 fn view_filter(query: Q, view: &str, procs: &[&Procedure], t: &str) -> Q {
     match view.trim_start_matches("o_") {
-        "soon" => query.push_bind(" AND c.due_on >= {}", t.to_string()).push_bind(" AND c.warn_on <= {}", t.to_string()),
-        "over" => query.push_bind(" AND c.due_on < {} AND c.paused_on IS NULL", t.to_string()),
+        "soon" => due_soon_sql(query.push(" AND "), t),
+        "over" => overdue_sql(query.push(" AND "), t),
         "review" => {
             let mut states: Vec<&str> = Vec::new();
             for p in procs {
@@ -97,7 +97,8 @@ fn view_filter(query: Q, view: &str, procs: &[&Procedure], t: &str) -> Q {
 }
 
 /// Lines for a page of cases (unit names in one query); `staff`, when given, marks the lines
-/// they may put under supervision.
+/// they may put under supervision and reads the titles as typed where they may see personal
+/// data (without a reader, numbers in titles are masked).
 pub async fn lines(state: &AppState, rows: Vec<CaseRow>, staff: Option<&Staff>) -> Result<Vec<Line>, crate::error::AppError> {
     let procs = state.procedures();
     let cal = state.calendar();
@@ -117,7 +118,13 @@ pub async fn lines(state: &AppState, rows: Vec<CaseRow>, staff: Option<&Staff>) 
                 can_supervise,
                 url: p.map(|p| p.case_url(c.id)).unwrap_or_default(),
                 case_no: c.case_no.clone(),
-                title: c.title.clone(),
+                // A title is the citizen's words: numbers in it are masked for readers without
+                // `pii_view` over the case (inspectors, the office watching every unit).
+                title: if staff.is_some_and(|s| s.allows(Perm::PII_VIEW, Some(&c.procedure), org.map(|o| o.2.as_str()).unwrap_or(""))) {
+                    c.title.clone()
+                } else {
+                    crate::privacy::mask_in_text(&c.title).0
+                },
                 procedure: p.map(|p| p.name).unwrap_or(""),
                 state: p.map(|p| p.state_name(&c.state)).unwrap_or(""),
                 unit: org.map(|n| n.1.clone()).unwrap_or_default(),

@@ -113,3 +113,12 @@ document.addEventListener('click', function (e) {
   var b = e.target.closest && e.target.closest('[data-print]');
   if (b) { e.preventDefault(); window.print(); }
 });
+
+// "Select all" for a list whose checkboxes belong to a form elsewhere on the page
+// (<input type="checkbox" data-check-all="FORM-ID">): the ticket list's batch steps.
+document.addEventListener('change', function (e) {
+  var all = e.target.closest && e.target.closest('[data-check-all]');
+  if (!all) return;
+  var boxes = document.querySelectorAll('input[type=checkbox][form="' + all.getAttribute('data-check-all') + '"]');
+  for (var i = 0; i < boxes.length; i++) boxes[i].checked = all.checked;
+});

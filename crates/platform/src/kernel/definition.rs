@@ -440,6 +440,14 @@ impl Procedure {
     pub fn deadline(&self, code: &str, on: NaiveDate) -> Option<&DeadlineRule> {
         self.deadlines.iter().find(|r| r.code == code && r.validity.contains(on))
     }
+    /// The "即将超期" threshold of a case's clock: the working days before the due date from
+    /// which it is due soon, as the deadline rule in force when the case was opened says (one
+    /// working day when the clock has no rule). The one place the threshold is read: the badges,
+    /// the lists, the 工作台, the filters and the reminders all come through here (by
+    /// [`super::engine::DeadlineStatus::of`] or the stored `warn_on`, [`super::queries::warn_date`]).
+    pub fn due_soon_days(&self, clock_rule: Option<&str>, opened_on: NaiveDate) -> u32 {
+        clock_rule.and_then(|r| self.deadline(r, opened_on)).map(|r| r.due_soon_days).unwrap_or(1)
+    }
     /// The transitions named `action` in force on `on`.
     pub fn transition(&self, action: &str, on: NaiveDate) -> Option<&Transition> {
         self.transitions.iter().find(|t| t.action == action && t.validity.contains(on))

@@ -89,28 +89,58 @@ impl CaseRow {
         if !self.is_open {
             return DeadlineStatus::None;
         }
-        let soon = self.clock_rule.as_deref().and_then(|r| p.deadline(r, self.opened_date())).map(|r| r.due_soon_days).unwrap_or(1);
-        DeadlineStatus::of(self.due_date(), self.paused_on.as_deref().and_then(parse_date), soon, today, cal)
+        deadline_status(p, self.clock_rule.as_deref(), self.opened_date(), self.due_date(), self.paused_on.as_deref().and_then(parse_date), today, cal)
     }
 }
 
-/// The date from which a case counts as "due soon".
+/// The status of a case's clock from its stored columns (lists that do not load whole cases use
+/// this too, so that a row and the case page never disagree).
+pub fn deadline_status(
+    p: &Procedure,
+    clock_rule: Option<&str>,
+    opened_on: NaiveDate,
+    due: Option<NaiveDate>,
+    paused: Option<NaiveDate>,
+    today: NaiveDate,
+    cal: &Calendar,
+) -> DeadlineStatus {
+    DeadlineStatus::of(due, paused, p.due_soon_days(clock_rule, opened_on), today, cal)
+}
+
+/// The date from which a case counts as "due soon" (stored as `warn_on`, read by the SQL of
+/// [`due_soon_sql`]): the first day on which [`DeadlineStatus::of`] says so, found by asking
+/// it, so that a list filtered in SQL and the badge on each of its rows cannot disagree, even
+/// for a due date that is not a working day.
 pub fn warn_date(p: &Procedure, clock: &Clock, opened_on: NaiveDate, cal: &Calendar) -> Option<NaiveDate> {
     let due = clock.due_on?;
     if clock.paused_on.is_some() {
         return None;
     }
-    let soon = clock.rule.as_deref().and_then(|r| p.deadline(r, opened_on)).map(|r| r.due_soon_days).unwrap_or(1);
-    // Walk back `soon` working days from the due date.
+    let soon = p.due_soon_days(clock.rule.as_deref(), opened_on);
+    let is_soon = |d: NaiveDate| matches!(DeadlineStatus::of(Some(due), None, soon, d, cal), DeadlineStatus::DueSoon { .. });
+    // Working days left only grow going back, so the first day that is not "soon" ends the
+    // walk; a year of days is far beyond any threshold.
     let mut d = due;
-    let mut left = soon;
-    while left > 0 {
-        d -= chrono::Duration::days(1);
-        if cal.is_working_day(d) {
-            left -= 1;
+    for _ in 0..366 {
+        let before = d - chrono::Duration::days(1);
+        if !is_soon(before) {
+            break;
         }
+        d = before;
     }
     Some(d)
+}
+
+/// The SQL condition "due soon today" on the cases aliased `c` (a parenthesised expression to
+/// put after AND or in a CASE WHEN): the stored `warn_on` of [`warn_date`] reached, the due date
+/// not passed, the clock running.
+pub fn due_soon_sql(query: crate::db::Q, today: &str) -> crate::db::Q {
+    query.push_bind("(c.is_open = TRUE AND c.paused_on IS NULL AND c.due_on >= {}", today.to_string()).push_bind(" AND c.warn_on <= {})", today.to_string())
+}
+
+/// The SQL condition "overdue today" on the cases aliased `c`, as [`due_soon_sql`].
+pub fn overdue_sql(query: crate::db::Q, today: &str) -> crate::db::Q {
+    query.push_bind("(c.is_open = TRUE AND c.paused_on IS NULL AND c.due_on < {})", today.to_string())
 }
 
 pub async fn get<'a>(ex: impl Into<Ex<'a>>, id: i64) -> Result<Option<CaseRow>, AppError> {
@@ -354,11 +384,96 @@ pub async fn workbench_counts<'a>(
     today: NaiveDate,
 ) -> Result<WorkbenchCounts, AppError> {
     let t = fmt_date(today);
-    let mut query = q("SELECT COUNT(*) AS todo, CAST(SUM(CASE WHEN c.due_on >= ")
-        .push_bind("{}", t.clone())
-        .push_bind(" AND c.warn_on <= {} THEN 1 ELSE 0 END) AS BIGINT) AS due_soon, ", t.clone())
-        .push_bind("CAST(SUM(CASE WHEN c.due_on < {} AND c.paused_on IS NULL THEN 1 ELSE 0 END) AS BIGINT) AS overdue FROM cases c WHERE c.is_open = TRUE", t);
+    let mut query = due_soon_sql(q("SELECT COUNT(*) AS todo, CAST(SUM(CASE WHEN "), &t).push(" THEN 1 ELSE 0 END) AS BIGINT) AS due_soon, ");
+    query = overdue_sql(query.push("CAST(SUM(CASE WHEN "), &t).push(" THEN 1 ELSE 0 END) AS BIGINT) AS overdue FROM cases c WHERE c.is_open = TRUE");
     query = workbench_filter(query, procedures, grants, my_id);
     let r: CountsRow = query.fetch_one(ex).await?;
     Ok(WorkbenchCounts { todo: r.todo, due_soon: r.due_soon.unwrap_or(0), overdue: r.overdue.unwrap_or(0), to_review: 0 })
+}
+
+#[cfg(test)]
+mod due_soon_tests {
+    //! "即将超期" has one definition: the badge of a row ([`DeadlineStatus::of`]) and the SQL
+    //! filters and counts (the stored `warn_on` of [`warn_date`]) agree on every day.
+
+    use super::*;
+    use crate::calendar::{DayKind, SpecialDay};
+    use crate::kernel::definition::{Basis, DayUnit, DeadlineRule, Validity};
+    use proptest::prelude::*;
+
+    fn procedure(due_soon_days: u32) -> Procedure {
+        Procedure {
+            code: "t",
+            name: "测试",
+            law: "",
+            initial: "open",
+            states: vec![],
+            transitions: vec![],
+            deadlines: vec![DeadlineRule {
+                code: "r",
+                name: "期限",
+                days: 15,
+                unit: DayUnit::CalendarDays,
+                rollover: false,
+                due_soon_days,
+                starts_on: &[],
+                basis: Basis::checked("法", "第一条", ""),
+                validity: Validity::ALWAYS,
+                setting: None,
+            }],
+            number_pattern: "{seq}",
+            page_prefix: "/t/",
+            api_prefix: "/api/t/",
+        }
+    }
+
+    fn calendar(holidays: &[u16], workdays: &[u16]) -> Calendar {
+        let base = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+        let day = |n: &u16| base + chrono::Duration::days(i64::from(*n));
+        let mut days: Vec<SpecialDay> = holidays.iter().map(|n| SpecialDay { date: day(n), kind: DayKind::Holiday, name: "假".into() }).collect();
+        days.extend(workdays.iter().map(day).filter(|d| matches!(d.weekday(), chrono::Weekday::Sat | chrono::Weekday::Sun)).map(|date| SpecialDay {
+            date,
+            kind: DayKind::Workday,
+            name: "班".into(),
+        }));
+        Calendar::new(days)
+    }
+
+    #[test]
+    fn a_due_date_on_a_sunday_is_soon_from_the_same_day_in_sql_and_on_the_badge() {
+        // 2026-03-01 is a Sunday: a calendar-day limit without roll-over may end on it. With one
+        // day's warning the badge turns on Thursday (one working day, Friday, left); the stored
+        // warn date used to be Friday, so the 工作台 and the filter missed it for a day.
+        let p = procedure(1);
+        let cal = Calendar::default();
+        let due = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+        let clock = Clock { rule: Some("r".into()), started_on: None, due_on: Some(due), paused_on: None, extension_days: 0, extension_count: 0 };
+        let thursday = NaiveDate::from_ymd_opt(2026, 2, 26).unwrap();
+        assert_eq!(deadline_status(&p, Some("r"), thursday, Some(due), None, thursday, &cal).tone(), "soon");
+        assert_eq!(warn_date(&p, &clock, thursday, &cal), Some(thursday));
+    }
+
+    proptest! {
+        #[test]
+        fn badge_and_stored_warn_date_agree(
+            soon in 0u32..5,
+            due_n in 20u16..330,
+            holidays in proptest::collection::vec(0u16..365, 0..30),
+            workdays in proptest::collection::vec(0u16..365, 0..6),
+        ) {
+            let p = procedure(soon);
+            let cal = calendar(&holidays, &workdays);
+            let base = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+            let due = base + chrono::Duration::days(i64::from(due_n));
+            let opened = base;
+            let clock = Clock { rule: Some("r".into()), started_on: Some(opened), due_on: Some(due), paused_on: None, extension_days: 0, extension_count: 0 };
+            let warn = warn_date(&p, &clock, opened, &cal).expect("a running clock has a warn date");
+            for back in 0..20 {
+                let today = due - chrono::Duration::days(back);
+                let badge = deadline_status(&p, Some("r"), opened, Some(due), None, today, &cal).tone() == "soon";
+                let sql = warn <= today && today <= due;
+                prop_assert_eq!(badge, sql, "today {} due {} warn {}", today, due, warn);
+            }
+        }
+    }
 }
