@@ -185,7 +185,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("  群众门户： http://{}/portal", state.config.server.bind);
             println!();
             println!("  演示账号（密码均为 {}）：", crate::demo::DEMO_PASSWORD);
-            for (user, role) in crate::demo::DEMO_LOGINS {
+            for (user, role) in state.registry.demo_logins() {
                 println!("    {user:<16} {role}");
             }
             println!();

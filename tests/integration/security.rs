@@ -393,7 +393,11 @@ async fn the_root_address_welcomes_visitors_and_the_demo_shows_its_accounts() {
     // The demo's login page lists every demo account: who it is, and the password.
     let r = visitor.get("/login").await;
     assert!(!r.contains("见终端输出"));
-    for (user, what) in fazhi::demo::DEMO_LOGINS {
+    let logins = fazhi::app::features().demo_logins();
+    // The features' own accounts are listed too (the registrar of normative documents, the
+    // reconsideration office's head).
+    assert!(logins.iter().any(|(u, _)| *u == "gfwj") && logins.iter().any(|(u, _)| *u == "fy_head"));
+    for (user, what) in logins {
         assert!(r.contains(&format!("<code>{user}</code></td><td>{what}</td><td><code>{PASSWORD}</code>")), "{user}: {}", r.text);
     }
     // Outside the demo, nothing of the kind.

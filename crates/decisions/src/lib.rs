@@ -84,6 +84,10 @@ impl Feature for Decisions {
     fn indicators(&self) -> Vec<&'static dyn fazhi_platform::indicators::Indicator> {
         indicators::all()
     }
+    fn demo_logins(&self) -> &'static [(&'static str, &'static str)] {
+        &[(demo::REGISTRAR, "规范性文件统一登记、备案与清理（司法局）")]
+    }
+
     fn demo_base<'a>(&'a self, state: &'a AppState) -> BoxFuture<'a, anyhow::Result<()>> {
         demo::seed_base(state).boxed()
     }

@@ -75,6 +75,10 @@ impl Feature for Disputes {
     fn openapi(&self) -> Option<utoipa::openapi::OpenApi> {
         Some(<api::DisputesApi as utoipa::OpenApi>::openapi())
     }
+    fn demo_logins(&self) -> &'static [(&'static str, &'static str)] {
+        &[("fy_staff", "行政复议机构工作人员（司法局）"), ("fy_head", "行政复议机构负责人（司法局）")]
+    }
+
     fn demo_base<'a>(&'a self, state: &'a AppState) -> BoxFuture<'a, anyhow::Result<()>> {
         demo::seed_accounts(state).boxed()
     }

@@ -151,6 +151,11 @@ pub trait Feature: Send + Sync + 'static {
     fn importers(&self) -> Vec<Importer> {
         Vec::new()
     }
+    /// The demo accounts its `demo_base` creates: (username, what they do), listed on the demo's
+    /// login page and at start after the platform's own.
+    fn demo_logins(&self) -> &'static [(&'static str, &'static str)] {
+        &[]
+    }
 }
 
 /// The platform's own tables.
@@ -202,6 +207,13 @@ impl Registry {
             v.extend(f.migrations().iter());
         }
         v.sort_by_key(|m| m.version);
+        v
+    }
+
+    /// The demo accounts: the platform's, then each feature's.
+    pub fn demo_logins(&self) -> Vec<(&'static str, &'static str)> {
+        let mut v = crate::demo::DEMO_LOGINS.to_vec();
+        v.extend(self.features().flat_map(|f| f.demo_logins().iter().copied()));
         v
     }
 

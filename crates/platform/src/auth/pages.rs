@@ -37,7 +37,7 @@ struct LoginPage {
     error: Option<String>,
     /// In the demo: the accounts to try, and their password.
     demo: bool,
-    demo_logins: &'static [(&'static str, &'static str)],
+    demo_logins: Vec<(&'static str, &'static str)>,
     demo_password: &'static str,
 }
 
@@ -49,7 +49,7 @@ impl LoginPage {
             username,
             error,
             demo: ctx.demo,
-            demo_logins: crate::demo::DEMO_LOGINS,
+            demo_logins: if ctx.demo { ctx.registry.demo_logins() } else { Vec::new() },
             demo_password: crate::demo::DEMO_PASSWORD,
         }
     }
