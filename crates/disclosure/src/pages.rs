@@ -61,10 +61,14 @@ pub async fn lines(state: &AppState, rows: Vec<ListRow>) -> Result<Vec<Line>, Ap
         .into_iter()
         .map(|r| {
             let status = if r.is_open {
-                engine::DeadlineStatus::of(
+                // The one "due soon" of the kernel, so that this row, the case page and the
+                // 即将超期 filters agree.
+                crate::kernel::queries::deadline_status(
+                    &PROCEDURE,
+                    r.clock_rule.as_deref(),
+                    crate::time::local_date(r.opened_at),
                     r.due_on.as_deref().and_then(crate::time::parse_date),
                     r.paused_on.as_deref().and_then(crate::time::parse_date),
-                    3,
                     t,
                     &cal,
                 )
