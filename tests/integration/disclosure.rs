@@ -323,6 +323,22 @@ async fn permissions_follow_the_unit() {
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text.contains("org_out_of_scope"), "{}", r.text);
+    // The list's export: the screen's filter in the title line, the unit's own requests only,
+    // the applicant masked as on the screen (issue 10 #25).
+    let r = staff.get("/disclosure/requests?status=all").await;
+    assert!(r.contains("/disclosure/requests/export.xlsx?status=all"), "{}", r.text);
+    let t = fazhi::tabular::read(&get_bytes(&app, &staff, "/disclosure/requests/export.xlsx?status=all").await).unwrap();
+    assert_eq!(t.rows.len(), 1, "{:?}", t.rows);
+    assert!(t.rows[0].1.iter().any(|c| c.contains("三公经费")) && !t.rows[0].1.iter().any(|c| c == "李四"), "{:?}", t.rows[0].1);
+    let title = {
+        let mut z = zip::ZipArchive::new(std::io::Cursor::new(get_bytes(&app, &staff, "/disclosure/requests/export.xlsx?status=all").await)).unwrap();
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut z.by_name("xl/sharedStrings.xml").unwrap(), &mut s).unwrap();
+        s
+    };
+    assert!(title.contains("政府信息公开申请（范围：全部；共 1 条"), "{title}");
+    let t = fazhi::tabular::read(&get_bytes(&app, &cgj, "/disclosure/requests/export.xlsx?status=all").await).unwrap();
+    assert!(t.rows.is_empty(), "another unit's export: {:?}", t.rows);
     // The inspector reads everything but cannot act; hotline roles see nothing.
     let mut insp = app.login("inspector").await;
     let r = insp.get(&format!("/disclosure/requests/{id}")).await;

@@ -27,7 +27,7 @@ pub mod service;
 // The platform's modules, under the names the code of this crate uses for them.
 pub(crate) use fazhi_platform::{
     audit, auth, calendar, db, error, files, indicators as registry_indicators, kernel, notify, org, privacy, registry, reports, search as search_api,
-    settings, state, time, web,
+    settings, state, tabular, time, web,
 };
 
 use axum::Router;

@@ -23,6 +23,7 @@ use crate::kernel::queries::CaseRow;
 use crate::org::OrgKind;
 use crate::org::queries::{self as orgs, OrgRow};
 use crate::state::AppState;
+use crate::tabular::XCell;
 use crate::time::{fmt_datetime, today};
 use crate::web::extract::{Path, Query};
 use crate::web::form::{FormData, Multipart};
@@ -32,6 +33,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/disclosure/requests", get(list))
         .route("/disclosure/requests/new", get(new_form).post(create))
+        .route("/disclosure/requests/export.xlsx", get(export))
         .route("/disclosure/requests/{id}", get(show))
         .route("/disclosure/requests/{id}/reveal", post(reveal))
         .route("/disclosure/requests/{id}/step/{action}", post(step))
@@ -132,20 +134,11 @@ struct ListPage {
     types: &'static [(&'static str, &'static str)],
     can_create: bool,
     drill: String,
+    export: String,
 }
 
-async fn list(State(state): State<AppState>, staff: Staff, ctx: Ctx, Query(f): Query<Filter>) -> Result<Response, PageError> {
-    let scope = staff.scope(Perm::CASE_READ, Some("disclosure"));
-    if scope == crate::auth::roles::Scope::Nothing {
-        return Err(AppError::forbidden("forbidden", "您没有查看政府信息公开申请的权限").into());
-    }
-    let org_path = match f.org {
-        Some(o) => orgs::get(&state.db, o).await?.map(|o| o.path),
-        None => None,
-    };
-    let page = queries::list(&state.db, &f, &scope, org_path.as_deref()).await?;
-    let total = page.total;
-    let items = lines(&state, page.items).await?;
+/// The list's filter as query parameters (for paging and the export).
+fn filter_query(f: &Filter) -> Vec<String> {
     let mut parts = Vec::new();
     for (k, v) in [
         ("state", f.state.clone()),
@@ -164,6 +157,79 @@ async fn list(State(state): State<AppState>, staff: Staff, ctx: Ctx, Query(f): Q
             parts.push(format!("{k}={v}"));
         }
     }
+    parts
+}
+
+/// The most requests one export holds (the title says when the filter selects more).
+const EXPORT_MAX: i64 = 100_000;
+
+/// The requests the screen's filter selects, as XLSX with the filter in the title line; the
+/// applicant's name masked as on the screen.
+async fn export(State(state): State<AppState>, staff: Staff, Query(f): Query<Filter>) -> Result<Response, PageError> {
+    let scope = staff.scope(Perm::CASE_READ, Some("disclosure"));
+    if scope == crate::auth::roles::Scope::Nothing {
+        return Err(AppError::forbidden("forbidden", "您没有查看政府信息公开申请的权限").into());
+    }
+    let org = match f.org {
+        Some(o) => orgs::get(&state.db, o).await?,
+        None => None,
+    };
+    let rows = queries::list_all(&state.db, &f, &scope, org.as_ref().map(|o| o.path.as_str()), EXPORT_MAX + 1).await?;
+    let more = rows.len() as i64 > EXPORT_MAX;
+    let mut data: Vec<Vec<XCell>> = Vec::with_capacity(rows.len());
+    for chunk in rows.chunks(1000).take((EXPORT_MAX / 1000) as usize) {
+        let dues: Vec<Option<String>> = chunk.iter().map(|r| r.due_on.clone()).collect();
+        for (l, due) in lines(&state, chunk.to_vec()).await?.into_iter().zip(dues) {
+            data.push(vec![
+                XCell::Text(l.case_no),
+                XCell::Text(l.title),
+                XCell::Text(l.unit),
+                XCell::text(l.applicant_type),
+                XCell::Text(l.applicant),
+                XCell::date(Some(l.received.as_str())),
+                XCell::text(l.state),
+                XCell::date(due.as_deref()),
+                XCell::Text(l.due_label),
+                XCell::Text(l.outcome),
+            ]);
+        }
+    }
+    let status = match f.status.as_deref().unwrap_or("open") {
+        "closed" => "已办结",
+        "all" => "全部",
+        _ => "在办",
+    };
+    let filters = [
+        ("范围", if f.row.is_some() { String::new() } else { status.to_string() }),
+        ("状态", f.state.as_deref().map(|s| PROCEDURE.state_name(s).to_string()).unwrap_or_default()),
+        ("受理机关", org.map(|o| o.name).unwrap_or_default()),
+        ("申请人", f.applicant_type.as_deref().map(|t| rules::applicant_type_label(t).to_string()).unwrap_or_default()),
+        ("处理结果", f.outcome.as_deref().and_then(rules::outcome).map(outcome_label).unwrap_or_default()),
+        ("年度", f.year.map(|y| format!("{y}年")).unwrap_or_default()),
+        ("编号或内容", f.q.clone().unwrap_or_default().trim().to_string()),
+    ];
+    let mut title = crate::tabular::export_title("政府信息公开申请", &filters, data.len());
+    if more {
+        title.push_str(&format!("。筛选结果超过 {EXPORT_MAX} 条，只导出了前 {EXPORT_MAX} 条，请缩小范围分批导出"));
+    }
+    let header =
+        ["申请编号", "申请内容", "受理机关", "申请人类型", "申请人", "收到日期", "状态", "答复期限", "期限状态", "处理结果"].map(String::from).to_vec();
+    Ok(crate::tabular::export("依申请公开", &[crate::tabular::Sheet::new("申请", Some(title), header, data)])?)
+}
+
+async fn list(State(state): State<AppState>, staff: Staff, ctx: Ctx, Query(f): Query<Filter>) -> Result<Response, PageError> {
+    let scope = staff.scope(Perm::CASE_READ, Some("disclosure"));
+    if scope == crate::auth::roles::Scope::Nothing {
+        return Err(AppError::forbidden("forbidden", "您没有查看政府信息公开申请的权限").into());
+    }
+    let org_path = match f.org {
+        Some(o) => orgs::get(&state.db, o).await?.map(|o| o.path),
+        None => None,
+    };
+    let page = queries::list(&state.db, &f, &scope, org_path.as_deref()).await?;
+    let total = page.total;
+    let items = lines(&state, page.items).await?;
+    let parts = filter_query(&f);
     let drill = match (&f.year, &f.row) {
         (Some(y), Some(r)) => format!(
             "{y}年 · {}{}{}",
@@ -181,6 +247,7 @@ async fn list(State(state): State<AppState>, staff: Staff, ctx: Ctx, Query(f): Q
     render(&ListPage {
         layout: Layout::new(&staff, &ctx, "依申请公开").crumb("政务公开", "/disclosure/requests").crumb("依申请公开", ""),
         page: Page { items, page: page.page, per_page: page.per_page, total },
+        export: format!("/disclosure/requests/export.xlsx?{}", parts.join("&")),
         base: format!("/disclosure/requests?{}&", parts.join("&")),
         units: receivers(&state).await?,
         states: PROCEDURE.states.iter().map(|s| (s.code, s.name)).collect(),

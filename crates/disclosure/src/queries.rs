@@ -193,6 +193,16 @@ pub async fn list(db: &crate::db::Db, f: &Filter, scope: &Scope, org_path: Optio
     Ok(Page::new(rows, &paging, total))
 }
 
+/// Every request the filter selects, in the list's order, at most `limit` (the export).
+pub async fn list_all(db: &crate::db::Db, f: &Filter, scope: &Scope, org_path: Option<&str>, limit: i64) -> Result<Vec<ListRow>, AppError> {
+    let base = "FROM cases c JOIN disclosure_requests r ON r.case_id = c.id WHERE c.procedure = 'disclosure'";
+    filtered(q(format!("SELECT {LIST_COLS} {base}")), f, scope, org_path)
+        .push(" ORDER BY CASE WHEN c.is_open THEN 0 ELSE 1 END, c.due_on, c.id DESC")
+        .push_bind(" LIMIT {}", limit)
+        .fetch_all(db)
+        .await
+}
+
 /// A citizen's own requests (by their verified phone), newest first.
 pub async fn by_phone(db: &crate::db::Db, phone: &str, limit: i64) -> Result<Vec<ListRow>, AppError> {
     q(format!("SELECT {LIST_COLS} FROM cases c JOIN disclosure_requests r ON r.case_id = c.id WHERE r.phone = $1 ORDER BY c.id DESC LIMIT $2"))
