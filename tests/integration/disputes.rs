@@ -432,3 +432,90 @@ async fn the_demo_year_is_consistent_and_quick() {
     let (num, den) = (j["total"]["numerator"].as_i64().unwrap(), j["total"]["denominator"].as_i64().unwrap());
     assert!(den > 50 && num > 5 && num < den / 2, "{j}");
 }
+
+/// A court-referred mediation: the court's case number required, the conflict of interest
+/// refused with the conflict named, an agreement with the 30 days of 司法确认 (Art. 33), the
+/// court's answer and the follow-up; a failed mediation tells the parties the other routes.
+#[tokio::test]
+async fn a_court_referred_mediation_with_a_conflict_refused_ends_in_an_agreement_confirmed() {
+    let app = TestApp::new().await;
+    let dh = org_id(&app, "T-DH").await;
+    let mut c = app.login("dh_staff").await;
+    let cal = app.state.calendar();
+    let today = fazhi::time::today();
+    let base = serde_json::json!({"org_id": dh, "kind": "people", "source": "court", "summary": "相邻通行纠纷", "party_a": "赵甲", "party_b": "钱乙", "party_a_phone": "13900002222"});
+    let r = c.post_json("/api/v1/disputes/mediations", &base).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("court_case_no") && r.text.contains("法院案号"), "{}", r.text);
+    let r = c
+        .post_json(
+            "/api/v1/disputes/mediations",
+            &serde_json::json!({"org_id": dh, "source": "hotline", "hotline_ticket_no": "不存在", "summary": "x", "party_a": "a", "party_b": "b"}),
+        )
+        .await;
+    assert!(r.text.contains("ticket_not_found"), "{}", r.text);
+    let mut b = base.clone();
+    b["court_case_no"] = serde_json::json!("（2026）苏1084民诉前调1234号");
+    let r = c.post_json("/api/v1/disputes/mediations", &b).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let j = r.json();
+    let id = j["id"].as_i64().unwrap();
+    assert_eq!(j["due_on"].as_str().unwrap(), fazhi::time::fmt_date(cal.add_calendar_days(today, 30, true)), "a month (local default)");
+    // The roster: one mediator is the party's relative.
+    let m1 = c.post_json("/api/v1/disputes/mediators", &serde_json::json!({"org_id": dh, "name": "孙调解", "relations": "赵甲（表兄）"})).await.json()["id"]
+        .as_i64()
+        .unwrap();
+    let m2 = c.post_json("/api/v1/disputes/mediators", &serde_json::json!({"org_id": dh, "name": "李调解", "specialty": "邻里纠纷"})).await.json()["id"]
+        .as_i64()
+        .unwrap();
+    let r = c.post_json(&format!("/api/v1/disputes/mediations/{id}/steps/assign"), &serde_json::json!({"fields": {"mediator_id": m1.to_string()}})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["code"], "conflict_of_interest");
+    assert!(r.text.contains("赵甲（表兄）") && r.text.contains("第二十一条"), "{}", r.text);
+    // Another unit's mediator cannot be assigned either.
+    let other = c.post_json("/api/v1/disputes/mediators", &serde_json::json!({"org_id": org_id(&app, "D-ZJJ").await, "name": "外单位"})).await;
+    assert_eq!(other.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", other.text);
+    let r = c.post_json(&format!("/api/v1/disputes/mediations/{id}/steps/assign"), &serde_json::json!({"fields": {"mediator_id": m2.to_string()}})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.json()["mediator_id"], m2);
+    let r = c.post_json(&format!("/api/v1/disputes/mediations/{id}/steps/agree"), &serde_json::json!({"fields": {"agreement_kind": "written"}})).await;
+    assert!(r.text.contains("agreement_text"), "{}", r.text);
+    let r = c
+        .post_json(
+            &format!("/api/v1/disputes/mediations/{id}/steps/agree"),
+            &serde_json::json!({"fields": {"agreement_kind": "written", "agreement_text": "钱乙让出通道1米，赵甲补偿2000元"}}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let j = r.json();
+    assert_eq!((j["state"].as_str(), j["closing_code"].as_str()), (Some("agreed"), Some("agreement_written")));
+    assert_eq!(j["due_on"].as_str().unwrap(), fazhi::time::fmt_date(cal.add_calendar_days(today, 30, true)), "司法确认 within 30 days (Art. 33)");
+    let r = c.post_json(&format!("/api/v1/disputes/mediations/{id}/steps/record_confirmation"), &serde_json::json!({"fields": {"result": "confirmed"}})).await;
+    assert_eq!(r.json()["confirmation_result"], "confirmed", "{}", r.text);
+    let r = c.post_json(&format!("/api/v1/disputes/mediations/{id}/steps/close"), &serde_json::json!({"fields": {"performance": "performed"}})).await;
+    assert_eq!(r.json()["state"], "closed", "{}", r.text);
+    let r = c.get(&format!("/disputes/mediation/{id}")).await;
+    assert!(r.status == StatusCode::OK && r.contains("法院诉前委派") && r.contains("调解成功（书面协议）"), "{}", r.text);
+    // Another town's staff: 404.
+    let mut zjj = app.login("zjj_staff").await;
+    assert_eq!(zjj.get(&format!("/api/v1/disputes/mediations/{id}")).await.status, StatusCode::NOT_FOUND);
+    // A failed mediation must tell the parties the other routes (Art. 26).
+    let r = c
+        .post_json(
+            "/api/v1/disputes/mediations",
+            &serde_json::json!({"org_id": dh, "source": "walk_in", "summary": "欠款纠纷", "party_a": "周丙", "party_b": "吴丁"}),
+        )
+        .await;
+    let id2 = r.json()["id"].as_i64().unwrap();
+    c.post_json(&format!("/api/v1/disputes/mediations/{id2}/steps/assign"), &serde_json::json!({"fields": {"mediator_id": m2.to_string()}})).await;
+    let r = c.post_json(&format!("/api/v1/disputes/mediations/{id2}/steps/terminate"), &serde_json::json!({"fields": {"closing_code": "failed"}})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("第二十六条"), "{}", r.text);
+    let r = c
+        .post_json(
+            &format!("/api/v1/disputes/mediations/{id2}/steps/terminate"),
+            &serde_json::json!({"fields": {"closing_code": "failed", "routes_told": "yes"}}),
+        )
+        .await;
+    assert_eq!(r.json()["closing_code"], "failed", "{}", r.text);
+}

@@ -266,3 +266,16 @@ pub async fn sample(state: &AppState, org_id: i64) -> anyhow::Result<Vec<i64>> {
     let c = service::register(state, &Who::Import, app).await.map_err(err)?;
     Ok(vec![c.case.id])
 }
+
+/// One mediation case registered by a unit, for the permission matrix.
+pub async fn sample_mediation(state: &AppState, org_id: i64) -> anyhow::Result<Vec<i64>> {
+    let err = |e: crate::error::AppError| anyhow::anyhow!("{e} {:?}", e.field_errors());
+    let n = crate::mediation::NewMediation {
+        org_id: Some(org_id),
+        summary: Some(format!("权限测试纠纷（调解组织 {org_id}）")),
+        party_a: Some("甲方".into()),
+        party_b: Some("乙方".into()),
+        ..Default::default()
+    };
+    Ok(vec![crate::mediation::register(state, &Who::Import, n).await.map_err(err)?.case.id])
+}

@@ -464,3 +464,14 @@ impl Who {
         }
     }
 }
+
+impl Who {
+    /// `perm` over a unit for the cases of `procedure`.
+    pub fn allows_in(&self, perm: Perm, procedure: &str, path: &str) -> bool {
+        match self {
+            Who::Caller(c) => c.allows(perm, Some(procedure), path),
+            Who::System => false,
+            Who::Import => true,
+        }
+    }
+}
