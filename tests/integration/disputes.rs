@@ -402,8 +402,29 @@ async fn the_demo_year_is_consistent_and_quick() {
     let app = TestApp::new().await;
     let started = std::time::Instant::now();
     fazhi::disputes::demo::seed_year(&app.state, fazhi::registry::DemoSize::Full).await.unwrap();
+    fazhi::disputes::demo::seed_mediation(&app.state, fazhi::registry::DemoSize::Full).await.unwrap();
     let took = started.elapsed();
     assert!(took < std::time::Duration::from_secs(60), "{took:?}");
+    // Seed 五: 1,087 resolved by the mediators at the court, 91 at the petition office.
+    let resolved = |src: &'static str| {
+        let db = app.state.db.clone();
+        async move {
+            q("SELECT COUNT(*) FROM mediation_cases WHERE source = $1 AND closing_code IN ('agreement_written', 'agreement_oral')")
+                .bind(src)
+                .fetch_i64(&db)
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!((resolved("court").await, resolved("petition").await), (1087, 91));
+    // Every closed mediation carries exactly one standard closing code.
+    assert_eq!(
+        q("SELECT COUNT(*) FROM cases c JOIN mediation_cases m ON m.case_id = c.id WHERE c.is_open = FALSE AND m.closing_code IS NULL")
+            .fetch_i64(&app.state.db)
+            .await
+            .unwrap(),
+        0
+    );
     let db = &app.state.db;
     let n = q("SELECT COUNT(*) FROM recon_applications").fetch_i64(db).await.unwrap();
     assert!(n >= 120, "{n}");
@@ -431,6 +452,11 @@ async fn the_demo_year_is_consistent_and_quick() {
     let j = sfj.get(&format!("/api/v1/indicators/disputes.recon_correction_rate?from={from}&to={to}&by=respondent")).await.json();
     let (num, den) = (j["total"]["numerator"].as_i64().unwrap(), j["total"]["denominator"].as_i64().unwrap());
     assert!(den > 50 && num > 5 && num < den / 2, "{j}");
+    let j = sfj.get(&format!("/api/v1/indicators/disputes.mediation_success_rate?from={from}&to={to}&by=source")).await.json();
+    let court = j["groups"].as_array().unwrap().iter().find(|g| g["key"] == "court").cloned().unwrap_or_default();
+    assert_eq!(court["numerator"], 1087, "{j}");
+    let j = sfj.get(&format!("/api/v1/indicators/disputes.mediation_cases?from={from}&to={to}&by=source")).await.json();
+    assert!(j["total"]["numerator"].as_i64().unwrap() > 1300, "{j}");
 }
 
 /// A court-referred mediation: the court's case number required, the conflict of interest

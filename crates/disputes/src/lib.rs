@@ -102,6 +102,10 @@ impl Feature for Disputes {
         async move { service::sweep(state, day).await.map(|r| r.abandoned + r.deemed_accepted + r.letters_escalated) }.boxed()
     }
     fn demo<'a>(&'a self, state: &'a AppState, size: DemoSize) -> BoxFuture<'a, anyhow::Result<()>> {
-        demo::seed_year(state, size).boxed()
+        async move {
+            demo::seed_year(state, size).await?;
+            demo::seed_mediation(state, size).await
+        }
+        .boxed()
     }
 }
