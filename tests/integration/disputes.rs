@@ -525,6 +525,29 @@ async fn a_court_referred_mediation_with_a_conflict_refused_ends_in_an_agreement
     // Another town's staff: 404.
     let mut zjj = app.login("zjj_staff").await;
     assert_eq!(zjj.get(&format!("/api/v1/disputes/mediations/{id}")).await.status, StatusCode::NOT_FOUND);
+    // The same through the pages: the form names the missing court number; the roster lists
+    // the mediators and takes a new one.
+    let r = c
+        .post_form(
+            "/disputes/mediation/new",
+            &[("org_id", &dh.to_string()), ("source", "court"), ("summary", "劳务纠纷"), ("party_a", "郑戊"), ("party_b", "王己")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.contains("法院委派调解的，请填写法院案号"), "{}", r.text);
+    let r = c
+        .post_form(
+            "/disputes/mediation/new",
+            &[("org_id", &dh.to_string()), ("source", "walk_in"), ("summary", "劳务纠纷"), ("party_a", "郑戊"), ("party_b", "王己")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let r = c.post_form("/disputes/mediators", &[("org_id", &dh.to_string()), ("name", "陈调解"), ("relations", "王己（同事）")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let r = c.get("/disputes/mediators").await;
+    assert!(r.status == StatusCode::OK && r.contains("陈调解") && r.contains("孙调解"), "{}", r.text);
+    let r = c.get("/disputes/mediation").await;
+    assert!(r.status == StatusCode::OK && r.contains("郑戊"), "{}", r.text);
     // A failed mediation must tell the parties the other routes (Art. 26).
     let r = c
         .post_json(

@@ -23,6 +23,8 @@ use crate::web::{Ctx, Layout, PageError, redirect_flash, redirect_ok, render};
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/disputes/mediation", get(list))
+        .route("/disputes/mediation/new", get(new_form).post(create))
+        .route("/disputes/mediators", get(roster).post(add_mediator))
         .route("/disputes/mediation/{id}", get(show))
         .route("/disputes/mediation/{id}/step/{action}", post(step))
 }
@@ -59,6 +61,7 @@ struct ListRow {
 struct ListPage {
     layout: Layout,
     items: Vec<Line>,
+    can_create: bool,
 }
 
 async fn list(State(state): State<AppState>, staff: Staff, ctx: Ctx) -> Result<Response, PageError> {
@@ -82,7 +85,11 @@ async fn list(State(state): State<AppState>, staff: Staff, ctx: Ctx) -> Result<R
             registered: r.registered_on,
         })
         .collect();
-    render(&ListPage { layout: Layout::new(&staff, &ctx, "矛盾纠纷调解").crumb("纠纷化解", "/disputes/mediation").crumb("调解案件", ""), items })
+    render(&ListPage {
+        layout: Layout::new(&staff, &ctx, "矛盾纠纷调解").crumb("纠纷化解", "/disputes/mediation").crumb("调解案件", ""),
+        items,
+        can_create: staff.scope(Perm::CASE_HANDLE, Some("mediation")) != crate::auth::roles::Scope::Nothing,
+    })
 }
 
 struct MedAsks<'a> {
@@ -189,6 +196,143 @@ async fn step(State(state): State<AppState>, staff: Staff, ctx: Ctx, Path((id, a
         Ok(c) => Ok(redirect_ok(&format!("/disputes/mediation/{id}"), &format!("案件现为“{}”", PROCEDURE.state_name(&c.state)))),
         Err(e @ (AppError::Refused { .. } | AppError::Invalid { .. })) => case_page(&state, &staff, &ctx, id, Some((action, e))).await,
         Err(e @ AppError::Conflict { .. }) => Ok(redirect_flash(&format!("/disputes/mediation/{id}"), false, &e.user_message())),
+        Err(e) => Err(e.into()),
+    }
+}
+
+// ------------------------------------------------------------------ registering and the roster
+
+#[derive(Template)]
+#[template(path = "disputes/mediation_form.html")]
+struct FormPage {
+    layout: Layout,
+    units: Vec<crate::org::queries::OrgRow>,
+    values: std::collections::BTreeMap<String, String>,
+    errors: Vec<crate::error::FieldError>,
+    kinds: &'static [(&'static str, &'static str)],
+    sources: &'static [(&'static str, &'static str)],
+}
+
+impl FormPage {
+    fn v(&self, k: &str) -> String {
+        self.values.get(k).cloned().unwrap_or_default()
+    }
+    fn err(&self, k: &str) -> String {
+        self.errors.iter().filter(|e| e.field == k).map(|e| e.message.clone()).collect::<Vec<_>>().join("；")
+    }
+}
+
+/// The units where the person registers disputes (their own and below).
+async fn own_units(state: &AppState, staff: &Staff) -> Result<Vec<crate::org::queries::OrgRow>, AppError> {
+    let all = crate::org::queries::of_kinds(
+        &state.db,
+        &[crate::org::OrgKind::City, crate::org::OrgKind::Department, crate::org::OrgKind::Town, crate::org::OrgKind::Park],
+    )
+    .await?;
+    Ok(all.into_iter().filter(|o| staff.allows(Perm::CASE_HANDLE, Some("mediation"), &o.path)).collect())
+}
+
+async fn form_page(
+    state: &AppState,
+    staff: &Staff,
+    ctx: &Ctx,
+    values: std::collections::BTreeMap<String, String>,
+    e: Option<AppError>,
+) -> Result<Response, PageError> {
+    let bad = e.is_some();
+    let mut r = render(&FormPage {
+        layout: Layout::new(staff, ctx, "登记矛盾纠纷").crumb("纠纷化解", "/disputes/mediation").crumb("登记纠纷", ""),
+        units: own_units(state, staff).await?,
+        values,
+        errors: e.as_ref().map(|e| e.field_errors().to_vec()).unwrap_or_default(),
+        kinds: rules::KINDS,
+        sources: rules::SOURCES,
+    })?;
+    if bad {
+        *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(r)
+}
+
+async fn new_form(State(state): State<AppState>, staff: Staff, ctx: Ctx) -> Result<Response, PageError> {
+    staff.require(Perm::CASE_HANDLE)?;
+    let mut v = std::collections::BTreeMap::new();
+    v.insert("org_id".into(), staff.org_id.to_string());
+    form_page(&state, &staff, &ctx, v, None).await
+}
+
+async fn create(State(state): State<AppState>, staff: Staff, ctx: Ctx, form: FormData) -> Result<Response, PageError> {
+    staff.require(Perm::CASE_HANDLE)?;
+    let values: std::collections::BTreeMap<String, String> = form.0.iter().filter(|(k, _)| k != "_csrf").cloned().collect();
+    let s = |k: &str| form.get(k).map(str::to_string);
+    let n = mediation::NewMediation {
+        org_id: form.int("org_id"),
+        kind: s("kind"),
+        source: s("source"),
+        court_case_no: s("court_case_no"),
+        hotline_ticket_no: s("hotline_ticket_no"),
+        summary: s("summary"),
+        party_a: s("party_a"),
+        party_a_phone: s("party_a_phone"),
+        party_b: s("party_b"),
+        party_b_phone: s("party_b_phone"),
+        received_on: s("received_on"),
+    };
+    match mediation::register(&state, &Who::staff(&staff), n).await {
+        Ok(r) => Ok(redirect_ok(
+            &format!("/disputes/mediation/{}", r.case.id),
+            &format!("已登记 {}，调解期限 {}", r.case.case_no, r.case.due_on.clone().unwrap_or_default()),
+        )),
+        Err(e @ (AppError::Refused { .. } | AppError::Invalid { .. })) => form_page(&state, &staff, &ctx, values, Some(e)).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "disputes/mediators.html")]
+struct RosterPage {
+    layout: Layout,
+    rows: Vec<(String, MediatorRow)>,
+    units: Vec<crate::org::queries::OrgRow>,
+    error: String,
+}
+
+async fn roster_page(state: &AppState, staff: &Staff, ctx: &Ctx, error: String) -> Result<Response, PageError> {
+    if !reads(staff) {
+        return Err(AppError::forbidden("forbidden", "您没有查看调解员名册的权限").into());
+    }
+    let scope = staff.scope(Perm::CASE_READ, Some("mediation"));
+    let q = crate::db::q("SELECT m.id, m.org_id, m.name, m.specialty, m.training, m.available, m.relations FROM mediators m WHERE 1=1");
+    let list: Vec<MediatorRow> = scope.filter(q, "m.org_id").push(" ORDER BY m.org_id, m.name LIMIT 500").fetch_all(&state.db).await?;
+    let ids: Vec<i64> = list.iter().map(|m| m.org_id).collect();
+    let names = crate::registry_indicators::org_names(state, &ids).await?;
+    let bad = !error.is_empty();
+    let mut r = render(&RosterPage {
+        layout: Layout::new(staff, ctx, "调解员名册").crumb("纠纷化解", "/disputes/mediation").crumb("调解员名册", ""),
+        rows: list.into_iter().map(|m| (names.get(&m.org_id).cloned().unwrap_or_default(), m)).collect(),
+        units: own_units(state, staff).await?,
+        error,
+    })?;
+    if bad {
+        *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(r)
+}
+
+async fn roster(State(state): State<AppState>, staff: Staff, ctx: Ctx) -> Result<Response, PageError> {
+    roster_page(&state, &staff, &ctx, String::new()).await
+}
+
+async fn add_mediator(State(state): State<AppState>, staff: Staff, ctx: Ctx, form: FormData) -> Result<Response, PageError> {
+    staff.require(Perm::CASE_HANDLE)?;
+    let g = |k: &str| form.get(k).unwrap_or("").to_string();
+    match mediation::add_mediator(&state, &Who::staff(&staff), form.int("org_id").unwrap_or(0), &g("name"), &g("specialty"), &g("training"), &g("relations"))
+        .await
+    {
+        Ok(_) => Ok(redirect_ok("/disputes/mediators", "已登记调解员")),
+        Err(e @ (AppError::Refused { .. } | AppError::Invalid { .. } | AppError::BadRequest { .. })) => {
+            roster_page(&state, &staff, &ctx, e.user_message()).await
+        }
         Err(e) => Err(e.into()),
     }
 }
