@@ -236,7 +236,7 @@ async fn a_paper_application_registered_late_is_deemed_accepted_and_the_decision
 
     // The register shows it, filtered, and exports it; another unit's staff see nothing.
     let r = staff.get(&format!("/disputes/reconsideration?status=open&respondent={zjj}")).await;
-    assert!(r.status == StatusCode::OK && r.contains(&j["case_no"].as_str().unwrap().to_string()), "{}", r.text);
+    assert!(r.status == StatusCode::OK && r.contains(j["case_no"].as_str().unwrap()), "{}", r.text);
     let r = staff.get("/disputes/reconsideration?from=not-a-date").await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     let r = staff.get("/disputes/reconsideration/export.xlsx?status=all").await;
