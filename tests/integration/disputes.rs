@@ -198,6 +198,35 @@ async fn reconsideration_through_correction_simple_track_and_revocation_with_an_
     assert!(j.to_string().contains("城市管理局") || j.to_string().contains("城管局"), "by respondent, named: {j}");
 }
 
+/// A 简易 case converted to 普通 with the head's approval (Art. 55): 60 days from acceptance, and
+/// then it may be extended.
+#[tokio::test]
+async fn a_simple_case_converted_to_the_ordinary_track_counts_sixty_days_from_acceptance() {
+    let app = TestApp::new().await;
+    let (sfj, cgj) = (sfj(&app).await, org_id(&app, "D-CGJ").await);
+    let mut staff = app.login("fy_staff").await;
+    let cal = app.state.calendar();
+    let today = fazhi::time::today();
+    let t = fazhi::time::fmt_date(today);
+    let r = staff.post_json("/api/v1/disputes/reconsiderations", &body(sfj, cgj, &t, &t)).await;
+    let id = r.json()["id"].as_i64().unwrap();
+    step(&mut staff, id, "accept_simple", serde_json::json!({"fields": {"simple_ground": "当事人各方同意"}})).await;
+    let r = step(&mut staff, id, "convert_to_ordinary", serde_json::json!({"reason": "案情复杂"})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "the head approves: {}", r.text);
+    let mut head = app.login("fy_head").await;
+    let r = step(&mut head, id, "convert_to_ordinary", serde_json::json!({})).await;
+    assert!(r.text.contains("第五十五条"), "a reason: {}", r.text);
+    let r = step(&mut head, id, "convert_to_ordinary", serde_json::json!({"reason": "案情复杂，不宜适用简易程序"})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let j = r.json();
+    assert_eq!((j["track"].as_str(), j["state"].as_str()), (Some("ordinary"), Some("accepted")));
+    assert_eq!(j["due_on"].as_str().unwrap(), fazhi::time::fmt_date(cal.add_calendar_days(today, 60, true)));
+    let r = step(&mut head, id, "convert_to_ordinary", serde_json::json!({"reason": "再转"})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = step(&mut staff, id, "request_extension", serde_json::json!({"reason": "需要调查取证", "days": 30})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+}
+
 #[tokio::test]
 async fn a_paper_application_registered_late_is_deemed_accepted_and_the_decision_clock_runs_from_then() {
     let app = TestApp::new().await;
