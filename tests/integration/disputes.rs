@@ -198,6 +198,35 @@ async fn reconsideration_through_correction_simple_track_and_revocation_with_an_
     assert!(j.to_string().contains("城市管理局") || j.to_string().contains("城管局"), "by respondent, named: {j}");
 }
 
+/// A 简易 case converted to 普通 with the head's approval (Art. 55): 60 days from acceptance, and
+/// then it may be extended.
+#[tokio::test]
+async fn a_simple_case_converted_to_the_ordinary_track_counts_sixty_days_from_acceptance() {
+    let app = TestApp::new().await;
+    let (sfj, cgj) = (sfj(&app).await, org_id(&app, "D-CGJ").await);
+    let mut staff = app.login("fy_staff").await;
+    let cal = app.state.calendar();
+    let today = fazhi::time::today();
+    let t = fazhi::time::fmt_date(today);
+    let r = staff.post_json("/api/v1/disputes/reconsiderations", &body(sfj, cgj, &t, &t)).await;
+    let id = r.json()["id"].as_i64().unwrap();
+    step(&mut staff, id, "accept_simple", serde_json::json!({"fields": {"simple_ground": "当事人各方同意"}})).await;
+    let r = step(&mut staff, id, "convert_to_ordinary", serde_json::json!({"reason": "案情复杂"})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "the head approves: {}", r.text);
+    let mut head = app.login("fy_head").await;
+    let r = step(&mut head, id, "convert_to_ordinary", serde_json::json!({})).await;
+    assert!(r.text.contains("第五十五条"), "a reason: {}", r.text);
+    let r = step(&mut head, id, "convert_to_ordinary", serde_json::json!({"reason": "案情复杂，不宜适用简易程序"})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let j = r.json();
+    assert_eq!((j["track"].as_str(), j["state"].as_str()), (Some("ordinary"), Some("accepted")));
+    assert_eq!(j["due_on"].as_str().unwrap(), fazhi::time::fmt_date(cal.add_calendar_days(today, 60, true)));
+    let r = step(&mut head, id, "convert_to_ordinary", serde_json::json!({"reason": "再转"})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = step(&mut staff, id, "request_extension", serde_json::json!({"reason": "需要调查取证", "days": 30})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+}
+
 #[tokio::test]
 async fn a_paper_application_registered_late_is_deemed_accepted_and_the_decision_clock_runs_from_then() {
     let app = TestApp::new().await;
@@ -402,8 +431,29 @@ async fn the_demo_year_is_consistent_and_quick() {
     let app = TestApp::new().await;
     let started = std::time::Instant::now();
     fazhi::disputes::demo::seed_year(&app.state, fazhi::registry::DemoSize::Full).await.unwrap();
+    fazhi::disputes::demo::seed_mediation(&app.state, fazhi::registry::DemoSize::Full).await.unwrap();
     let took = started.elapsed();
     assert!(took < std::time::Duration::from_secs(60), "{took:?}");
+    // Seed 五: 1,087 resolved by the mediators at the court, 91 at the petition office.
+    let resolved = |src: &'static str| {
+        let db = app.state.db.clone();
+        async move {
+            q("SELECT COUNT(*) FROM mediation_cases WHERE source = $1 AND closing_code IN ('agreement_written', 'agreement_oral')")
+                .bind(src)
+                .fetch_i64(&db)
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!((resolved("court").await, resolved("petition").await), (1087, 91));
+    // Every closed mediation carries exactly one standard closing code.
+    assert_eq!(
+        q("SELECT COUNT(*) FROM cases c JOIN mediation_cases m ON m.case_id = c.id WHERE c.is_open = FALSE AND m.closing_code IS NULL")
+            .fetch_i64(&app.state.db)
+            .await
+            .unwrap(),
+        0
+    );
     let db = &app.state.db;
     let n = q("SELECT COUNT(*) FROM recon_applications").fetch_i64(db).await.unwrap();
     assert!(n >= 120, "{n}");
@@ -431,4 +481,119 @@ async fn the_demo_year_is_consistent_and_quick() {
     let j = sfj.get(&format!("/api/v1/indicators/disputes.recon_correction_rate?from={from}&to={to}&by=respondent")).await.json();
     let (num, den) = (j["total"]["numerator"].as_i64().unwrap(), j["total"]["denominator"].as_i64().unwrap());
     assert!(den > 50 && num > 5 && num < den / 2, "{j}");
+    let j = sfj.get(&format!("/api/v1/indicators/disputes.mediation_success_rate?from={from}&to={to}&by=source")).await.json();
+    let court = j["groups"].as_array().unwrap().iter().find(|g| g["key"] == "court").cloned().unwrap_or_default();
+    assert_eq!(court["numerator"], 1087, "{j}");
+    let j = sfj.get(&format!("/api/v1/indicators/disputes.mediation_cases?from={from}&to={to}&by=source")).await.json();
+    assert!(j["total"]["numerator"].as_i64().unwrap() > 1300, "{j}");
+}
+
+/// A court-referred mediation: the court's case number required, the conflict of interest
+/// refused with the conflict named, an agreement with the 30 days of 司法确认 (Art. 33), the
+/// court's answer and the follow-up; a failed mediation tells the parties the other routes.
+#[tokio::test]
+async fn a_court_referred_mediation_with_a_conflict_refused_ends_in_an_agreement_confirmed() {
+    let app = TestApp::new().await;
+    let dh = org_id(&app, "T-DH").await;
+    let mut c = app.login("dh_staff").await;
+    let cal = app.state.calendar();
+    let today = fazhi::time::today();
+    let base = serde_json::json!({"org_id": dh, "kind": "people", "source": "court", "summary": "相邻通行纠纷", "party_a": "赵甲", "party_b": "钱乙", "party_a_phone": "13900002222"});
+    let r = c.post_json("/api/v1/disputes/mediations", &base).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("court_case_no") && r.text.contains("法院案号"), "{}", r.text);
+    let r = c
+        .post_json(
+            "/api/v1/disputes/mediations",
+            &serde_json::json!({"org_id": dh, "source": "hotline", "hotline_ticket_no": "不存在", "summary": "x", "party_a": "a", "party_b": "b"}),
+        )
+        .await;
+    assert!(r.text.contains("ticket_not_found"), "{}", r.text);
+    let mut b = base.clone();
+    b["court_case_no"] = serde_json::json!("（2026）苏1084民诉前调1234号");
+    let r = c.post_json("/api/v1/disputes/mediations", &b).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let j = r.json();
+    let id = j["id"].as_i64().unwrap();
+    assert_eq!(j["due_on"].as_str().unwrap(), fazhi::time::fmt_date(cal.add_calendar_days(today, 30, true)), "a month (local default)");
+    // The roster: one mediator is the party's relative.
+    let m1 = c.post_json("/api/v1/disputes/mediators", &serde_json::json!({"org_id": dh, "name": "孙调解", "relations": "赵甲（表兄）"})).await.json()["id"]
+        .as_i64()
+        .unwrap();
+    let m2 = c.post_json("/api/v1/disputes/mediators", &serde_json::json!({"org_id": dh, "name": "李调解", "specialty": "邻里纠纷"})).await.json()["id"]
+        .as_i64()
+        .unwrap();
+    let r = c.post_json(&format!("/api/v1/disputes/mediations/{id}/steps/assign"), &serde_json::json!({"fields": {"mediator_id": m1.to_string()}})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["code"], "conflict_of_interest");
+    assert!(r.text.contains("赵甲（表兄）") && r.text.contains("第二十一条"), "{}", r.text);
+    // Another unit's mediator cannot be assigned either.
+    let other = c.post_json("/api/v1/disputes/mediators", &serde_json::json!({"org_id": org_id(&app, "D-ZJJ").await, "name": "外单位"})).await;
+    assert_eq!(other.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", other.text);
+    let r = c.post_json(&format!("/api/v1/disputes/mediations/{id}/steps/assign"), &serde_json::json!({"fields": {"mediator_id": m2.to_string()}})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.json()["mediator_id"], m2);
+    let r = c.post_json(&format!("/api/v1/disputes/mediations/{id}/steps/agree"), &serde_json::json!({"fields": {"agreement_kind": "written"}})).await;
+    assert!(r.text.contains("agreement_text"), "{}", r.text);
+    let r = c
+        .post_json(
+            &format!("/api/v1/disputes/mediations/{id}/steps/agree"),
+            &serde_json::json!({"fields": {"agreement_kind": "written", "agreement_text": "钱乙让出通道1米，赵甲补偿2000元"}}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let j = r.json();
+    assert_eq!((j["state"].as_str(), j["closing_code"].as_str()), (Some("agreed"), Some("agreement_written")));
+    assert_eq!(j["due_on"].as_str().unwrap(), fazhi::time::fmt_date(cal.add_calendar_days(today, 30, true)), "司法确认 within 30 days (Art. 33)");
+    let r = c.post_json(&format!("/api/v1/disputes/mediations/{id}/steps/record_confirmation"), &serde_json::json!({"fields": {"result": "confirmed"}})).await;
+    assert_eq!(r.json()["confirmation_result"], "confirmed", "{}", r.text);
+    let r = c.post_json(&format!("/api/v1/disputes/mediations/{id}/steps/close"), &serde_json::json!({"fields": {"performance": "performed"}})).await;
+    assert_eq!(r.json()["state"], "closed", "{}", r.text);
+    let r = c.get(&format!("/disputes/mediation/{id}")).await;
+    assert!(r.status == StatusCode::OK && r.contains("法院诉前委派") && r.contains("调解成功（书面协议）"), "{}", r.text);
+    // Another town's staff: 404.
+    let mut zjj = app.login("zjj_staff").await;
+    assert_eq!(zjj.get(&format!("/api/v1/disputes/mediations/{id}")).await.status, StatusCode::NOT_FOUND);
+    // The same through the pages: the form names the missing court number; the roster lists
+    // the mediators and takes a new one.
+    let r = c
+        .post_form(
+            "/disputes/mediation/new",
+            &[("org_id", &dh.to_string()), ("source", "court"), ("summary", "劳务纠纷"), ("party_a", "郑戊"), ("party_b", "王己")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.contains("法院委派调解的，请填写法院案号"), "{}", r.text);
+    let r = c
+        .post_form(
+            "/disputes/mediation/new",
+            &[("org_id", &dh.to_string()), ("source", "walk_in"), ("summary", "劳务纠纷"), ("party_a", "郑戊"), ("party_b", "王己")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let r = c.post_form("/disputes/mediators", &[("org_id", &dh.to_string()), ("name", "陈调解"), ("relations", "王己（同事）")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let r = c.get("/disputes/mediators").await;
+    assert!(r.status == StatusCode::OK && r.contains("陈调解") && r.contains("孙调解"), "{}", r.text);
+    let r = c.get("/disputes/mediation").await;
+    assert!(r.status == StatusCode::OK && r.contains("郑戊"), "{}", r.text);
+    // A failed mediation must tell the parties the other routes (Art. 26).
+    let r = c
+        .post_json(
+            "/api/v1/disputes/mediations",
+            &serde_json::json!({"org_id": dh, "source": "walk_in", "summary": "欠款纠纷", "party_a": "周丙", "party_b": "吴丁"}),
+        )
+        .await;
+    let id2 = r.json()["id"].as_i64().unwrap();
+    c.post_json(&format!("/api/v1/disputes/mediations/{id2}/steps/assign"), &serde_json::json!({"fields": {"mediator_id": m2.to_string()}})).await;
+    let r = c.post_json(&format!("/api/v1/disputes/mediations/{id2}/steps/terminate"), &serde_json::json!({"fields": {"closing_code": "failed"}})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("第二十六条"), "{}", r.text);
+    let r = c
+        .post_json(
+            &format!("/api/v1/disputes/mediations/{id2}/steps/terminate"),
+            &serde_json::json!({"fields": {"closing_code": "failed", "routes_told": "yes"}}),
+        )
+        .await;
+    assert_eq!(r.json()["closing_code"], "failed", "{}", r.text);
 }

@@ -232,7 +232,7 @@ pub struct StepDto {
     pub fields: std::collections::BTreeMap<String, String>,
 }
 
-/// Take a step: accept, accept_simple, request_correction, record_correction, reject, request_extension, approve_extension, reject_extension, suspend, resume, propose_decision, approve_decision, return_decision, serve, mediate, withdraw, terminate.
+/// Take a step: accept, accept_simple, convert_to_ordinary, request_correction, record_correction, reject, request_extension, approve_extension, reject_extension, suspend, resume, propose_decision, approve_decision, return_decision, serve, mediate, withdraw, terminate.
 #[utoipa::path(post, path = "/api/v1/disputes/reconsiderations/{id}/steps/{action}", tag = "disputes", request_body = StepDto, params(("id" = i64, Path), ("action" = String, Path)),
     responses((status = 200, body = CaseDto), (status = 422, description = "refused, with the legal basis", body = ErrorDoc), (status = 409, body = ErrorDoc), (status = 404, body = ErrorDoc)),
     security(("bearer" = [])))]

@@ -8,12 +8,13 @@ use futures::FutureExt;
 use rand::{Rng, SeedableRng};
 
 use crate::audit::Actor;
+use crate::db::q;
 use crate::letters::{self, NewLetter};
 use crate::model::Application;
 use crate::registry::DemoSize;
 use crate::service::{self, StepForm, Who};
 use crate::state::AppState;
-use crate::time::today;
+use crate::time::{start_of_day_ms, today};
 
 const PASSWORD: &str = fazhi_platform::demo::DEMO_PASSWORD;
 
@@ -265,4 +266,155 @@ pub async fn sample(state: &AppState, org_id: i64) -> anyhow::Result<Vec<i64>> {
     };
     let c = service::register(state, &Who::Import, app).await.map_err(err)?;
     Ok(vec![c.case.id])
+}
+
+/// One mediation case registered by a unit, for the permission matrix.
+pub async fn sample_mediation(state: &AppState, org_id: i64) -> anyhow::Result<Vec<i64>> {
+    let err = |e: crate::error::AppError| anyhow::anyhow!("{e} {:?}", e.field_errors());
+    let n = crate::mediation::NewMediation {
+        org_id: Some(org_id),
+        summary: Some(format!("权限测试纠纷（调解组织 {org_id}）")),
+        party_a: Some("甲方".into()),
+        party_b: Some("乙方".into()),
+        ..Default::default()
+    };
+    Ok(vec![crate::mediation::register(state, &Who::Import, n).await.map_err(err)?.case.id])
+}
+
+/// The non-litigation centre's year (seed 五): the mediators placed at the court resolved 1,087
+/// disputes and those at the petition office 91; the towns' 调委会 take walk-ins and hotline
+/// referrals. Past cases are written as closed records in a few transactions (as an import of
+/// the centre's registers would be), each with its closing code and an event; the month's open
+/// cases run their clock.
+pub async fn seed_mediation(state: &AppState, size: DemoSize) -> anyhow::Result<()> {
+    use crate::kernel::engine::Clock;
+    use crate::kernel::queries::{self as cases, NewCase};
+    use crate::mediation_rules::PROCEDURE as MED;
+    let err = |e: crate::error::AppError| anyhow::anyhow!("调解演示数据：{e}");
+    let Some(centre) = crate::org::queries::by_code(&state.db, "D-SFJ").await.map_err(err)? else { return Ok(()) };
+    let towns: Vec<crate::org::queries::OrgRow> = crate::org::queries::of_kinds(&state.db, &[crate::org::OrgKind::Town]).await.map_err(err)?;
+    // The roster.
+    for (name, spec, rel) in
+        [("周正平", "民商事纠纷（法院调解工作室）", ""), ("吴和顺", "信访矛盾（信访局调解工作室）", ""), ("郑明理", "婚姻家庭", "郑某（子）")]
+    {
+        crate::mediation::add_mediator(state, &Who::Import, centre.id, name, spec, "2025年度人民调解员培训", rel).await.map_err(err)?;
+    }
+    for t in &towns {
+        crate::mediation::add_mediator(state, &Who::Import, t.id, &format!("{}调委会主任", t.short_name), "邻里、土地、婚姻家庭纠纷", "", "")
+            .await
+            .map_err(err)?;
+    }
+    let light = matches!(size, DemoSize::Light);
+    // (source, organisation, resolved, not resolved)
+    let mut plan: Vec<(&str, i64, usize, usize)> = vec![
+        ("court", centre.id, if light { 40 } else { 1087 }, if light { 6 } else { 163 }),
+        ("petition", centre.id, if light { 6 } else { 91 }, if light { 2 } else { 17 }),
+    ];
+    for (i, t) in towns.iter().enumerate() {
+        plan.push((if i % 3 == 0 { "hotline" } else { "walk_in" }, t.id, if light { 2 } else { 18 }, if light { 1 } else { 4 }));
+    }
+    let cal = state.calendar();
+    let t = today();
+    let mut rng = rand::rngs::StdRng::seed_from_u64(5);
+    let kinds = ["people", "people", "people", "lawyer", "industry", "admin"];
+    let disputes =
+        ["买卖合同纠纷", "民间借贷纠纷", "相邻关系纠纷", "婚姻家庭纠纷", "劳务报酬纠纷", "物业服务合同纠纷", "机动车交通事故责任纠纷", "房屋租赁合同纠纷"];
+    let surnames = ["王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "马", "朱", "胡"];
+    let mut records = Vec::new();
+    for (source, org, ok, failed) in plan {
+        for k in 0..(ok + failed) {
+            let agreed = k < ok;
+            // Resolved ones are past (the seed's counts are of resolved disputes); some of the
+            // others are still being mediated.
+            let registered = t - Duration::days(if agreed { rng.gen_range(30..360) } else { rng.gen_range(1..360) });
+            let concluded = registered + Duration::days(rng.gen_range(3..28));
+            let what = disputes[rng.gen_range(0..disputes.len())];
+            records.push((
+                source,
+                org,
+                registered,
+                agreed,
+                concluded,
+                what,
+                kinds[k % kinds.len()],
+                surnames[rng.gen_range(0..surnames.len())],
+                surnames[rng.gen_range(0..surnames.len())],
+            ));
+        }
+    }
+    records.sort_by_key(|r| r.2);
+    let codes: std::collections::HashMap<i64, String> =
+        crate::db::q("SELECT id, code FROM orgs").fetch_all::<(i64, String)>(&state.db).await.map_err(err)?.into_iter().collect();
+    for chunk in records.chunks(400) {
+        let chunk = chunk.to_vec();
+        let codes = codes.clone();
+        let cal = cal.clone();
+        state
+            .db
+            .write(move |tx| {
+                async move {
+                    for (n, (source, org, registered, agreed, concluded, what, kind, a, b)) in chunk.into_iter().enumerate() {
+                        let open = concluded >= t;
+                        let (state_code, closing) = match (open, agreed) {
+                            (true, _) => ("mediating", None),
+                            (false, true) => ("closed", Some(if n % 4 == 0 { "agreement_oral" } else { "agreement_written" })),
+                            (false, false) => ("terminated", Some(if n % 5 == 0 { "withdrawn" } else { "failed" })),
+                        };
+                        let clock = if open {
+                            Clock { rule: Some("mediation".into()), started_on: Some(registered), due_on: Some(cal.add_calendar_days(registered, 30, true)), ..Clock::default() }
+                        } else {
+                            Clock::default()
+                        };
+                        let court_no = (source == "court").then(|| format!("（{}）苏1084民诉前调{}号", chrono::Datelike::year(&registered), 1000 + n));
+                        let title = format!("{a}某与{b}某{what}");
+                        let case = cases::create(
+                            tx,
+                            NewCase {
+                                procedure: &MED,
+                                title: title.clone(),
+                                org_id: org,
+                                org_code: codes.get(&org).cloned().unwrap_or_default(),
+                                assignee_id: None,
+                                opened_at: start_of_day_ms(registered) + 10 * 3600 * 1000,
+                                state: state_code,
+                                clock,
+                                closed: !open,
+                            },
+                            &cal,
+                        )
+                        .await?;
+                        let d = |x: NaiveDate| crate::time::fmt_date(x);
+                        q("INSERT INTO mediation_cases (case_id, kind, source, court_case_no, summary, party_a, party_b, registered_on, agreement_kind, agreement_text, agreement_on, performance, closing_code, concluded_on) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)")
+                            .bind(case.id)
+                            .bind(kind)
+                            .bind(source)
+                            .bind(court_no)
+                            .bind(title)
+                            .bind(format!("{a}某"))
+                            .bind(format!("{b}某"))
+                            .bind(d(registered))
+                            .bind(closing.filter(|c| c.starts_with("agreement")).map(|c| if c == "agreement_oral" { "oral" } else { "written" }))
+                            .bind((agreed && !open).then_some("双方就争议事项达成一致，按约定期限履行"))
+                            .bind((agreed && !open).then(|| d(concluded)))
+                            .bind((agreed && !open).then_some("performed"))
+                            .bind(closing)
+                            .bind((!open).then(|| d(concluded)))
+                            .execute(&mut *tx)
+                            .await?;
+                        crate::audit::record_at(
+                            tx,
+                            &Actor::system(),
+                            crate::audit::NewEvent::new("case", case.id, "intake", "登记矛盾纠纷（演示数据）").changes(crate::audit::Changes::new().created("结案代码", closing)),
+                            start_of_day_ms(registered) + 10 * 3600 * 1000,
+                        )
+                        .await?;
+                    }
+                    Ok(())
+                }
+                .boxed()
+            })
+            .await
+            .map_err(err)?;
+    }
+    Ok(())
 }

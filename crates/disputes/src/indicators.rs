@@ -1,6 +1,7 @@
 //! 行政复议's figures in the indicator registry (LEGAL-RULES.md §7(e)): applications received,
 //! accepted and decided (by respondent, track, decision type), decisions on time, 纠错率 by
 //! respondent agency, cases mediated or settled, 意见书 and 建议书 issued and answered on time.
+//! Mediation: cases by source and kind, and the success rate by source (closing codes).
 //! Each is one SQL aggregate over the records within the reader's scope (indexed by the date
 //! that puts a record in the period), and the records behind any value are listed by the same
 //! condition.
@@ -23,12 +24,16 @@ const DECISION: Dimension = Dimension { code: "decision", label: "决定类型" 
 const OUTCOME: Dimension = Dimension { code: "outcome", label: "结案方式" };
 const RECIPIENT: Dimension = Dimension { code: "recipient", label: "收文机关" };
 const KIND: Dimension = Dimension { code: "kind", label: "文书种类" };
+const MED_SOURCE: Dimension = Dimension { code: "source", label: "纠纷来源" };
+const MED_KIND: Dimension = Dimension { code: "med_kind", label: "调解类型" };
+const CLOSING: Dimension = Dimension { code: "closing", label: "结案代码" };
 const OWNER: &str = "行政复议（司法局行政复议机构）";
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Source {
     Cases,
     Letters,
+    Mediation,
 }
 
 pub struct ReconIndicator {
@@ -65,7 +70,56 @@ static ALL: LazyLock<Vec<ReconIndicator>> = LazyLock::new(|| {
     const CLOSED_DIMS: &[Dimension] = &[dims::ORG, RESPONDENT, OUTCOME];
     const LETTER_DIMS: &[Dimension] = &[dims::ORG, RECIPIENT];
     const ANSWER_DIMS: &[Dimension] = &[dims::ORG, RECIPIENT, KIND];
+    const MED_DIMS: &[Dimension] = &[dims::ORG, MED_SOURCE, MED_KIND];
+    const MED_CLOSED_DIMS: &[Dimension] = &[dims::ORG, MED_SOURCE, MED_KIND, CLOSING];
+    let med = |code, name, definition, numerator, denominator, unit, basis, dims| Meta {
+        code,
+        name,
+        block: Block::Disputes,
+        definition,
+        numerator,
+        denominator,
+        unit,
+        basis,
+        owner: "矛盾纠纷调解（司法局、各调解组织）",
+        procedure: Some("mediation"),
+        dims,
+    };
     vec![
+        ReconIndicator {
+            meta: med(
+                "disputes.mediation_cases",
+                "调解案件受理数",
+                "期间内登记的矛盾纠纷调解案件，按登记日期计；按来源分即法院诉前委派、信访分中心移交、热线移交等各渠道的件数",
+                "登记的调解案件",
+                None,
+                Unit::Count,
+                "《人民调解法》第十七条",
+                MED_DIMS,
+            ),
+            source: Source::Mediation,
+            period: "m.registered_on",
+            base: "1=1".into(),
+            numerator: "1=1".into(),
+            denominator: None,
+        },
+        ReconIndicator {
+            meta: med(
+                "disputes.mediation_success_rate",
+                "调解成功率",
+                "达成调解协议（书面或口头）结案的 ÷ 期间内结案的调解案件（结案代码：调解成功、调解不成、当事人撤回、拒绝调解），按结案日期计",
+                "达成协议的案件",
+                Some("结案的调解案件"),
+                Unit::Percent,
+                "《人民调解法》第二十六条、第二十八条",
+                MED_CLOSED_DIMS,
+            ),
+            source: Source::Mediation,
+            period: "m.concluded_on",
+            base: "m.closing_code IS NOT NULL".into(),
+            numerator: "m.closing_code IN ('agreement_written', 'agreement_oral')".into(),
+            denominator: Some("1=1"),
+        },
         ReconIndicator {
             meta: m(
                 "disputes.recon_received",
@@ -231,11 +285,12 @@ impl ReconIndicator {
         match self.source {
             Source::Cases => " FROM recon_applications a JOIN cases c ON c.id = a.case_id",
             Source::Letters => " FROM recon_letters l",
+            Source::Mediation => " FROM mediation_cases m JOIN cases c ON c.id = m.case_id",
         }
     }
     fn org_column(&self) -> &'static str {
         match self.source {
-            Source::Cases => "c.org_id",
+            Source::Cases | Source::Mediation => "c.org_id",
             Source::Letters => "l.org_id",
         }
     }
@@ -248,6 +303,9 @@ impl ReconIndicator {
             (Source::Cases, "outcome") => "a.outcome",
             (Source::Letters, "recipient") => "l.recipient_org_id",
             (Source::Letters, "kind") => "l.kind",
+            (Source::Mediation, "source") => "m.source",
+            (Source::Mediation, "med_kind") => "m.kind",
+            (Source::Mediation, "closing") => "m.closing_code",
             _ => "''",
         }
     }
@@ -266,6 +324,9 @@ impl ReconIndicator {
             "decision" => rules::DECISION_CHOICES.iter().map(|t| (t.0.to_string(), rules::decision_label(t.0).to_string())).collect(),
             "outcome" => [("mediated", "调解结案"), ("settled", "和解后撤回")].iter().map(|t| (t.0.to_string(), t.1.to_string())).collect(),
             "kind" => crate::letters::KINDS.iter().map(|t| (t.0.to_string(), t.1.to_string())).collect(),
+            "source" => crate::mediation_rules::SOURCES.iter().map(|t| (t.0.to_string(), t.1.to_string())).collect(),
+            "med_kind" => crate::mediation_rules::KINDS.iter().map(|t| (t.0.to_string(), t.1.to_string())).collect(),
+            "closing" => crate::mediation_rules::CLOSING_CODES.iter().map(|t| (t.0.to_string(), t.1.to_string())).collect(),
             _ => Default::default(),
         })
     }
@@ -329,6 +390,7 @@ impl ReconIndicator {
         let cols = match self.source {
             Source::Cases => "c.id, c.case_no, a.act_title, c.org_id, a.received_on",
             Source::Letters => "l.id, l.doc_no, l.subject, l.org_id, l.issued_on",
+            Source::Mediation => "c.id, c.case_no, c.title, c.org_id, m.registered_on",
         };
         let order = format!(" ORDER BY {} DESC LIMIT {} OFFSET {}", self.period, paging.per(), paging.offset());
         let mut lq = q(format!("SELECT {cols}{}{order}", w.sql()));
@@ -347,6 +409,7 @@ impl ReconIndicator {
                 url: match self.source {
                     Source::Cases => format!("/disputes/reconsideration/{id}"),
                     Source::Letters => format!("/disputes/letters/{id}"),
+                    Source::Mediation => format!("/disputes/mediation/{id}"),
                 },
                 number,
                 unit: names.get(&org).cloned().unwrap_or_default(),

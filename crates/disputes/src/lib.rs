@@ -8,6 +8,10 @@ pub mod demo;
 pub mod indicators;
 pub mod letter_pages;
 pub mod letters;
+pub mod mediation;
+pub mod mediation_api;
+pub mod mediation_pages;
+pub mod mediation_rules;
 pub mod model;
 pub mod pages;
 pub mod queries;
@@ -35,7 +39,10 @@ use crate::state::AppState;
 /// Disputes and legal services as a feature of the program.
 pub struct Disputes;
 
-const MIGRATIONS: &[Migration] = &[Migration { version: 22, name: "reconsideration", sql: include_str!("../migrations/0022_reconsideration.sql") }];
+const MIGRATIONS: &[Migration] = &[
+    Migration { version: 22, name: "reconsideration", sql: include_str!("../migrations/0022_reconsideration.sql") },
+    Migration { version: 23, name: "mediation", sql: include_str!("../migrations/0023_mediation.sql") },
+];
 
 impl Feature for Disputes {
     fn code(&self) -> &'static str {
@@ -45,7 +52,7 @@ impl Feature for Disputes {
         "行政复议与纠纷化解"
     }
     fn procedures(&self) -> Vec<&'static Procedure> {
-        vec![&rules::PROCEDURE]
+        vec![&rules::PROCEDURE, &mediation_rules::PROCEDURE]
     }
     fn roles(&self) -> &'static [&'static crate::auth::Role] {
         roles::ROLES
@@ -54,10 +61,10 @@ impl Feature for Disputes {
         MIGRATIONS
     }
     fn pages(&self) -> Router<AppState> {
-        Router::new().merge(pages::routes()).merge(letter_pages::routes())
+        Router::new().merge(pages::routes()).merge(letter_pages::routes()).merge(mediation_pages::routes())
     }
     fn api(&self) -> fazhi_platform::api::ApiRoutes {
-        api::routes()
+        api::routes().merge(mediation_api::routes())
     }
     fn nav(&self, staff: &Staff) -> Vec<(&'static str, &'static str)> {
         let mut v = Vec::new();
@@ -67,13 +74,18 @@ impl Feature for Disputes {
         if pages::reads(staff) || staff.has(Perm::CASE_HANDLE) {
             v.push(("复议意见书·建议书", "/disputes/letters"));
         }
+        if mediation_pages::reads(staff) {
+            v.push(("矛盾纠纷调解", "/disputes/mediation"));
+        }
         v
     }
     fn indicators(&self) -> Vec<&'static dyn fazhi_platform::indicators::Indicator> {
         indicators::all()
     }
     fn openapi(&self) -> Option<utoipa::openapi::OpenApi> {
-        Some(<api::DisputesApi as utoipa::OpenApi>::openapi())
+        let mut doc = <api::DisputesApi as utoipa::OpenApi>::openapi();
+        doc.merge(<mediation_api::MediationApi as utoipa::OpenApi>::openapi());
+        Some(doc)
     }
     fn demo_logins(&self) -> &'static [(&'static str, &'static str)] {
         &[("fy_staff", "行政复议机构工作人员（司法局）"), ("fy_head", "行政复议机构负责人（司法局）")]
@@ -83,12 +95,21 @@ impl Feature for Disputes {
         demo::seed_accounts(state).boxed()
     }
     fn sample<'a>(&'a self, state: &'a AppState, org_id: i64) -> BoxFuture<'a, anyhow::Result<Vec<i64>>> {
-        demo::sample(state, org_id).boxed()
+        async move {
+            let mut v = demo::sample(state, org_id).await?;
+            v.extend(demo::sample_mediation(state, org_id).await?);
+            Ok(v)
+        }
+        .boxed()
     }
     fn sweep<'a>(&'a self, state: &'a AppState, day: NaiveDate) -> BoxFuture<'a, Result<usize, AppError>> {
         async move { service::sweep(state, day).await.map(|r| r.abandoned + r.deemed_accepted + r.letters_escalated) }.boxed()
     }
     fn demo<'a>(&'a self, state: &'a AppState, size: DemoSize) -> BoxFuture<'a, anyhow::Result<()>> {
-        demo::seed_year(state, size).boxed()
+        async move {
+            demo::seed_year(state, size).await?;
+            demo::seed_mediation(state, size).await
+        }
+        .boxed()
     }
 }

@@ -78,6 +78,8 @@ pub const ART_53: Basis = Basis::checked(
     "第五十三条",
     "事实清楚、权利义务关系明确、争议不大的，当场作出、警告或者通报批评、涉及款额三千元以下、政府信息公开案件或者当事人各方同意的，可以适用简易程序",
 );
+pub const ART_55: Basis =
+    Basis::checked(LAW, "第五十五条", "适用简易程序审理的行政复议案件，行政复议机构认为不宜适用简易程序的，经行政复议机构的负责人批准，可以转为普通程序审理");
 pub const ART_61: Basis =
     Basis::checked(LAW, "第六十一条", "由行政复议机构提出意见，经行政复议机关的负责人同意或者集体讨论通过后，以行政复议机关的名义作出行政复议决定");
 pub const ART_62: Basis = Basis::checked(
@@ -313,6 +315,10 @@ fn ordinary_track(ctx: &GuardCtx<'_>) -> Result<(), String> {
     }
 }
 
+fn simple_track(ctx: &GuardCtx<'_>) -> Result<(), String> {
+    if ctx.case.flag("simple") { Ok(()) } else { Err("本案已适用普通程序".into()) }
+}
+
 fn correction_lapsed(ctx: &GuardCtx<'_>) -> Result<(), String> {
     if ctx.case.flag("correction_lapsed") { Ok(()) } else { Err("补正期限尚未届满".into()) }
 }
@@ -497,6 +503,14 @@ pub static PROCEDURE: LazyLock<Procedure> = LazyLock::new(|| {
             Transition::new("reject_extension", "不批准延期", &["extension_requested"], To::State("accepted"), approve)
                 .guard(Guard::Reason, None)
                 .basis(ART_62),
+            Transition::new("convert_to_ordinary", "转为普通程序", &["accepted"], To::Same, approve)
+                .guard(Guard::Check { label: "适用简易程序", check: simple_track }, Some(ART_55))
+                .guard(Guard::Reason, Some(ART_55))
+                .clock(ClockEffect::Start("decision"))
+                .basis(ART_55)
+                .valid(NEW)
+                .optional()
+                .hint("经复议机构负责人批准转为普通程序，决定期限为自受理之日起六十日"),
             Transition::new("suspend", "中止", &["accepted"], To::State("suspended"), handle)
                 .guard(Guard::Input { field: "ground", check: suspend_ground }, Some(ART_39))
                 .ask("ground", "中止情形", AskKind::Choice(SUSPEND_GROUNDS))

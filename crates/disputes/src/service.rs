@@ -294,7 +294,14 @@ async fn run_step(state: &AppState, who: &Who, id: i64, seen_version: Option<i64
                 let facts = case.facts(flags(&case, &a, day));
                 // The system's acceptance counts from the day the law names, not the sweep's.
                 let step_day = if action == "deemed_accepted" { deemed_acceptance_day(&case) } else { day };
-                let plan = engine::plan(&PROCEDURE, &facts, &action, &auth, &input, step_day, &cal, &overrides).map_err(AppError::from)?;
+                let mut plan = engine::plan(&PROCEDURE, &facts, &action, &auth, &input, step_day, &cal, &overrides).map_err(AppError::from)?;
+                if action == "convert_to_ordinary" {
+                    // Art. 62: the 60 days run from acceptance, not from the conversion.
+                    if let Some(acc) = a.accepted_on.as_deref().and_then(parse_date) {
+                        plan.clock.started_on = Some(acc);
+                        plan.clock.due_on = Some(cal.add_calendar_days(acc, 60, true));
+                    }
+                }
                 let d = fmt_date(step_day);
                 let mut extra = Changes::new();
                 match action.as_str() {
@@ -312,6 +319,10 @@ async fn run_step(state: &AppState, who: &Who, id: i64, seen_version: Option<i64
                             serde_json::Value::Null,
                             d.clone(),
                         );
+                    }
+                    "convert_to_ordinary" => {
+                        q("UPDATE recon_applications SET track = 'ordinary' WHERE case_id = $1").bind(id).execute(&mut *tx).await?;
+                        extra = extra.set("审理程序", "简易程序", "普通程序");
                     }
                     "request_correction" => {
                         q("UPDATE recon_applications SET correction_items = $1, correction_due_on = $2 WHERE case_id = $3")
@@ -461,6 +472,17 @@ impl Who {
         match self {
             Who::Caller(c) => c.staff().map(|s| s.id),
             Who::System | Who::Import => None,
+        }
+    }
+}
+
+impl Who {
+    /// `perm` over a unit for the cases of `procedure`.
+    pub fn allows_in(&self, perm: Perm, procedure: &str, path: &str) -> bool {
+        match self {
+            Who::Caller(c) => c.allows(perm, Some(procedure), path),
+            Who::System => false,
+            Who::Import => true,
         }
     }
 }
