@@ -33,6 +33,35 @@ def submit(d, button):
     WebDriverWait(d, 10).until(lambda d: d.find_elements(By.TAG_NAME, "body"))
 
 
+def option_text(o):
+    """An option's text even when its select waits hidden behind the organisation picker
+    (Selenium's .text is the visible text only)."""
+    return (o.get_attribute("textContent") or "").strip()
+
+
+def pick_org(d, select, text):
+    """Choose a unit as a person does where a select carries the organisation picker: type part
+    of its name into the picker's box and click the match whose name is `text`. Returns the
+    select's value afterwards."""
+    from selenium.webdriver.support.ui import Select
+
+    box = d.find_element(By.ID, select.get_attribute("id") + "-search")
+    d.execute_script("arguments[0].scrollIntoView({block: 'center'})", box)
+    box.clear()
+    box.send_keys(text)
+    picker = box.find_element(By.XPATH, "./ancestor::*[contains(concat(' ', normalize-space(@class), ' '), ' orgpick ')][1]")
+
+    def match(_):
+        for item in picker.find_elements(By.CSS_SELECTOR, ".orgpick-list .orgpick-item"):
+            names = item.find_elements(By.CSS_SELECTOR, ".orgpick-name")
+            if names and names[0].text.strip().rstrip(" ✓") == text:
+                return item
+        return False
+
+    WebDriverWait(d, 5).until(match).click()
+    return Select(select).first_selected_option.get_attribute("value")
+
+
 def driver(width=1366, height=900):
     o = Options()
     for a in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Browser tests: start the demo city (light history) on a fresh database and drive headless
 # Chromium through the user journeys. Needs target/debug/fazhi built, Debian's chromium and
-# chromium-driver, and Python 3. Screenshots go to target/browser-shots/.
+# chromium-driver, and Python 3. Screenshots go to target/browser-shots/. BROWSER_TESTS=test_x.py
+# runs one file of journeys.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 bin="${FAZHI_BIN:-$root/target/debug/fazhi}"
@@ -28,6 +29,6 @@ export BASE_URL="http://127.0.0.1:$port"
 export SHOTS="$root/target/browser-shots"
 export DB_PATH="$work/demo.db"
 cd "$root/tests/browser"
-if ! "$venv/bin/python" -m unittest discover -s . -p 'test_*.py' -v; then
+if ! "$venv/bin/python" -m unittest discover -s . -p "${BROWSER_TESTS:-test_*.py}" -v; then
   echo "--- server log (tail) ---"; tail -n 60 "$work/server.log"; exit 1
 fi

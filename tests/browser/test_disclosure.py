@@ -18,7 +18,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from browser import BASE, PASSWORD, SHOTS, BrowserTest, driver, submit
+from browser import BASE, PASSWORD, SHOTS, BrowserTest, driver, option_text, pick_org, submit
 
 UNIT = "市住房和城乡建设局"
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -108,7 +108,10 @@ class DisclosureJourney(BrowserTest):
     # ------------------------------------------------------------------ citizen side
 
     def choose(self, name, text):
-        sel = Select(self.d.find_element(By.NAME, name))
+        element = self.d.find_element(By.NAME, name)
+        if element.get_attribute("data-org-picker") is not None:
+            return pick_org(self.d, element, text)
+        sel = Select(element)
         for o in sel.options:
             if o.text.strip() == text:
                 sel.select_by_value(o.get_attribute("value"))
@@ -154,7 +157,7 @@ class DisclosureJourney(BrowserTest):
         d = self.staff_as("zjj_head")
         d.get(f"{BASE}/disclosure/report?year={year}")
         sel = Select(d.find_element(By.NAME, "org"))
-        zjj = next(o.get_attribute("value") for o in sel.options if o.text.strip() == UNIT)
+        zjj = next(o.get_attribute("value") for o in sel.options if option_text(o) == UNIT)
         before = self.open_report(d, zjj, year)
         partial_total = ("concluded", "partial", None)
         partial_natural = ("concluded", "partial", "natural")
