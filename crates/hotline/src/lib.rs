@@ -28,6 +28,7 @@ pub mod rules;
 pub mod search_source;
 pub mod service;
 pub mod supplement;
+pub mod ticket_export;
 
 // The platform's modules, under the names the code of this crate uses for them.
 pub(crate) use fazhi_platform::{
