@@ -255,13 +255,16 @@ async fn run_step(
                         let due = plan.clock.due_on.map(fmt_date);
                         let sent_back = i64::from(action != "assign");
                         q("UPDATE rectifications SET due_on = $1, reopened = reopened + $2, updated_at = $3 WHERE case_id = $4")
-                            .bind(due.clone())
+                            .bind(due)
                             .bind(sent_back)
                             .bind(now)
                             .bind(id)
                             .execute(&mut *tx)
                             .await?;
-                        extra = extra.set("整改期限", r.due_on.clone().map(serde_json::Value::from).unwrap_or(null.clone()), due);
+                        // The kernel's event records the new period (办理期限); only a send-back is noted here.
+                        if sent_back == 1 {
+                            extra = extra.set("重新整改次数", serde_json::Value::from(r.reopened), r.reopened + 1);
+                        }
                     }
                     "report" => {
                         // Late is accepted and marked: the rectification still has to be verified.
@@ -275,7 +278,7 @@ async fn run_step(
                             .bind(id)
                             .execute(&mut *tx)
                             .await?;
-                        extra = extra.set("报告日期", null.clone(), day.clone()).set("逾期报告", null.clone(), late);
+                        extra = extra.set("报告日期", null.clone(), day.clone()).set("逾期报告", null.clone(), if late { "是（超过整改期限）" } else { "否" });
                     }
                     "verify_pass" | "confirm" => {
                         q("UPDATE rectifications SET verified_on = $1, verifier_id = $2, verify_opinion = $3, updated_at = $4 WHERE case_id = $5")
