@@ -1,6 +1,7 @@
 //! One integration test binary (one link, one harness). Runs on SQLite, and on PostgreSQL when
 //! TEST_DATABASE_URL=postgres://… is set.
 
+mod accountability;
 mod admin;
 mod api_doc;
 mod calendar;
