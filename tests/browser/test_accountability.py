@@ -21,7 +21,7 @@ class RectificationJourney(BrowserTest):
 
     def test_finding_rectified_verified_and_reopened(self):
         d = self.d
-        self.login("duchay")
+        self.login("ducha")
         self.go("/accountability/rectifications")
         self.wait_text("督察问题整改台账")
         self.shot("rectification-register")
@@ -45,7 +45,7 @@ class RectificationJourney(BrowserTest):
         self.assertNotIn("核验通过", [b.text for b in d.find_elements(By.CSS_SELECTOR, "button[type=submit]")])
         self.logout()
 
-        self.login("duchay")
+        self.login("ducha")
         d.get(url)
         self.wait_text("待核验")
         self.step("核验通过", {"opinion": "经现场核查，整改到位"})

@@ -14,7 +14,7 @@ use crate::registry::DemoSize;
 use crate::state::AppState;
 use crate::time::{fmt_date, today};
 
-pub const INSPECTOR: &str = "duchay";
+pub const INSPECTOR: &str = "ducha";
 
 /// The inspector's account (法治督察, over the city).
 pub async fn seed_base(state: &AppState) -> anyhow::Result<()> {
