@@ -10,6 +10,7 @@ mod disclosure;
 mod disclosure_reply;
 mod disputes;
 mod documents;
+mod enforcement;
 mod foundation;
 mod hotline;
 mod hotline_staff;
