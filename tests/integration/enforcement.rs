@@ -300,3 +300,27 @@ async fn bad_registration_the_extension_and_other_units() {
     assert!(list["items"].as_array().unwrap().iter().all(|i| i["state"] == "investigating"), "{list}");
     assert!(list["total"].as_i64().unwrap() >= 1);
 }
+
+#[tokio::test]
+async fn the_demo_city_has_the_seeds_officers_and_cases_at_every_stage() {
+    use fazhi::registry::Feature;
+    let app = TestApp::new().await;
+    let started = std::time::Instant::now();
+    fazhi::enforcement::Enforcement.demo(&app.state, fazhi::registry::DemoSize::Full).await.unwrap();
+    assert!(started.elapsed().as_secs() < 60, "the demo year took {:?}", started.elapsed());
+    // Seed 二(三): 1,239 enforcement officers, 77 certified this year.
+    let certified = q("SELECT COUNT(*) FROM enf_officers WHERE auxiliary = FALSE").fetch_i64(&app.state.db).await.unwrap();
+    assert_eq!(certified, 1239);
+    let states: Vec<(String, i64)> =
+        q("SELECT state, COUNT(*) FROM cases WHERE procedure = 'penalty' GROUP BY state ORDER BY state").fetch_all(&app.state.db).await.unwrap();
+    let has = |s: &str| states.iter().any(|(k, n)| k == s && *n > 0);
+    for s in ["registered", "investigating", "disclosed", "archived"] {
+        assert!(has(s), "{s}: {states:?}");
+    }
+    // Every decided case that required a review passed one, and was decided collectively when complex.
+    let bad = q("SELECT COUNT(*) FROM enf_cases WHERE decided_on IS NOT NULL AND ((review_required = TRUE AND review_result <> 'pass') OR (major = 'complex' AND decided_by <> 'collective'))")
+        .fetch_i64(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(bad, 0);
+}

@@ -184,7 +184,7 @@ pub async fn seed_year(state: &AppState, size: DemoSize) -> anyhow::Result<()> {
                 run(&handler, "assign", form(&[("officers", &officers), ("recusal", "checked")])).await?;
             }
             if depth >= 2 {
-                let notified = fmt_date(registered + Duration::days(20));
+                let notified = fmt_date((registered + Duration::days(20)).min(day));
                 run(
                     &handler,
                     "notify",
