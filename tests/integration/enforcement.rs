@@ -112,9 +112,16 @@ async fn a_case_goes_from_registration_through_hearing_and_review_to_disclosure(
 
     let v = ok(&mut staff, id, "serve", json!({"method": "direct"})).await;
     assert_eq!(v["clock_rule"], "disclosure");
+    let decision_no = v["decision_no"].as_str().unwrap().to_string();
+    let mut citizen = app.client();
+    let r = citizen.get("/portal/enforcement/decisions").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(!r.contains(&decision_no), "not on the portal before the disclosure step");
     assert_eq!(v["due_on"], v["disclosure_due_on"], "the disclosure clock counts from the decision: {v}");
     let v = ok(&mut staff, id, "disclose", json!({})).await;
     assert_eq!(v["disclosed_on_time"], true);
+    let r = citizen.get("/portal/enforcement/decisions").await;
+    assert!(r.contains(&decision_no) && r.contains("张**") && !r.contains("张三丰"), "disclosed, the person masked: {}", r.text);
     let v = ok(&mut staff, id, "archive", json!({"archive_no": "CG-2026-0001"})).await;
     assert_eq!(v["state"], "archived");
     // Every step is in the case's events.

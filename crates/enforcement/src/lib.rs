@@ -9,6 +9,7 @@ pub mod api;
 pub mod demo;
 pub mod indicators;
 pub mod pages;
+pub mod portal;
 pub mod queries;
 pub mod roles;
 pub mod rules;
@@ -56,13 +57,26 @@ impl Feature for Enforcement {
         MIGRATIONS
     }
     fn pages(&self) -> Router<AppState> {
-        pages::routes()
+        pages::routes().merge(portal::routes())
     }
     fn api(&self) -> fazhi_platform::api::ApiRoutes {
         api::routes()
     }
     fn nav(&self, staff: &Staff) -> Vec<(&'static str, &'static str)> {
         if reads(staff) { vec![("行政处罚", "/enforcement/cases")] } else { vec![] }
+    }
+    fn portal<'a>(&'a self, _state: &'a AppState) -> BoxFuture<'a, Result<fazhi_platform::registry::PortalEntry, crate::error::AppError>> {
+        async {
+            Ok(fazhi_platform::registry::PortalEntry {
+                tiles: vec![fazhi_platform::registry::PortalTile {
+                    title: "行政处罚决定公示".into(),
+                    text: "查阅本市行政执法机关作出并公示的行政处罚决定".into(),
+                    href: "/portal/enforcement/decisions".into(),
+                }],
+                ..Default::default()
+            })
+        }
+        .boxed()
     }
     fn indicators(&self) -> Vec<&'static dyn fazhi_platform::indicators::Indicator> {
         indicators::all()

@@ -190,3 +190,48 @@ pub async fn list(db: &crate::db::Db, f: &Filter, scope: &Scope, org_path: Optio
 pub async fn export(db: &crate::db::Db, f: &Filter, scope: &Scope, org_path: Option<&str>) -> Result<Vec<ListRow>, AppError> {
     filtered(q(format!("SELECT {LIST_COLS} {BASE}")), f, scope, org_path).push(" ORDER BY p.registered_on DESC, c.id DESC LIMIT 20000").fetch_all(db).await
 }
+
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+pub struct PublicRow {
+    pub id: i64,
+    pub org_id: i64,
+    pub title: String,
+    pub field: String,
+    pub party_kind: String,
+    pub party_name: String,
+    pub decision_no: Option<String>,
+    pub decision: Option<String>,
+    pub fine: Option<i64>,
+    pub decided_on: Option<String>,
+    pub disclosed_on: Option<String>,
+}
+
+impl PublicRow {
+    pub fn party_shown(&self) -> String {
+        if self.party_kind == "person" { crate::privacy::mask_name(&self.party_name) } else { self.party_name.clone() }
+    }
+}
+
+/// The decisions disclosed on the portal (事后公示): only those that went through the disclosure
+/// step, newest first.
+pub async fn public_decisions(db: &crate::db::Db, text: Option<&str>, paging: &Paging) -> Result<Page<PublicRow>, AppError> {
+    let mut w = q("FROM cases c JOIN enf_cases p ON p.case_id = c.id WHERE c.procedure = 'penalty' AND p.disclosed_on IS NOT NULL");
+    if let Some(t) = text.map(str::trim).filter(|s| !s.is_empty()) {
+        let pat = crate::db::dialect::contains_pattern(t);
+        w = w.push_bind(" AND (p.title LIKE {} ESCAPE '\\'", pat.clone()).push_bind(" OR p.decision_no LIKE {} ESCAPE '\\')", pat);
+    }
+    let mut cq = q(format!("SELECT COUNT(*) {}", w.sql()));
+    let mut lq = q(format!(
+        "SELECT c.id, c.org_id, p.title, p.field, p.party_kind, p.party_name, p.decision_no, p.decision, p.fine, p.decided_on, p.disclosed_on {} ORDER BY p.disclosed_on DESC, c.id DESC LIMIT {} OFFSET {}",
+        w.sql(),
+        paging.per(),
+        paging.offset()
+    ));
+    for a in w.args() {
+        cq = cq.bind(a.clone());
+        lq = lq.bind(a.clone());
+    }
+    let total = cq.fetch_i64(db).await?;
+    let rows = lq.fetch_all(db).await?;
+    Ok(Page::new(rows, paging, total))
+}
