@@ -12,6 +12,7 @@ pub use fazhi_accountability as accountability;
 pub use fazhi_decisions as decisions;
 pub use fazhi_disclosure as disclosure;
 pub use fazhi_disputes as disputes;
+pub use fazhi_enforcement as enforcement;
 pub use fazhi_hotline as hotline;
 pub use fazhi_platform::{
     accounts, api, audit, auth, calendar, config, db, demo, documents, error, files, indicators, jobs, kernel, metrics, notify, org, portal, privacy,

@@ -11,6 +11,7 @@ mod disclosure;
 mod disclosure_reply;
 mod disputes;
 mod documents;
+mod enforcement;
 mod foundation;
 mod hotline;
 mod hotline_staff;
