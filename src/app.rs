@@ -14,6 +14,7 @@ pub fn features() -> Registry {
         Box::new(fazhi_disclosure::Disclosure),
         Box::new(fazhi_disputes::Disputes),
         Box::new(fazhi_decisions::Decisions),
+        Box::new(fazhi_services::Services),
     ])
 }
 
