@@ -13,8 +13,8 @@ CREATE TABLE svc_items (
     -- The legal basis with its articles, as written in the implementation list.
     basis TEXT NOT NULL,
     -- Working days (行政许可法 Art. 82): the statutory limit and the shorter committed one.
-    statutory_days INTEGER NOT NULL,
-    committed_days INTEGER NOT NULL,
+    statutory_days BIGINT NOT NULL,
+    committed_days BIGINT NOT NULL,
     -- full_online (全程网办), no_visit (不见面), once (最多跑一次), onsite (现场)
     online_level TEXT NOT NULL,
     -- none, cancel (直接取消审批), filing (审批改为备案), commitment (实行告知承诺), optimise (优化审批服务)
@@ -35,8 +35,8 @@ CREATE TABLE svc_applications (
     received_on TEXT NOT NULL,
     -- The item's limits and mode as they stood when the application was filed: a later change of
     -- the catalogue does not change an application already running.
-    statutory_days INTEGER NOT NULL,
-    committed_days INTEGER NOT NULL,
+    statutory_days BIGINT NOT NULL,
+    committed_days BIGINT NOT NULL,
     reform_mode TEXT NOT NULL,
     accepted_on TEXT,
     -- granted, denied, revoked
