@@ -62,6 +62,16 @@ fn refused(e: AppError) -> String {
     }
 }
 
+async fn get_bytes(app: &TestApp, c: &Client, path: &str) -> Vec<u8> {
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let cookie = c.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
+    let req = axum::http::Request::builder().uri(path).header("cookie", cookie).body(axum::body::Body::empty()).unwrap();
+    let resp = app.router.clone().oneshot(req).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK, "{path}");
+    resp.into_body().collect().await.unwrap().to_bytes().to_vec()
+}
+
 async fn counter(app: &TestApp, item_id: i64, received: NaiveDate) -> fazhi::kernel::queries::CaseRow {
     let w = who(app, "zjj_staff").await;
     service::apply(
@@ -227,6 +237,12 @@ async fn the_register_and_case_page_are_scoped_and_steps_are_taken_from_the_page
     assert!(r.contains(&c.case_no));
     let r = zjj.get("/services/applications?state=granted").await;
     assert!(!r.contains(&c.case_no), "the state filter applies");
+    assert!(r.contains("/services/applications/export.xlsx?state=granted"), "{}", r.text);
+    let t = fazhi::tabular::read(&get_bytes(&app, &zjj, "/services/applications/export.xlsx?state=received").await).unwrap();
+    assert_eq!(t.rows.len(), 1, "{:?}", t.rows);
+    assert!(t.rows[0].1.iter().any(|x| x == &c.case_no) && t.rows[0].1.iter().any(|x| x == "窗口申请"), "{:?}", t.rows[0].1);
+    let t = fazhi::tabular::read(&get_bytes(&app, &zjj, "/services/applications/export.xlsx?state=granted").await).unwrap();
+    assert!(t.rows.is_empty(), "the export follows the filter: {:?}", t.rows);
     let r = zjj.get(&format!("/services/applications/{}", c.id)).await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.contains("第三十二条") && r.contains("11321084MB0005-001"));
@@ -240,6 +256,8 @@ async fn the_register_and_case_page_are_scoped_and_steps_are_taken_from_the_page
     assert_eq!(dh.get(&format!("/services/applications/{}", c.id)).await.status, StatusCode::NOT_FOUND);
     let r = dh.get("/services/applications").await;
     assert!(!r.contains(&c.case_no));
+    let t = fazhi::tabular::read(&get_bytes(&app, &dh, "/services/applications/export.xlsx").await).unwrap();
+    assert!(t.rows.is_empty(), "another unit's export: {:?}", t.rows);
 }
 
 #[tokio::test]

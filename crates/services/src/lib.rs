@@ -11,7 +11,7 @@ pub mod rules;
 pub mod service;
 
 // The platform's modules, under the names the code of this crate uses for them.
-pub(crate) use fazhi_platform::{audit, auth, calendar, db, error, kernel, org, privacy, registry, settings, state, time, web};
+pub(crate) use fazhi_platform::{audit, auth, calendar, db, error, kernel, org, privacy, registry, settings, state, tabular, time, web};
 
 use axum::Router;
 use futures::FutureExt;
