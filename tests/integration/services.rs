@@ -293,3 +293,38 @@ async fn the_api_takes_in_an_online_application_and_steps_it_with_refusals_in_co
     let mut dh = app.login("dh_staff").await;
     assert_eq!(dh.get(&format!("/api/v1/services/applications/{id}")).await.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn the_indicators_count_online_arrivals_and_decisions_on_time_by_unit_and_channel() {
+    let app = TestApp::new().await;
+    let cal = app.state.calendar();
+    let today = fazhi::time::today();
+    let staff = who(&app, "zjj_staff").await;
+    let id = item(&app, "11321084MB0007-001", "full_online", "optimise", 5).await;
+    let on_time = counter(&app, id, today).await;
+    service::step(&app.state, &staff, on_time.id, None, "accept", form(&[], None, None)).await.unwrap();
+    service::step(&app.state, &staff, on_time.id, None, "decide", form(&[("decision", "grant")], None, None)).await.unwrap();
+    let late = service::apply(
+        &app.state,
+        &staff,
+        NewApplication { item_id: Some(id), channel: Some("online".into()), applicant: Some("某公司".into()), ..Default::default() },
+    )
+    .await
+    .unwrap();
+    let c = service::step(&app.state, &staff, late.id, None, "accept", form(&[], None, None)).await.unwrap();
+    let after = wd(&cal, due(&c), 2);
+    service::step_on(&app.state, &staff, late.id, None, "decide", form(&[("decision", "grant"), ("late_reason", "材料核验延误")], None, None), after)
+        .await
+        .unwrap();
+
+    let mut sfj = app.login("sfj").await;
+    let (from, to) = (fazhi::time::fmt_date(today - chrono::Duration::days(30)), fazhi::time::fmt_date(after));
+    let j = sfj.get(&format!("/api/v1/indicators/services.online_share?from={from}&to={to}&by=channel")).await.json();
+    assert_eq!((j["total"]["numerator"].as_i64(), j["total"]["denominator"].as_i64()), (Some(1), Some(2)), "{j}");
+    let j = sfj.get(&format!("/api/v1/indicators/services.on_time_rate?from={from}&to={to}&by=channel")).await.json();
+    assert_eq!((j["total"]["numerator"].as_i64(), j["total"]["denominator"].as_i64()), (Some(1), Some(2)), "{j}");
+    let online = j["groups"].as_array().unwrap().iter().find(|g| g["key"] == "online").cloned().unwrap_or_default();
+    assert_eq!((online["numerator"].as_i64(), online["denominator"].as_i64()), (Some(0), Some(1)), "the late one arrived online: {j}");
+    let j = sfj.get(&format!("/api/v1/indicators/services.applications?from={from}&to={to}&by=mode")).await.json();
+    assert_eq!(j["groups"][0]["label"], "优化审批服务", "{j}");
+}

@@ -5,13 +5,16 @@
 //! §12).
 
 pub mod api;
+pub mod indicators;
 pub mod pages;
 pub mod roles;
 pub mod rules;
 pub mod service;
 
 // The platform's modules, under the names the code of this crate uses for them.
-pub(crate) use fazhi_platform::{audit, auth, calendar, db, error, kernel, org, privacy, registry, settings, state, tabular, time, web};
+pub(crate) use fazhi_platform::{
+    audit, auth, calendar, db, error, indicators as registry_indicators, kernel, org, privacy, registry, settings, state, tabular, time, web,
+};
 
 use axum::Router;
 use futures::FutureExt;
@@ -26,7 +29,10 @@ use crate::state::AppState;
 /// Government services as a feature of the program.
 pub struct Services;
 
-const MIGRATIONS: &[Migration] = &[Migration { version: 60, name: "services", sql: include_str!("../migrations/0060_services.sql") }];
+const MIGRATIONS: &[Migration] = &[
+    Migration { version: 60, name: "services", sql: include_str!("../migrations/0060_services.sql") },
+    Migration { version: 61, name: "services_on_time", sql: include_str!("../migrations/0061_services_on_time.sql") },
+];
 
 /// Does this person read applications somewhere?
 pub fn reads(staff: &Staff) -> bool {
@@ -57,6 +63,9 @@ impl Feature for Services {
     }
     fn openapi(&self) -> Option<utoipa::openapi::OpenApi> {
         Some(<api::ServicesApi as utoipa::OpenApi>::openapi())
+    }
+    fn indicators(&self) -> Vec<&'static dyn fazhi_platform::indicators::Indicator> {
+        indicators::all()
     }
     fn nav(&self, staff: &Staff) -> Vec<(&'static str, &'static str)> {
         if reads(staff) { vec![("政务服务", "/services/applications")] } else { vec![] }

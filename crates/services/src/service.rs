@@ -430,15 +430,16 @@ pub async fn step_on(
                     }
                     "decide" => {
                         let outcome = if input.field("decision") == Some("grant") { "granted" } else { "denied" };
-                        q("UPDATE svc_applications SET outcome = $1, decided_on = $2 WHERE case_id = $3")
+                        q("UPDATE svc_applications SET outcome = $1, decided_on = $2, on_time = $3 WHERE case_id = $4")
                             .bind(outcome)
                             .bind(d.clone())
+                            .bind(!overdue)
                             .bind(id)
                             .execute(&mut *tx)
                             .await?;
                     }
                     "commit" => {
-                        q("UPDATE svc_applications SET accepted_on = $1, outcome = 'granted', decided_on = $1 WHERE case_id = $2")
+                        q("UPDATE svc_applications SET accepted_on = $1, outcome = 'granted', decided_on = $1, on_time = TRUE WHERE case_id = $2")
                             .bind(d.clone())
                             .bind(id)
                             .execute(&mut *tx)
