@@ -328,3 +328,22 @@ async fn the_indicators_count_online_arrivals_and_decisions_on_time_by_unit_and_
     let j = sfj.get(&format!("/api/v1/indicators/services.applications?from={from}&to={to}&by=mode")).await.json();
     assert_eq!(j["groups"][0]["label"], "优化审批服务", "{j}");
 }
+
+#[tokio::test]
+async fn the_demo_catalogue_keeps_the_seeds_proportions_and_its_window_account_works() {
+    let app = TestApp::new().await;
+    fazhi::services::demo::seed_year(&app.state, fazhi::registry::DemoSize::Light).await.unwrap();
+    let db = &app.state.db;
+    let n = |sql: &'static str| async move { q(sql).fetch_i64(db).await.unwrap() };
+    assert_eq!(n("SELECT COUNT(*) FROM svc_items").await, 62);
+    assert_eq!(n("SELECT COUNT(*) FROM svc_items WHERE online_level <> 'onsite'").await, 61, "all but one need no visit");
+    assert_eq!(n("SELECT COUNT(*) FROM svc_items WHERE reform_mode <> 'none'").await, 56);
+    assert_eq!(n("SELECT COUNT(*) FROM svc_items WHERE kind = 'public_service' AND online_level = 'full_online'").await, 6);
+    assert!(n("SELECT COUNT(*) FROM svc_applications").await >= 30);
+    assert!(n("SELECT COUNT(*) FROM svc_applications WHERE on_time = TRUE").await > 0);
+    assert_eq!(n("SELECT COUNT(*) FROM svc_applications WHERE on_time = FALSE").await, 0);
+    let mut w = app.login(fazhi::services::demo::WINDOW).await;
+    let r = w.get("/services/applications").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert!(r.contains("许申〔"), "the bureau's applications are listed: {}", r.text);
+}

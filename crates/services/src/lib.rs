@@ -5,6 +5,7 @@
 //! §12).
 
 pub mod api;
+pub mod demo;
 pub mod indicators;
 pub mod pages;
 pub mod roles;
@@ -66,6 +67,15 @@ impl Feature for Services {
     }
     fn indicators(&self) -> Vec<&'static dyn fazhi_platform::indicators::Indicator> {
         indicators::all()
+    }
+    fn demo_logins(&self) -> &'static [(&'static str, &'static str)] {
+        &[(demo::WINDOW, "政务服务窗口收件与办理（市行政审批局）")]
+    }
+    fn demo_base<'a>(&'a self, state: &'a AppState) -> BoxFuture<'a, anyhow::Result<()>> {
+        demo::seed_base(state).boxed()
+    }
+    fn demo<'a>(&'a self, state: &'a AppState, size: crate::registry::DemoSize) -> BoxFuture<'a, anyhow::Result<()>> {
+        demo::seed_year(state, size).boxed()
     }
     fn nav(&self, staff: &Staff) -> Vec<(&'static str, &'static str)> {
         if reads(staff) { vec![("政务服务", "/services/applications")] } else { vec![] }
