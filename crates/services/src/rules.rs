@@ -326,4 +326,9 @@ mod tests {
         }
         assert_eq!(ART_82.article, "第八十二条");
     }
+
+    #[test]
+    fn the_diagram_is_readable_with_no_arrow_through_a_box() {
+        assert_eq!(crate::kernel::diagram::problems(&PROCEDURE), Vec::<String>::new());
+    }
 }
