@@ -252,8 +252,13 @@ async fn the_register_and_case_page_are_scoped_and_steps_are_taken_from_the_page
     let (after, _) = service::load(&app.state.db, c.id).await.unwrap().unwrap();
     assert_eq!(after.state, "review");
 
+    let r = zjj.get("/services/items?level=once").await;
+    assert!(r.status == StatusCode::OK && r.contains("11321084MB0005-001") && r.contains("最多跑一次"), "{}", r.text);
+    assert!(!zjj.get("/services/items?level=onsite").await.contains("11321084MB0005-001"), "the level filter applies");
+
     let mut dh = app.login("dh_staff").await;
     assert_eq!(dh.get(&format!("/services/applications/{}", c.id)).await.status, StatusCode::NOT_FOUND);
+    assert!(!dh.get("/services/items").await.contains("11321084MB0005-001"), "another unit's items are not listed");
     let r = dh.get("/services/applications").await;
     assert!(!r.contains(&c.case_no));
     let t = fazhi::tabular::read(&get_bytes(&app, &dh, "/services/applications/export.xlsx").await).unwrap();

@@ -26,6 +26,7 @@ pub fn routes() -> Router<AppState> {
         .route("/services/applications", get(list))
         .route("/services/applications/new", get(new_form).post(create))
         .route("/services/applications/export.xlsx", get(export))
+        .route("/services/items", get(catalogue))
         .route("/services/applications/{id}", get(show))
         .route("/services/applications/{id}/step/{action}", post(step))
 }
@@ -320,4 +321,65 @@ async fn create(State(state): State<AppState>, staff: Staff, ctx: Ctx, form: For
         Err(e @ (AppError::Refused { .. } | AppError::Invalid { .. })) => form_page(&state, &staff, &ctx, values, Some(e)).await,
         Err(e) => Err(e.into()),
     }
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct ItemFilter {
+    #[serde(default)]
+    pub mode: String,
+    #[serde(default)]
+    pub level: String,
+}
+
+pub struct ItemLine {
+    pub item: ItemRow,
+    pub kind: &'static str,
+    pub level: &'static str,
+    pub mode: &'static str,
+    pub effect: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "services/items.html")]
+struct CataloguePage {
+    layout: Layout,
+    items: Vec<ItemLine>,
+    filter: ItemFilter,
+    modes: &'static [(&'static str, &'static str)],
+    levels: &'static [(&'static str, &'static str)],
+}
+
+/// The item catalogue of the units in scope, filtered by 证照分离 mode and online level.
+async fn catalogue(State(state): State<AppState>, staff: Staff, ctx: Ctx, Query(filter): Query<ItemFilter>) -> Result<Response, PageError> {
+    if !crate::reads(&staff) {
+        return Err(AppError::forbidden("forbidden", "您没有查看政务服务事项的权限").into());
+    }
+    let scope = staff.scope(Perm::CASE_READ, Some(rules::CODE));
+    let mut query = crate::db::q(
+        "SELECT i.id, i.org_id, i.code, i.name, i.kind, i.basis, i.statutory_days, i.committed_days, i.online_level, i.reform_mode, i.transferred FROM svc_items i WHERE 1=1",
+    );
+    if !rules::label(rules::MODES, &filter.mode).is_empty() {
+        query = query.push_bind(" AND i.reform_mode = {}", filter.mode.clone());
+    }
+    if !rules::label(rules::ONLINE_LEVELS, &filter.level).is_empty() {
+        query = query.push_bind(" AND i.online_level = {}", filter.level.clone());
+    }
+    let rows: Vec<ItemRow> = scope.filter(query, "i.org_id").push(" ORDER BY i.code LIMIT 500").fetch_all(&state.db).await?;
+    let items = rows
+        .into_iter()
+        .map(|i| ItemLine {
+            kind: rules::label(rules::KINDS, &i.kind),
+            level: rules::label(rules::ONLINE_LEVELS, &i.online_level),
+            mode: rules::label(rules::MODES, &i.reform_mode),
+            effect: rules::mode_effect(&i.reform_mode),
+            item: i,
+        })
+        .collect();
+    render(&CataloguePage {
+        layout: Layout::new(&staff, &ctx, "政务服务事项清单").crumb("政务服务", "/services/applications").crumb("事项清单", ""),
+        items,
+        filter,
+        modes: rules::MODES,
+        levels: rules::ONLINE_LEVELS,
+    })
 }
