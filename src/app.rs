@@ -15,6 +15,7 @@ pub fn features() -> Registry {
         Box::new(fazhi_disputes::Disputes),
         Box::new(fazhi_decisions::Decisions),
         Box::new(fazhi_enforcement::Enforcement),
+        Box::new(fazhi_services::Services),
         Box::new(fazhi_accountability::Accountability),
     ])
 }

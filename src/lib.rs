@@ -18,3 +18,4 @@ pub use fazhi_platform::{
     accounts, api, audit, auth, calendar, config, db, demo, documents, error, files, indicators, jobs, kernel, metrics, notify, org, portal, privacy,
     procedures, registry, reports, server, settings, state, tabular, time, web, workbench,
 };
+pub use fazhi_services as services;

@@ -27,3 +27,4 @@ mod portal_track;
 mod privacy;
 mod publication_doc;
 mod security;
+mod services;

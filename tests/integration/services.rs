@@ -1,0 +1,354 @@
+//! 政务服务: the 行政许可 application on the kernel. Refusals with their articles (an online
+//! application for an item handled only on site, 补正 asked after its 5 working days, a refusal
+//! without reasons, a late decision without an extension, 告知承诺 for an item not in that mode);
+//! the clock (补正 stops it and the decision period starts from the complete materials; a hearing
+//! moves the due date by the working days it took; one extension of at most 10 working days; an
+//! application not answered in 5 working days counts as accepted on the day it arrived);
+//! 告知承诺 decided on the spot with its post-verification; the register and scope (another
+//! unit's application is 404).
+
+use axum::http::StatusCode;
+use chrono::NaiveDate;
+
+use crate::common::*;
+use fazhi::calendar::Calendar;
+use fazhi::db::q;
+use fazhi::error::AppError;
+use fazhi::services::service::{self, NewApplication, NewItem, StepForm, Who};
+
+async fn who(app: &TestApp, username: &str) -> Who {
+    let id = q("SELECT id FROM users WHERE username = $1").bind(username.to_string()).fetch_i64(&app.state.db).await.unwrap();
+    Who::staff(&fazhi::auth::extract::load_staff(&app.state, id).await.unwrap().unwrap())
+}
+
+async fn item(app: &TestApp, code: &str, level: &str, mode: &str, committed: u32) -> i64 {
+    let zjj = org_id(app, "D-ZJJ").await;
+    service::create_item(
+        &app.state,
+        &Who::Import,
+        NewItem {
+            org_id: Some(zjj),
+            code: Some(code.into()),
+            name: Some(format!("建筑工程施工许可（{code}）")),
+            kind: Some("licence".into()),
+            basis: Some("《中华人民共和国建筑法》第七条".into()),
+            statutory_days: Some(20),
+            committed_days: Some(committed),
+            online_level: Some(level.into()),
+            reform_mode: Some(mode.into()),
+            transferred: true,
+        },
+    )
+    .await
+    .unwrap()
+}
+
+fn form(pairs: &[(&str, &str)], reason: Option<&str>, days: Option<u32>) -> StepForm {
+    StepForm { reason: reason.map(str::to_string), fields: pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(), days }
+}
+
+fn wd(cal: &Calendar, from: NaiveDate, n: u32) -> NaiveDate {
+    cal.add_working_days(from, n)
+}
+
+fn due(c: &fazhi::kernel::queries::CaseRow) -> NaiveDate {
+    c.due_date().expect("a due date")
+}
+
+fn refused(e: AppError) -> String {
+    match e {
+        AppError::Refused { code, message, basis, fields } => format!("{code} {message} {basis:?} {fields:?}"),
+        other => panic!("not a refusal: {other:?}"),
+    }
+}
+
+async fn get_bytes(app: &TestApp, c: &Client, path: &str) -> Vec<u8> {
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let cookie = c.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
+    let req = axum::http::Request::builder().uri(path).header("cookie", cookie).body(axum::body::Body::empty()).unwrap();
+    let resp = app.router.clone().oneshot(req).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK, "{path}");
+    resp.into_body().collect().await.unwrap().to_bytes().to_vec()
+}
+
+async fn counter(app: &TestApp, item_id: i64, received: NaiveDate) -> fazhi::kernel::queries::CaseRow {
+    let w = who(app, "zjj_staff").await;
+    service::apply(
+        &app.state,
+        &w,
+        NewApplication {
+            item_id: Some(item_id),
+            channel: Some("counter".into()),
+            applicant: Some("示范市某建设有限公司".into()),
+            applicant_phone: Some("13900001111".into()),
+            received_on: Some(fazhi::time::fmt_date(received)),
+        },
+    )
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_counter_application_through_correction_a_hearing_and_an_extension_to_a_grant() {
+    let app = TestApp::new().await;
+    let cal = app.state.calendar();
+    let today = fazhi::time::today();
+    let staff = who(&app, "zjj_staff").await;
+    let head = who(&app, "zjj_head").await;
+    let id = item(&app, "11321084MB0001-001", "onsite", "optimise", 10).await;
+
+    // Bad input: an item handled only on site cannot be applied for online; nothing is written.
+    let e = service::apply(
+        &app.state,
+        &staff,
+        NewApplication { item_id: Some(id), channel: Some("online".into()), applicant: Some("某公司".into()), ..Default::default() },
+    )
+    .await
+    .unwrap_err();
+    let m = refused(e);
+    assert!(m.starts_with("item_not_online") && m.contains("channel"), "{m}");
+    assert_eq!(q("SELECT COUNT(*) FROM svc_applications").fetch_i64(&app.state.db).await.unwrap(), 0);
+
+    // Received today: 5 working days to accept or ask for 补正 (Art. 32).
+    let c = counter(&app, id, today).await;
+    assert_eq!(due(&c), wd(&cal, today, 5));
+    // 补正 asked after the 5 working days is refused with its article; then asked in time.
+    let late = wd(&cal, today, 6);
+    let e = service::step_on(&app.state, &staff, c.id, None, "request_correction", form(&[("correction_items", "缺施工图审查合格书")], None, None), late)
+        .await
+        .unwrap_err();
+    let m = refused(e);
+    assert!(m.starts_with("time_window_passed") && m.contains("第三十二条"), "{m}");
+    let d1 = wd(&cal, today, 1);
+    let c = service::step_on(&app.state, &staff, c.id, None, "request_correction", form(&[("correction_items", "缺施工图审查合格书")], None, None), d1)
+        .await
+        .unwrap();
+    assert_eq!(c.state, "correction");
+    assert_eq!(c.due_on, None, "补正 stops the clock");
+
+    // The materials complete: the committed 10 working days run from that day.
+    let d2 = wd(&cal, today, 4);
+    let c = service::step_on(&app.state, &staff, c.id, None, "corrected", form(&[("correction_text", "已补交合格书")], None, None), d2).await.unwrap();
+    assert_eq!(c.state, "review");
+    assert_eq!(due(&c), wd(&cal, d2, 10));
+    let before = due(&c);
+
+    // A hearing (Art. 45): its working days do not count; the due date moves by them.
+    let h1 = wd(&cal, d2, 2);
+    let e = service::step_on(&app.state, &staff, c.id, None, "start_special", form(&[("notice", "听证约需5个工作日")], None, None), h1).await.unwrap_err();
+    assert!(refused(e).contains("special_kind"));
+    let c = service::step_on(
+        &app.state,
+        &staff,
+        c.id,
+        None,
+        "start_special",
+        form(&[("special_kind", "hearing"), ("notice", "听证约需5个工作日")], None, None),
+        h1,
+    )
+    .await
+    .unwrap();
+    assert_eq!(c.state, "special");
+    let h2 = wd(&cal, h1, 5);
+    let c = service::step_on(&app.state, &staff, c.id, None, "end_special", form(&[("special_result", "听证笔录已形成")], None, None), h2).await.unwrap();
+    assert_eq!(due(&c), wd(&cal, before, 5), "the due date moved by the 5 working days of the hearing");
+    let before = due(&c);
+
+    // One extension of at most 10 working days, approved by the head, not by the requester.
+    let c = service::step_on(&app.state, &staff, c.id, None, "request_extension", form(&[], Some("需现场核验"), None), h2).await.unwrap();
+    assert_eq!(c.state, "extension_requested");
+    let e = service::step_on(&app.state, &head, c.id, None, "approve_extension", form(&[], None, Some(15)), h2).await.unwrap_err();
+    assert!(refused(e).contains("too_many_days"));
+    let c = service::step_on(&app.state, &head, c.id, None, "approve_extension", form(&[], None, Some(10)), h2).await.unwrap();
+    assert_eq!(due(&c), wd(&cal, before, 10));
+    let e = service::step_on(&app.state, &staff, c.id, None, "request_extension", form(&[], Some("再延"), None), h2).await.unwrap_err();
+    assert!(refused(e).contains("已延长过"));
+
+    // A refusal needs its reasons (Art. 38); a grant ends the clock.
+    let e = service::step_on(&app.state, &staff, c.id, None, "decide", form(&[("decision", "deny")], None, None), h2).await.unwrap_err();
+    assert!(refused(e).contains("第三十八条"));
+    let c = service::step_on(&app.state, &staff, c.id, None, "decide", form(&[("decision", "grant")], None, None), h2).await.unwrap();
+    assert_eq!(c.state, "granted");
+    assert!(!c.is_open);
+    let a = service::application(&app.state.db, c.id).await.unwrap().unwrap();
+    assert_eq!(a.outcome.as_deref(), Some("granted"));
+    assert_eq!(a.accepted_on.as_deref(), Some(fazhi::time::fmt_date(d2).as_str()));
+}
+
+#[tokio::test]
+async fn unanswered_for_five_working_days_counts_as_accepted_on_arrival_and_a_late_decision_must_say_why() {
+    let app = TestApp::new().await;
+    let cal = app.state.calendar();
+    let today = fazhi::time::today();
+    let staff = who(&app, "zjj_staff").await;
+    let id = item(&app, "11321084MB0002-001", "full_online", "none", 10).await;
+    // Received 8 working days ago (within the 30 days a counter may register late).
+    let mut received = today;
+    while cal.working_days_between(received, today) < 8 {
+        received = received.pred_opt().unwrap();
+    }
+    let c = counter(&app, id, received).await;
+    let c = service::step(&app.state, &staff, c.id, None, "accept", form(&[], None, None)).await.unwrap();
+    assert_eq!(due(&c), wd(&cal, received, 10), "counted from the day the materials arrived (Art. 32(四))");
+
+    let late = wd(&cal, due(&c), 1);
+    let e = service::step_on(&app.state, &staff, c.id, None, "decide", form(&[("decision", "grant")], None, None), late).await.unwrap_err();
+    let m = refused(e);
+    assert!(m.contains("late_reason") && m.contains("第四十二条"), "{m}");
+    let c = service::step_on(&app.state, &staff, c.id, None, "decide", form(&[("decision", "grant"), ("late_reason", "系统故障")], None, None), late)
+        .await
+        .unwrap();
+    assert_eq!(c.state, "granted");
+}
+
+#[tokio::test]
+async fn a_commitment_is_decided_on_the_spot_and_a_false_one_is_revoked() {
+    let app = TestApp::new().await;
+    let cal = app.state.calendar();
+    let today = fazhi::time::today();
+    let staff = who(&app, "zjj_staff").await;
+    let plain = item(&app, "11321084MB0003-001", "no_visit", "optimise", 10).await;
+    let c = counter(&app, plain, today).await;
+    let e = service::step(&app.state, &staff, c.id, None, "commit", form(&[("commitment_signed", "yes")], None, None)).await.unwrap_err();
+    assert!(refused(e).contains("未实行告知承诺"));
+
+    let id = item(&app, "11321084MB0004-001", "full_online", "commitment", 5).await;
+    let c = counter(&app, id, today).await;
+    let e = service::step(&app.state, &staff, c.id, None, "commit", form(&[], None, None)).await.unwrap_err();
+    assert!(refused(e).contains("告知承诺书"));
+    let c = service::step(&app.state, &staff, c.id, None, "commit", form(&[("commitment_signed", "yes")], None, None)).await.unwrap();
+    assert_eq!(c.state, "verifying");
+    assert_eq!(due(&c), wd(&cal, today, 20), "the post-verification task has its deadline");
+    assert_eq!(service::application(&app.state.db, c.id).await.unwrap().unwrap().outcome.as_deref(), Some("granted"));
+    let c = service::step(&app.state, &staff, c.id, None, "verify", form(&[("result", "false"), ("findings", "现场无相应设施")], None, None)).await.unwrap();
+    assert_eq!(c.state, "revoked");
+    assert_eq!(service::application(&app.state.db, c.id).await.unwrap().unwrap().outcome.as_deref(), Some("revoked"));
+}
+
+#[tokio::test]
+async fn the_register_and_case_page_are_scoped_and_steps_are_taken_from_the_page() {
+    let app = TestApp::new().await;
+    let id = item(&app, "11321084MB0005-001", "once", "none", 10).await;
+    let c = counter(&app, id, fazhi::time::today()).await;
+    let mut zjj = app.login("zjj_staff").await;
+    let r = zjj.get("/services/applications").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert!(r.contains(&c.case_no));
+    let r = zjj.get("/services/applications?state=granted").await;
+    assert!(!r.contains(&c.case_no), "the state filter applies");
+    assert!(r.contains("/services/applications/export.xlsx?state=granted"), "{}", r.text);
+    let t = fazhi::tabular::read(&get_bytes(&app, &zjj, "/services/applications/export.xlsx?state=received").await).unwrap();
+    assert_eq!(t.rows.len(), 1, "{:?}", t.rows);
+    assert!(t.rows[0].1.iter().any(|x| x == &c.case_no) && t.rows[0].1.iter().any(|x| x == "窗口申请"), "{:?}", t.rows[0].1);
+    let t = fazhi::tabular::read(&get_bytes(&app, &zjj, "/services/applications/export.xlsx?state=granted").await).unwrap();
+    assert!(t.rows.is_empty(), "the export follows the filter: {:?}", t.rows);
+    let r = zjj.get(&format!("/services/applications/{}", c.id)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.contains("第三十二条") && r.contains("11321084MB0005-001"));
+    assert!(!r.contains("13900001111"), "the phone is masked");
+    let r = zjj.post_form(&format!("/services/applications/{}/step/accept", c.id), &[("version", &c.version.to_string())]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let (after, _) = service::load(&app.state.db, c.id).await.unwrap().unwrap();
+    assert_eq!(after.state, "review");
+
+    let r = zjj.get("/services/items?level=once").await;
+    assert!(r.status == StatusCode::OK && r.contains("11321084MB0005-001") && r.contains("最多跑一次"), "{}", r.text);
+    assert!(!zjj.get("/services/items?level=onsite").await.contains("11321084MB0005-001"), "the level filter applies");
+
+    let mut dh = app.login("dh_staff").await;
+    assert_eq!(dh.get(&format!("/services/applications/{}", c.id)).await.status, StatusCode::NOT_FOUND);
+    assert!(!dh.get("/services/items").await.contains("11321084MB0005-001"), "another unit's items are not listed");
+    let r = dh.get("/services/applications").await;
+    assert!(!r.contains(&c.case_no));
+    let t = fazhi::tabular::read(&get_bytes(&app, &dh, "/services/applications/export.xlsx").await).unwrap();
+    assert!(t.rows.is_empty(), "another unit's export: {:?}", t.rows);
+}
+
+#[tokio::test]
+async fn the_api_takes_in_an_online_application_and_steps_it_with_refusals_in_codes() {
+    let app = TestApp::new().await;
+    let zjj = org_id(&app, "D-ZJJ").await;
+    let mut c = app.login("zjj_staff").await;
+    let item = serde_json::json!({"org_id": zjj, "code": "bad code", "name": "燃气经营许可", "kind": "licence", "basis": "《城镇燃气管理条例》第十五条",
+        "statutory_days": 20, "committed_days": 25, "online_level": "full_online", "reform_mode": "optimise"});
+    let r = c.post_json("/api/v1/services/items", &item).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    assert!(r.text.contains("bad_item_code") && r.text.contains("committed_over_statutory"), "{}", r.text);
+    let mut ok = item.clone();
+    ok["code"] = "11321084MB0006-001".into();
+    ok["committed_days"] = 8.into();
+    let r = c.post_json("/api/v1/services/items", &ok).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let item_id = r.json()["id"].as_i64().unwrap();
+    let r = c.post_json("/api/v1/services/applications", &serde_json::json!({"item_id": item_id, "channel": "online", "applicant": "某燃气公司"})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let j = r.json();
+    let id = j["id"].as_i64().unwrap();
+    assert_eq!(j["clock"], "acceptance");
+    let r = c.post_json(&format!("/api/v1/services/applications/{id}/steps/accept"), &serde_json::json!({})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let cal = app.state.calendar();
+    assert_eq!(r.json()["due_on"], fazhi::time::fmt_date(cal.add_working_days(fazhi::time::today(), 8)));
+    let r = c.post_json(&format!("/api/v1/services/applications/{id}/steps/decide"), &serde_json::json!({"fields": {"decision": "deny"}})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("decision_reason"), "{}", r.text);
+    let r = c.get("/api/v1/services/applications?state=review").await;
+    assert_eq!(r.json()["items"].as_array().unwrap().len(), 1);
+    let mut dh = app.login("dh_staff").await;
+    assert_eq!(dh.get(&format!("/api/v1/services/applications/{id}")).await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn the_indicators_count_online_arrivals_and_decisions_on_time_by_unit_and_channel() {
+    let app = TestApp::new().await;
+    let cal = app.state.calendar();
+    let today = fazhi::time::today();
+    let staff = who(&app, "zjj_staff").await;
+    let id = item(&app, "11321084MB0007-001", "full_online", "optimise", 5).await;
+    let on_time = counter(&app, id, today).await;
+    service::step(&app.state, &staff, on_time.id, None, "accept", form(&[], None, None)).await.unwrap();
+    service::step(&app.state, &staff, on_time.id, None, "decide", form(&[("decision", "grant")], None, None)).await.unwrap();
+    let late = service::apply(
+        &app.state,
+        &staff,
+        NewApplication { item_id: Some(id), channel: Some("online".into()), applicant: Some("某公司".into()), ..Default::default() },
+    )
+    .await
+    .unwrap();
+    let c = service::step(&app.state, &staff, late.id, None, "accept", form(&[], None, None)).await.unwrap();
+    let after = wd(&cal, due(&c), 2);
+    service::step_on(&app.state, &staff, late.id, None, "decide", form(&[("decision", "grant"), ("late_reason", "材料核验延误")], None, None), after)
+        .await
+        .unwrap();
+
+    let mut sfj = app.login("sfj").await;
+    let (from, to) = (fazhi::time::fmt_date(today - chrono::Duration::days(30)), fazhi::time::fmt_date(after));
+    let j = sfj.get(&format!("/api/v1/indicators/services.online_share?from={from}&to={to}&by=channel")).await.json();
+    assert_eq!((j["total"]["numerator"].as_i64(), j["total"]["denominator"].as_i64()), (Some(1), Some(2)), "{j}");
+    let j = sfj.get(&format!("/api/v1/indicators/services.on_time_rate?from={from}&to={to}&by=channel")).await.json();
+    assert_eq!((j["total"]["numerator"].as_i64(), j["total"]["denominator"].as_i64()), (Some(1), Some(2)), "{j}");
+    let online = j["groups"].as_array().unwrap().iter().find(|g| g["key"] == "online").cloned().unwrap_or_default();
+    assert_eq!((online["numerator"].as_i64(), online["denominator"].as_i64()), (Some(0), Some(1)), "the late one arrived online: {j}");
+    let j = sfj.get(&format!("/api/v1/indicators/services.applications?from={from}&to={to}&by=mode")).await.json();
+    assert_eq!(j["groups"][0]["label"], "优化审批服务", "{j}");
+}
+
+#[tokio::test]
+async fn the_demo_catalogue_keeps_the_seeds_proportions_and_its_window_account_works() {
+    let app = TestApp::new().await;
+    fazhi::services::demo::seed_year(&app.state, fazhi::registry::DemoSize::Light).await.unwrap();
+    let db = &app.state.db;
+    let n = |sql: &'static str| async move { q(sql).fetch_i64(db).await.unwrap() };
+    assert_eq!(n("SELECT COUNT(*) FROM svc_items").await, 62);
+    assert_eq!(n("SELECT COUNT(*) FROM svc_items WHERE online_level <> 'onsite'").await, 61, "all but one need no visit");
+    assert_eq!(n("SELECT COUNT(*) FROM svc_items WHERE reform_mode <> 'none'").await, 56);
+    assert_eq!(n("SELECT COUNT(*) FROM svc_items WHERE kind = 'public_service' AND online_level = 'full_online'").await, 6);
+    assert!(n("SELECT COUNT(*) FROM svc_applications").await >= 30);
+    assert!(n("SELECT COUNT(*) FROM svc_applications WHERE on_time = TRUE").await > 0);
+    assert_eq!(n("SELECT COUNT(*) FROM svc_applications WHERE on_time = FALSE").await, 0);
+    let mut w = app.login(fazhi::services::demo::WINDOW).await;
+    let r = w.get("/services/applications").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert!(r.contains("许申〔"), "the bureau's applications are listed: {}", r.text);
+}
