@@ -6,30 +6,17 @@
 
 use std::sync::LazyLock;
 
-use futures::FutureExt;
-use futures::future::BoxFuture;
-
-use crate::db::{Q, q};
-use crate::error::AppError;
-use crate::registry_indicators::{Block, Cell, Dimension, Evaluation, Indicator, Meta, Params, Part, RecordRef, Unit, dims, org_names};
+use crate::registry_indicators::counted::{Counted, Grouping, Labels};
+use crate::registry_indicators::{Block, Dimension, Indicator, Meta, Unit, dims};
 use crate::rules::FIELDS;
-use crate::state::AppState;
-use crate::web::pagination::{Page, Paging};
 
 pub const FIELD: Dimension = Dimension { code: "field", label: "执法领域" };
 const DIMS: &[Dimension] = &[dims::ORG, FIELD];
 const OWNER: &str = "司法局（行政执法协调监督）";
 
-pub struct EnfIndicator {
-    meta: Meta,
-    /// The date that puts a record in the period.
-    period: &'static str,
-    base: &'static str,
-    numerator: &'static str,
-    denominator: Option<&'static str>,
-}
+const GROUPS: &[Grouping] = &[Grouping::ORG, Grouping { dim: "field", column: "d.field", labels: Labels::Codes(FIELDS) }];
 
-static ALL: LazyLock<Vec<EnfIndicator>> = LazyLock::new(|| {
+static ALL: LazyLock<Vec<Counted>> = LazyLock::new(|| {
     let m = |code, name, definition, numerator, denominator, unit, basis| Meta {
         code,
         name,
@@ -43,7 +30,18 @@ static ALL: LazyLock<Vec<EnfIndicator>> = LazyLock::new(|| {
         procedure: Some(crate::rules::CODE),
         dims: DIMS,
     };
-    let ind = |meta, period, base, numerator, denominator| EnfIndicator { meta, period, base, numerator, denominator };
+    let ind = |meta, period, base, numerator, denominator| Counted {
+        meta,
+        from: " FROM enf_cases d JOIN cases c ON c.id = d.case_id",
+        period,
+        base,
+        numerator,
+        denominator,
+        groups: GROUPS,
+        number: "COALESCE(d.decision_no, c.case_no)",
+        title: "d.title",
+        url: |id| crate::rules::PROCEDURE.case_url(id),
+    };
     vec![
         ind(
             m(
@@ -126,122 +124,4 @@ static ALL: LazyLock<Vec<EnfIndicator>> = LazyLock::new(|| {
 /// The indicators of enforcement, for `Feature::indicators`.
 pub fn all() -> Vec<&'static dyn Indicator> {
     ALL.iter().map(|i| i as &dyn Indicator).collect()
-}
-
-impl EnfIndicator {
-    fn tables(&self) -> &'static str {
-        " FROM enf_cases d JOIN cases c ON c.id = d.case_id"
-    }
-
-    fn group_column(&self, dim: &str) -> &'static str {
-        match dim {
-            "org" => "c.org_id",
-            "field" => "d.field",
-            _ => "''",
-        }
-    }
-
-    fn selection(&self, p: &Params) -> Q {
-        let w = q(format!("{} WHERE {} AND {} >= $1 AND {} <= $2", self.tables(), self.base, self.period, self.period)).bind(p.from_str()).bind(p.to_str());
-        p.scope.filter(w, "c.org_id")
-    }
-
-    async fn eval(&self, state: &AppState, p: &Params) -> Result<Evaluation, AppError> {
-        let dim = p.by.map(|d| d.code).unwrap_or("");
-        let group = if dim.is_empty() { "CAST('' AS TEXT)".to_string() } else { format!("CAST({} AS TEXT)", self.group_column(dim)) };
-        let den = self.denominator.unwrap_or("1=0");
-        let w = self.selection(p);
-        let mut query = q(format!(
-            "SELECT {group} AS k, CAST(SUM(CASE WHEN {} THEN 1 ELSE 0 END) AS BIGINT), CAST(SUM(CASE WHEN {den} THEN 1 ELSE 0 END) AS BIGINT){}",
-            self.numerator,
-            w.sql()
-        ));
-        for a in w.args() {
-            query = query.bind(a.clone());
-        }
-        if !dim.is_empty() {
-            query = query.push(&format!(" GROUP BY {group}"));
-        }
-        let rows: Vec<(String, Option<i64>, Option<i64>)> = query.fetch_all(&state.db).await?;
-        let has_den = self.denominator.is_some();
-        let (n, d) = rows.iter().fold((0, 0), |(n, d), r| (n + r.1.unwrap_or(0), d + r.2.unwrap_or(0)));
-        let groups = if dim.is_empty() {
-            vec![]
-        } else {
-            let labels: std::collections::HashMap<String, String> = match dim {
-                "org" => {
-                    let ids: Vec<i64> = rows.iter().filter_map(|r| r.0.parse().ok()).collect();
-                    org_names(state, &ids).await?.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
-                }
-                _ => FIELDS.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
-            };
-            let mut g: Vec<Cell> = rows
-                .into_iter()
-                .filter(|r| r.1.unwrap_or(0) > 0 || r.2.unwrap_or(0) > 0)
-                .map(|(k, n, d)| Cell {
-                    label: labels.get(&k).cloned().unwrap_or_else(|| k.clone()),
-                    key: Some(k),
-                    numerator: n.unwrap_or(0),
-                    denominator: has_den.then(|| d.unwrap_or(0)),
-                })
-                .collect();
-            g.sort_by(|a, b| b.numerator.cmp(&a.numerator).then(a.label.cmp(&b.label)));
-            g
-        };
-        Ok(Evaluation { total: Cell::total(n, has_den.then_some(d)), groups })
-    }
-
-    async fn list(&self, state: &AppState, p: &Params, key: Option<&str>, part: Part, paging: Paging) -> Result<Page<RecordRef>, AppError> {
-        let cond = match part {
-            Part::Denominator => self.denominator.unwrap_or(self.numerator),
-            Part::Numerator => self.numerator,
-        };
-        let mut w = self.selection(p).push(&format!(" AND {cond}"));
-        if let (Some(k), Some(d)) = (key, p.by) {
-            w = w.push_bind(&format!(" AND CAST({} AS TEXT) = {{}}", self.group_column(d.code)), k.to_string());
-        }
-        let cols = format!("c.id, COALESCE(d.decision_no, c.case_no), d.title, c.org_id, COALESCE({}, '')", self.period);
-        let order = format!(" ORDER BY {} DESC, c.id DESC LIMIT {} OFFSET {}", self.period, paging.per(), paging.offset());
-        let mut lq = q(format!("SELECT {cols}{}{order}", w.sql()));
-        let mut cq = q(format!("SELECT COUNT(*){}", w.sql()));
-        for a in w.args() {
-            lq = lq.bind(a.clone());
-            cq = cq.bind(a.clone());
-        }
-        let rows: Vec<(i64, String, String, i64, String)> = lq.fetch_all(&state.db).await?;
-        let total = cq.fetch_i64(&state.db).await?;
-        let ids: Vec<i64> = rows.iter().map(|r| r.3).collect();
-        let names = org_names(state, &ids).await?;
-        let items = rows
-            .into_iter()
-            .map(|(id, number, title, org, date)| RecordRef {
-                url: crate::rules::PROCEDURE.case_url(id),
-                number,
-                unit: names.get(&org).cloned().unwrap_or_default(),
-                id,
-                title,
-                date,
-            })
-            .collect();
-        Ok(Page::new(items, &paging, total))
-    }
-}
-
-impl Indicator for EnfIndicator {
-    fn meta(&self) -> &Meta {
-        &self.meta
-    }
-    fn evaluate<'a>(&'a self, state: &'a AppState, p: &'a Params) -> BoxFuture<'a, Result<Evaluation, AppError>> {
-        self.eval(state, p).boxed()
-    }
-    fn records<'a>(
-        &'a self,
-        state: &'a AppState,
-        p: &'a Params,
-        key: Option<&'a str>,
-        part: Part,
-        paging: Paging,
-    ) -> BoxFuture<'a, Result<Page<RecordRef>, AppError>> {
-        self.list(state, p, key, part, paging).boxed()
-    }
 }

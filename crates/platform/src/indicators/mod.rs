@@ -7,6 +7,7 @@
 //! only ever read indicators, never count on their own.
 
 pub mod api;
+pub mod counted;
 pub mod pages;
 
 use chrono::NaiveDate;
