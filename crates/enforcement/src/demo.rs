@@ -23,12 +23,28 @@ pub const LOGINS: &[(&str, &str)] = &[(CERT_OFFICE, "执法人员与执法证件
 
 /// The officers of 城管局 every test and demo starts from: (name, certificate, field, years
 /// valid from today; negative: expired). 城管局's own certificates are in 城市管理.
+/// A plausible name for the `i`-th generated officer: surname and given name drawn in turn from
+/// common ones (an official reading the roster should not meet "执法人员0060").
+fn officer_name(i: usize) -> String {
+    const SURNAMES: &[&str] = &[
+        "张", "王", "李", "赵", "陈", "刘", "杨", "黄", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "高", "林", "罗", "梁", "宋", "郑", "谢", "韩",
+        "唐", "冯", "于", "董", "萧",
+    ];
+    const GIVEN: &[&str] = &[
+        "建国", "志强", "海燕", "丽华", "明", "伟", "静", "晓东", "国庆", "春梅", "文斌", "秀英", "立军", "红霞", "俊杰", "雪梅", "志刚", "玉兰", "永明",
+        "凤英", "建华", "玲", "亮", "桂芳", "涛", "敏", "新民", "燕", "晓峰", "淑珍", "宏伟",
+    ];
+    // Surname by the remainder, given name by the quotient: 30 × 31 = 930 distinct names before
+    // one repeats (a roster of 1,239 has namesakes, as real ones do).
+    format!("{}{}", SURNAMES[i % SURNAMES.len()], GIVEN[(i / SURNAMES.len()) % GIVEN.len()])
+}
+
 pub const CGJ_OFFICERS: &[(&str, &str, &str, i64)] = &[
     ("周正", "32108101001", "urban", 3),
-    ("吴法", "32108101002", "urban", 2),
-    ("郑直", "32108101003", "urban", 1),
-    ("王过期", "32108101004", "urban", -1),
-    ("冯市监", "32108101005", "market", 2),
+    ("吴海峰", "32108101002", "urban", 2),
+    ("郑立新", "32108101003", "urban", 1),
+    ("王建军", "32108101004", "urban", -1),
+    ("冯晓燕", "32108101005", "market", 2),
 ];
 
 async fn account(state: &AppState, username: &str, name: &str, org: &str, role: &str, scope: &str) -> anyhow::Result<()> {
@@ -141,7 +157,7 @@ pub async fn seed_year(state: &AppState, size: DemoSize) -> anyhow::Result<()> {
                             sql.push(',');
                         }
                         sql.push_str(&format!("(${}, ${}, FALSE, ${}, ${}, ${}, ${}, 'active', ${}, ${}, ${})", b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8, b + 9));
-                        query_args.push((org, format!("执法人员{:04}", i + 1), format!("3210819{:05}", i + 1), field, fmt_date(issued), fmt_date(expires), ((i * 7) % 80) as i64, now));
+                        query_args.push((org, officer_name(*i), format!("3210819{:05}", i + 1), field, fmt_date(issued), fmt_date(expires), ((i * 7) % 80) as i64, now));
                     }
                     let mut query = q(sql);
                     for (org, name, cert, field, issued, expires, hours, at) in query_args {
@@ -216,4 +232,14 @@ pub async fn seed_year(state: &AppState, size: DemoSize) -> anyhow::Result<()> {
         res.map_err(|e| anyhow::anyhow!("行政处罚演示案件生成失败：{e} {:?}", e.field_errors()))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn generated_officers_have_distinct_plausible_names() {
+        let names: std::collections::HashSet<String> = (0..930).map(super::officer_name).collect();
+        assert_eq!(names.len(), 930);
+        assert!(names.iter().all(|n| (2..=3).contains(&n.chars().count()) && !n.chars().any(|c| c.is_ascii_digit())));
+    }
 }
