@@ -488,7 +488,7 @@ async fn run_step(
                     // Letters name the organ in full (示范市住房和城乡建设局), as it signs them.
                     let root = orgs::root(&mut *tx).await?;
                     let full = org.as_ref().map(|o| orgs::full_name(o, root.as_ref())).unwrap_or_default();
-                    let body = root.as_ref().map(reconsideration_body).unwrap_or_default();
+                    let body = root.as_ref().map(|r| reconsideration_body(org.as_ref().map(|o| o.id), r)).unwrap_or_default();
                     more.push(("reconsideration_body", body));
                     let ctx = letters::context(&updated, &r2, &full, &more);
                     let lid = letters::issue(tx, kind, &updated, &ctx, &full).await?;
@@ -503,9 +503,14 @@ async fn run_step(
         .await
 }
 
-/// Where a reply may be challenged (行政复议法 2023 Art. 24: the people's government at the level
-/// of the department): the city's government, in full.
-fn reconsideration_body(root: &crate::org::queries::OrgRow) -> String {
+/// Where a reply may be challenged (行政复议法 2023 Art. 24 first paragraph): a department's or a
+/// town's reply before the city's government, named in full (items (一) and (二)); the city
+/// government's own reply before the government one level up (item (二) seen from above), which
+/// the letter names as the statute does, since the platform does not hold the higher government.
+fn reconsideration_body(organ: Option<i64>, root: &crate::org::queries::OrgRow) -> String {
+    if organ == Some(root.id) {
+        return "上一级人民政府".into();
+    }
     if root.name.ends_with("人民政府") { root.name.clone() } else { format!("{}人民政府", root.short_name) }
 }
 
@@ -621,4 +626,35 @@ pub async fn sweep(state: &AppState, day: NaiveDate) -> Result<SweepReport, AppE
     report.letters_indexed = super::search::index::sync_sources(state).await?;
     report.reindexed = super::search::index::reindex_queued(state, 50_000).await?;
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::reconsideration_body;
+    use crate::org::queries::OrgRow;
+
+    fn city() -> OrgRow {
+        OrgRow {
+            id: 1,
+            parent_id: None,
+            code: "C".into(),
+            name: "示范市人民政府".into(),
+            short_name: "示范市".into(),
+            kind: "government".into(),
+            path: "/1/".into(),
+            depth: 0,
+            sort: 0,
+            active: true,
+            version: 1,
+        }
+    }
+
+    #[test]
+    fn a_reply_is_challenged_one_level_up_never_before_its_own_organ() {
+        assert_eq!(reconsideration_body(Some(7), &city()), "示范市人民政府", "a department's reply: the city government (Art. 24 (一))");
+        assert_eq!(reconsideration_body(Some(1), &city()), "上一级人民政府", "the city government's own reply: not itself (Art. 24 (二))");
+        let mut short = city();
+        short.name = "示范市".into();
+        assert_eq!(reconsideration_body(Some(7), &short), "示范市人民政府");
+    }
 }
