@@ -65,6 +65,13 @@ class AnnualReportJourney(BrowserTest):
         doc = zipfile.ZipFile(io.BytesIO(body)).read("word/document.xml").decode("utf-8")
         self.assertIn("浏览器测试修改引言", doc)
         self.assertIn("footerReference", doc)
+        # The templates: the seed's structure flags its missing statutory contents.
+        self.go("/annual/reports")
+        submit(d, d.find_element(By.LINK_TEXT, "报告模板"))
+        self.wait_text("按2020年度报告结构")
+        submit(d, d.find_element(By.LINK_TEXT, "按2020年度报告结构"))
+        self.wait_text("缺少规定内容")
+        self.shot("annual-template")
 
 
 class AnnualReportOnPhone(BrowserTest):
