@@ -17,6 +17,7 @@ pub fn features() -> Registry {
         Box::new(fazhi_enforcement::Enforcement),
         Box::new(fazhi_services::Services),
         Box::new(fazhi_accountability::Accountability),
+        Box::new(fazhi_annual::Annual),
     ])
 }
 

@@ -9,6 +9,7 @@ pub mod cli;
 // The platform and the features under the names the command line, the benchmarks and the tests
 // use for them.
 pub use fazhi_accountability as accountability;
+pub use fazhi_annual as annual;
 pub use fazhi_decisions as decisions;
 pub use fazhi_disclosure as disclosure;
 pub use fazhi_disputes as disputes;

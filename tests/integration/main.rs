@@ -3,6 +3,7 @@
 
 mod accountability;
 mod admin;
+mod annual;
 mod api_doc;
 mod calendar;
 mod common;
