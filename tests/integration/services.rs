@@ -464,6 +464,22 @@ async fn the_catalogue_imports_whole_files_only_versions_what_changed_and_export
     assert!(!dhc.get("/services/items").await.contains("XK00101000"));
 }
 
+/// An item's guide as an administrator sets it.
+async fn set_guide(app: &TestApp, id: i64, event: &str, materials: &str, form: &str) {
+    use futures::FutureExt;
+    let (event, materials, form) = (event.to_string(), materials.to_string(), form.to_string());
+    app.state
+        .db
+        .write(move |tx| {
+            async move {
+                q("UPDATE svc_items SET life_event = $1, materials = $2, form = $3 WHERE id = $4").bind(event).bind(materials).bind(form).bind(id).execute(tx).await.map(|_| ())
+            }
+            .boxed()
+        })
+        .await
+        .unwrap();
+}
+
 async fn citizen(app: &TestApp, phone: &str) -> Client {
     let token = fazhi::auth::session::create(&app.state.db, None, Some(phone.to_string()), None, None).await.unwrap();
     let mut c = app.client();
@@ -478,12 +494,7 @@ async fn a_firm_applies_online_under_commitment_is_decided_at_once_and_rates_the
     let today = fazhi::time::today();
     let id = item(&app, "XK00009000-321084", "full_online", "commitment", 5).await;
     let onsite = item(&app, "XK00010000-321084", "onsite", "none", 10).await;
-    q("UPDATE svc_items SET life_event = 'business', materials = '营业执照', form = $1 WHERE id = $2")
-        .bind(r#"[{"name":"credit_code","label":"统一社会信用代码","required":true}]"#)
-        .bind(id)
-        .execute(&app.state.db)
-        .await
-        .unwrap();
+    set_guide(&app, id, "business", "营业执照", r#"[{"name":"credit_code","label":"统一社会信用代码","required":true}]"#).await;
     let mut firm = citizen(&app, "13812345678").await;
     let r = firm.get("/portal/services?event=business").await;
     assert!(r.contains(&format!("/portal/services/items/{id}")) && !r.contains(&format!("/portal/services/items/{onsite}")), "{}", r.text);
@@ -559,7 +570,7 @@ async fn a_bundle_asks_shared_fields_once_writes_every_member_or_none_and_each_m
     let guardian = r#"[{"name":"guardian","label":"监护人姓名","required":true}]"#;
     let own = r#"[{"name":"guardian","label":"监护人姓名","required":true},{"name":"gas_no","label":"燃气户号","required":true}]"#;
     for (id, f) in [(a, guardian), (b, own)] {
-        q("UPDATE svc_items SET form = $1 WHERE id = $2").bind(f).bind(id).execute(&app.state.db).await.unwrap();
+        set_guide(&app, id, "property", "", f).await;
     }
     let shared = r#"[{"name":"property_no","label":"不动产权证书号","required":true}]"#;
     // Bad definitions: one item, or a promise longer than the members' limits together.
