@@ -472,7 +472,14 @@ async fn set_guide(app: &TestApp, id: i64, event: &str, materials: &str, form: &
         .db
         .write(move |tx| {
             async move {
-                q("UPDATE svc_items SET life_event = $1, materials = $2, form = $3 WHERE id = $4").bind(event).bind(materials).bind(form).bind(id).execute(tx).await.map(|_| ())
+                q("UPDATE svc_items SET life_event = $1, materials = $2, form = $3 WHERE id = $4")
+                    .bind(event)
+                    .bind(materials)
+                    .bind(form)
+                    .bind(id)
+                    .execute(tx)
+                    .await
+                    .map(|_| ())
             }
             .boxed()
         })

@@ -50,7 +50,8 @@ const PUBLIC_SERVICES: &[&str] = &["社保卡申领", "养老保险待遇查询"
 /// shared fields, members as (unit, item, kind, the item's own form)). A field several members
 /// need (the guardian, the company's name) is asked once.
 type Member = (&'static str, &'static str, &'static str, &'static str);
-const BUNDLES: &[(&str, &str, &str, u32, &str, &[Member])] = &[
+type Bundle = (&'static str, &'static str, &'static str, u32, &'static str, &'static [Member]);
+const BUNDLES: &[Bundle] = &[
     (
         "YJS-BIRTH",
         "新生儿出生",
