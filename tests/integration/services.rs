@@ -557,6 +557,10 @@ async fn a_firm_applies_online_under_commitment_is_decided_at_once_and_rates_the
     assert!(r.contains(&c.case_no) && r.contains("非常不满意"), "{}", r.text);
     let r = zjj.post_form(&format!("/services/ratings/{rid}/followup"), &[("followup_note", "已回访，统一了窗口与网上的材料清单")]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let t = fazhi::tabular::read(&get_bytes(&app, &zjj, "/services/ratings/export.xlsx?bad=1").await).unwrap();
+    assert!(t.rows.len() == 1 && t.rows[0].1.iter().any(|x| x == "按期"), "{:?}", t.rows);
+    let t = fazhi::tabular::read(&get_bytes(&app, &dh, "/services/ratings/export.xlsx").await).unwrap();
+    assert!(t.rows.is_empty(), "another unit's export: {:?}", t.rows);
     let on_time: Option<bool> =
         q("SELECT followup_on_time FROM svc_ratings WHERE id = $1").bind(rid).fetch_one(&app.state.db).await.map(|r: (Option<bool>,)| r.0).unwrap();
     assert_eq!(on_time, Some(true));

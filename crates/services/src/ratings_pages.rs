@@ -18,7 +18,10 @@ use crate::web::form::FormData;
 use crate::web::{Ctx, Layout, PageError, redirect_flash, redirect_ok, render};
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/services/ratings", get(list)).route("/services/ratings/{id}/followup", post(follow_up))
+    Router::new()
+        .route("/services/ratings", get(list))
+        .route("/services/ratings/export.xlsx", get(export))
+        .route("/services/ratings/{id}/followup", post(follow_up))
 }
 
 pub struct RatingLine {
@@ -69,6 +72,39 @@ async fn list(State(state): State<AppState>, staff: Staff, ctx: Ctx, Query(filte
         basis: rules::RATING.full(),
         followup_basis: rules::RATING_FOLLOWUP.full(),
     })
+}
+
+/// The ratings as listed, as XLSX (dates as dates).
+async fn export(State(state): State<AppState>, staff: Staff, Query(filter): Query<RatingFilter>) -> Result<Response, PageError> {
+    if !crate::reads(&staff) {
+        return Err(AppError::forbidden("forbidden", "您没有查看政务服务评价的权限").into());
+    }
+    use crate::tabular::XCell;
+    let data: Vec<Vec<XCell>> = online::ratings(&state, &staff, filter.bad == "1")
+        .await?
+        .into_iter()
+        .map(|r| {
+            vec![
+                XCell::text(r.case_no),
+                XCell::text(r.item),
+                XCell::text(rules::rating_label(r.score)),
+                XCell::date(Some(r.rated_on.as_str())),
+                XCell::text(r.comment.unwrap_or_default()),
+                XCell::date(r.followup_due.as_deref()),
+                XCell::date(r.followup_on.as_deref()),
+                XCell::text(match r.followup_on_time {
+                    Some(true) => "按期",
+                    Some(false) => "逾期",
+                    None => "",
+                }),
+                XCell::text(r.followup_note.unwrap_or_default()),
+            ]
+        })
+        .collect();
+    let filters = [("评价", if filter.bad == "1" { "只看差评".to_string() } else { String::new() })];
+    let title = crate::tabular::export_title("政务服务好差评", &filters, data.len());
+    let header = ["申请编号", "事项", "评价", "评价日期", "意见", "回访期限", "回访日期", "是否按期", "回访整改情况"].map(String::from).to_vec();
+    Ok(crate::tabular::export("政务服务好差评", &[crate::tabular::Sheet::new("好差评", Some(title), header, data)])?)
 }
 
 async fn follow_up(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>, form: FormData) -> Result<Response, PageError> {
