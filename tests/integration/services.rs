@@ -450,6 +450,25 @@ async fn the_catalogue_imports_whole_files_only_versions_what_changed_and_export
     assert_eq!(s["cv:processingTime"]["@value"], "P6D");
     assert!(s["fazhi:processingTimeMeaning"]["@value"].as_str().unwrap().contains("工作日"), "{s}");
 
+    // The guide's columns: checked like the others, written when present, shown on the portal.
+    let header = fazhi::services::exchange::header();
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    let mut row: Vec<String> = changed[0].iter().map(|c| c.to_string()).collect();
+    row.extend(
+        ["开办企业", "营业执照；施工合同", "不收费", "市政务服务中心三楼", r#"[{"name":"credit_code","label":"统一社会信用代码","required":true}]"#]
+            .map(String::from),
+    );
+    let mut bad_row = row.clone();
+    bad_row[10] = "买房".into();
+    let e = fazhi::services::exchange::import(&app.state, &staff, &fazhi::tabular::write_xlsx("事项", &header, &[bad_row]).unwrap()).await.unwrap_err();
+    assert!(format!("{e:?}").contains("不是办事场景"), "{e:?}");
+    fazhi::services::exchange::import(&app.state, &staff, &fazhi::tabular::write_xlsx("事项", &header, &[row]).unwrap()).await.unwrap();
+    let mut portal = app.client();
+    let r = portal.get(&format!("/portal/services/items/{id}")).await;
+    assert!(r.contains("施工合同") && r.contains("市政务服务中心三楼"), "{}", r.text);
+    let t = fazhi::tabular::read(&get_bytes(&app, &zjj, "/services/items/export.xlsx").await).unwrap();
+    assert!(t.rows.iter().any(|(_, r)| r.iter().any(|c| c == "营业执照；施工合同")), "{:?}", t.rows);
+
     // Declared 全程网办, handled at the counter: flagged.
     let r = zjj.get("/services/items?mismatch=1").await;
     assert!(r.contains("XK00101000-321084") && r.contains("实际窗口办理") && !r.contains("XK00102000-321084"), "{}", r.text);

@@ -83,10 +83,10 @@ fn since() -> String {
     fmt_date(today() - chrono::Duration::days(MISMATCH_DAYS))
 }
 
-/// The items in the person's scope as filtered, in one query.
-fn filtered(staff: &Staff, filter: &ItemFilter, perm: Perm) -> Q {
+/// The items in the person's scope as filtered, in one query (`cols`: the columns read).
+fn filtered(staff: &Staff, filter: &ItemFilter, perm: Perm, cols: &str) -> Q {
     let scope = staff.scope(perm, Some(rules::CODE));
-    let mut query = q(format!("SELECT {ITEM_COLS} FROM svc_items i WHERE 1=1"));
+    let mut query = q(format!("SELECT {cols} FROM svc_items i WHERE 1=1"));
     if !rules::label(rules::MODES, &filter.mode).is_empty() {
         query = query.push_bind(" AND i.reform_mode = {}", filter.mode.clone());
     }
@@ -122,7 +122,7 @@ async fn page(state: &AppState, staff: &Staff, ctx: &Ctx, filter: ItemFilter, er
     if !crate::reads(staff) {
         return Err(AppError::forbidden("forbidden", "您没有查看政务服务事项的权限").into());
     }
-    let rows: Vec<ItemRow> = filtered(staff, &filter, Perm::CASE_READ).push(" ORDER BY i.code LIMIT 500").fetch_all(&state.db).await?;
+    let rows: Vec<ItemRow> = filtered(staff, &filter, Perm::CASE_READ, ITEM_COLS).push(" ORDER BY i.code LIMIT 500").fetch_all(&state.db).await?;
     let ids: Vec<i64> = rows.iter().map(|i| i.id).collect();
     let counts = channels(state, &ids).await?;
     let items = rows
@@ -178,9 +178,10 @@ async fn export_xlsx(State(state): State<AppState>, staff: Staff, Query(filter):
     if !crate::reads(&staff) {
         return Err(AppError::forbidden("forbidden", "您没有查看政务服务事项的权限").into());
     }
-    let rows: Vec<ItemRow> = filtered(&staff, &filter, Perm::CASE_READ).push(&format!(" ORDER BY i.code LIMIT {EXPORT_MAX}")).fetch_all(&state.db).await?;
+    let rows: Vec<exchange::ExportRow> =
+        filtered(&staff, &filter, Perm::CASE_READ, &exchange::export_cols()).push(&format!(" ORDER BY i.code LIMIT {EXPORT_MAX}")).fetch_all(&state.db).await?;
     let units = units(&state).await?;
-    let data = rows.iter().map(|i| exchange::row(i, units.get(&i.org_id).map(|u| u.0.as_str()).unwrap_or(""))).collect::<Vec<_>>();
+    let data = rows.iter().map(|e| exchange::export_row(e, units.get(&e.item.org_id).map(|u| u.0.as_str()).unwrap_or(""))).collect::<Vec<_>>();
     let filters = [
         ("证照分离", rules::label(rules::MODES, &filter.mode).to_string()),
         ("网办深度", rules::label(rules::ONLINE_LEVELS, &filter.level).to_string()),
@@ -195,7 +196,8 @@ async fn export_jsonld(State(state): State<AppState>, staff: Staff, Query(filter
     if !crate::reads(&staff) {
         return Err(AppError::forbidden("forbidden", "您没有查看政务服务事项的权限").into());
     }
-    let rows: Vec<ItemRow> = filtered(&staff, &filter, Perm::CASE_READ).push(&format!(" ORDER BY i.code LIMIT {EXPORT_MAX}")).fetch_all(&state.db).await?;
+    let rows: Vec<ItemRow> =
+        filtered(&staff, &filter, Perm::CASE_READ, ITEM_COLS).push(&format!(" ORDER BY i.code LIMIT {EXPORT_MAX}")).fetch_all(&state.db).await?;
     let v = exchange::jsonld(&rows, &units(&state).await?);
     let body = serde_json::to_vec_pretty(&v).map_err(|e| AppError::internal(e.to_string()))?;
     Ok((

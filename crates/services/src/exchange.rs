@@ -37,6 +37,78 @@ pub const COLUMNS: &[(&str, &[&str])] = &[
     ("划转审批局", &["划转审批局", "是否划转"]),
 ];
 
+/// The guide's columns (the portal's 办事指南), optional in an import: a file without them
+/// leaves the guides as they are. Guide changes do not make a new version of the item.
+pub const GUIDE_COLUMNS: &[(&str, &[&str])] =
+    &[("办事场景", &["办事场景"]), ("申请材料", &["申请材料"]), ("收费", &["收费", "收费标准"]), ("办理地点", &["办理地点"]), ("在线表单", &["在线表单"])];
+
+/// An item's guide as imported: `None` where the file has no such column.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct GuideIn {
+    pub life_event: Option<String>,
+    pub materials: Option<String>,
+    pub fee: Option<String>,
+    pub place: Option<String>,
+    pub form: Option<String>,
+}
+
+/// Read and check a row's guide cells.
+fn check_guide(cells: &[String], cols: &[Option<usize>], bad: &mut dyn FnMut(&str, String)) -> GuideIn {
+    let get = |k: usize| cols[k].map(|i| cell(cells, i).trim().to_string());
+    let life_event = get(0).map(|v| {
+        if v.is_empty() {
+            return String::new();
+        }
+        match crate::online::LIFE_EVENTS.iter().find(|(c, l)| *c == v || *l == v) {
+            Some((c, _)) => c.to_string(),
+            None => {
+                bad(GUIDE_COLUMNS[0].0, format!("“{v}”不是办事场景（{}）", crate::online::LIFE_EVENTS.iter().map(|e| e.1).collect::<Vec<_>>().join("、")));
+                String::new()
+            }
+        }
+    });
+    let materials = get(1).map(|v| v.split(['\n', '；', ';']).map(str::trim).filter(|m| !m.is_empty()).collect::<Vec<_>>().join("\n"));
+    let mut short = |k: usize| {
+        get(k).inspect(|v| {
+            if v.chars().count() > 200 {
+                bad(GUIDE_COLUMNS[k].0, format!("{}不超过200字", GUIDE_COLUMNS[k].0));
+            }
+        })
+    };
+    let fee = short(2);
+    let place = short(3);
+    let form = get(4).map(|v| {
+        if v.is_empty() {
+            return "[]".to_string();
+        }
+        match serde_json::from_str::<Vec<crate::online::FormField>>(&v) {
+            Ok(f) if f.iter().all(|x| !x.name.is_empty() && x.name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') && !x.label.is_empty()) => v,
+            _ => {
+                bad(GUIDE_COLUMNS[4].0, "在线表单须为 JSON 数组，每项含 name（字母、数字、下划线）、label 和 required".into());
+                "[]".to_string()
+            }
+        }
+    });
+    GuideIn { life_event, materials, fee, place, form }
+}
+
+/// Write the guide cells the file had.
+async fn write_guide(tx: &mut crate::db::Tx, id: i64, g: &GuideIn) -> Result<(), AppError> {
+    if *g == GuideIn::default() {
+        return Ok(());
+    }
+    q("UPDATE svc_items SET life_event = COALESCE($1, life_event), materials = COALESCE($2, materials), fee = COALESCE($3, fee), place = COALESCE($4, place), form = COALESCE($5, form) WHERE id = $6")
+        .bind(g.life_event.clone())
+        .bind(g.materials.clone())
+        .bind(g.fee.clone())
+        .bind(g.place.clone())
+        .bind(g.form.clone())
+        .bind(id)
+        .execute(tx)
+        .await
+        .map(|_| ())
+}
+
 /// The column where a field's error belongs.
 fn column_of(field: &str) -> &'static str {
     match field {
@@ -73,7 +145,7 @@ impl ImportReport {
 }
 
 /// A row ready to be written: the item in force (to revise) or none (to add), its unit, the item.
-type Planned = (Option<ItemRow>, i64, CheckedItem);
+type Planned = (Option<ItemRow>, i64, CheckedItem, GuideIn);
 
 /// Read and check every row; the rows to write, or every problem found.
 async fn check_file(state: &AppState, who: &Who, bytes: &[u8]) -> Result<Vec<Planned>, Vec<RowError>> {
@@ -82,6 +154,7 @@ async fn check_file(state: &AppState, who: &Who, bytes: &[u8]) -> Result<Vec<Pla
     let required = &COLUMNS[..COLUMNS.len() - 1];
     let idx = table.require(required).map_err(whole)?;
     let transferred_col = table.column(COLUMNS[COLUMNS.len() - 1].1);
+    let guide_cols: Vec<Option<usize>> = GUIDE_COLUMNS.iter().map(|c| table.column(c.1)).collect();
     if table.rows.is_empty() {
         return Err(vec![RowError::new(0, "", "文件中没有事项")]);
     }
@@ -108,6 +181,7 @@ async fn check_file(state: &AppState, who: &Who, bytes: &[u8]) -> Result<Vec<Pla
                 }
             }
         };
+        let guide = check_guide(cells, &guide_cols, &mut bad);
         let statutory = days(5, &mut bad);
         let committed = days(6, &mut bad);
         let kind = v(2);
@@ -180,7 +254,7 @@ async fn check_file(state: &AppState, who: &Who, bytes: &[u8]) -> Result<Vec<Pla
             }
             Ok(item) => {
                 if let Some((org_id, _)) = org {
-                    planned.push((old, *org_id, item));
+                    planned.push((old, *org_id, item, guide));
                 }
             }
         }
@@ -199,11 +273,11 @@ pub async fn import(state: &AppState, who: &Who, bytes: &[u8]) -> Result<ImportR
         .write(move |tx| {
             async move {
                 let mut r = ImportReport::default();
-                for (old, org_id, item) in &planned {
-                    match old {
+                for (old, org_id, item, guide) in &planned {
+                    let id = match old {
                         None => {
-                            catalogue::insert_item(tx, &actor, *org_id, item).await?;
                             r.created += 1;
+                            catalogue::insert_item(tx, &actor, *org_id, item).await?
                         }
                         Some(o) => {
                             if catalogue::revise_item(tx, &actor, o, *org_id, item).await? {
@@ -211,8 +285,10 @@ pub async fn import(state: &AppState, who: &Who, bytes: &[u8]) -> Result<ImportR
                             } else {
                                 r.unchanged += 1;
                             }
+                            o.id
                         }
-                    }
+                    };
+                    write_guide(tx, id, guide).await?;
                 }
                 Ok(r)
             }
@@ -224,10 +300,40 @@ pub async fn import(state: &AppState, who: &Who, bytes: &[u8]) -> Result<ImportR
 
 /// The export's header: the import's column names.
 pub fn header() -> Vec<String> {
-    COLUMNS.iter().map(|c| c.0.to_string()).collect()
+    COLUMNS.iter().chain(GUIDE_COLUMNS).map(|c| c.0.to_string()).collect()
+}
+
+/// An item with its guide, as the export reads it.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct ExportRow {
+    #[sqlx(flatten)]
+    pub item: ItemRow,
+    pub life_event: String,
+    pub materials: String,
+    pub fee: String,
+    pub place: String,
+    pub form: String,
+}
+
+/// The columns of [`ExportRow`].
+pub fn export_cols() -> String {
+    format!("{ITEM_COLS}, life_event, materials, fee, place, form")
 }
 
 /// One item as an export row (`org_code` is the implementing unit's code).
+pub fn export_row(e: &ExportRow, org_code: &str) -> Vec<XCell> {
+    let mut r = row(&e.item, org_code);
+    r.extend([
+        XCell::text(crate::online::LIFE_EVENTS.iter().find(|x| x.0 == e.life_event).map(|x| x.1).unwrap_or("")),
+        XCell::text(e.materials.lines().collect::<Vec<_>>().join("；")),
+        XCell::text(e.fee.clone()),
+        XCell::text(e.place.clone()),
+        XCell::text(if e.form == "[]" { String::new() } else { e.form.clone() }),
+    ]);
+    r
+}
+
+/// An item's catalogue columns (without the guide).
 pub fn row(i: &ItemRow, org_code: &str) -> Vec<XCell> {
     vec![
         XCell::text(i.code.clone()),
@@ -344,6 +450,12 @@ mod tests {
     fn an_export_row_has_the_import_columns_in_order() {
         let r = row(&item(), "D-ZJJ");
         assert_eq!(r.len(), COLUMNS.len());
+        let mut bad = Vec::new();
+        let cells: Vec<String> = ["开办企业", "营业执照；章程", "不收费", "一楼", r#"[{"name":"x y","label":"坏"}]"#].map(String::from).to_vec();
+        let g = check_guide(&cells, &[Some(0), Some(1), Some(2), Some(3), Some(4)], &mut |c: &str, m: String| bad.push((c.to_string(), m)));
+        assert_eq!((g.life_event.as_deref(), g.materials.as_deref()), (Some("business"), Some("营业执照\n章程")));
+        assert_eq!(bad.len(), 1, "the form's field name is checked: {bad:?}");
+        assert_eq!(check_guide(&cells, &[None; 5], &mut |_: &str, _: String| {}), GuideIn::default(), "no columns, no change");
         assert_eq!(choice(rules::MODES, "实行告知承诺"), Some("commitment"));
         assert_eq!(choice(rules::MODES, "commitment"), Some("commitment"));
         assert_eq!(choice(rules::MODES, "告知承诺制"), None);
