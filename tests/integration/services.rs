@@ -96,7 +96,7 @@ async fn a_counter_application_through_correction_a_hearing_and_an_extension_to_
     let today = fazhi::time::today();
     let staff = who(&app, "zjj_staff").await;
     let head = who(&app, "zjj_head").await;
-    let id = item(&app, "11321084MB0001-001", "onsite", "optimise", 10).await;
+    let id = item(&app, "XK00001000-321084", "onsite", "optimise", 10).await;
 
     // Bad input: an item handled only on site cannot be applied for online; nothing is written.
     let e = service::apply(
@@ -182,7 +182,7 @@ async fn unanswered_for_five_working_days_counts_as_accepted_on_arrival_and_a_la
     let cal = app.state.calendar();
     let today = fazhi::time::today();
     let staff = who(&app, "zjj_staff").await;
-    let id = item(&app, "11321084MB0002-001", "full_online", "none", 10).await;
+    let id = item(&app, "XK00002000-321084", "full_online", "none", 10).await;
     // Received 8 working days ago (within the 30 days a counter may register late).
     let mut received = today;
     while cal.working_days_between(received, today) < 8 {
@@ -208,12 +208,12 @@ async fn a_commitment_is_decided_on_the_spot_and_a_false_one_is_revoked() {
     let cal = app.state.calendar();
     let today = fazhi::time::today();
     let staff = who(&app, "zjj_staff").await;
-    let plain = item(&app, "11321084MB0003-001", "no_visit", "optimise", 10).await;
+    let plain = item(&app, "XK00003000-321084", "no_visit", "optimise", 10).await;
     let c = counter(&app, plain, today).await;
     let e = service::step(&app.state, &staff, c.id, None, "commit", form(&[("commitment_signed", "yes")], None, None)).await.unwrap_err();
     assert!(refused(e).contains("未实行告知承诺"));
 
-    let id = item(&app, "11321084MB0004-001", "full_online", "commitment", 5).await;
+    let id = item(&app, "XK00004000-321084", "full_online", "commitment", 5).await;
     let c = counter(&app, id, today).await;
     let e = service::step(&app.state, &staff, c.id, None, "commit", form(&[], None, None)).await.unwrap_err();
     assert!(refused(e).contains("告知承诺书"));
@@ -229,7 +229,7 @@ async fn a_commitment_is_decided_on_the_spot_and_a_false_one_is_revoked() {
 #[tokio::test]
 async fn the_register_and_case_page_are_scoped_and_steps_are_taken_from_the_page() {
     let app = TestApp::new().await;
-    let id = item(&app, "11321084MB0005-001", "once", "none", 10).await;
+    let id = item(&app, "XK00005000-321084", "once", "none", 10).await;
     let c = counter(&app, id, fazhi::time::today()).await;
     let mut zjj = app.login("zjj_staff").await;
     let r = zjj.get("/services/applications").await;
@@ -245,7 +245,7 @@ async fn the_register_and_case_page_are_scoped_and_steps_are_taken_from_the_page
     assert!(t.rows.is_empty(), "the export follows the filter: {:?}", t.rows);
     let r = zjj.get(&format!("/services/applications/{}", c.id)).await;
     assert_eq!(r.status, StatusCode::OK);
-    assert!(r.contains("第三十二条") && r.contains("11321084MB0005-001"));
+    assert!(r.contains("第三十二条") && r.contains("XK00005000-321084"));
     assert!(!r.contains("13900001111"), "the phone is masked");
     let r = zjj.post_form(&format!("/services/applications/{}/step/accept", c.id), &[("version", &c.version.to_string())]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
@@ -253,12 +253,12 @@ async fn the_register_and_case_page_are_scoped_and_steps_are_taken_from_the_page
     assert_eq!(after.state, "review");
 
     let r = zjj.get("/services/items?level=once").await;
-    assert!(r.status == StatusCode::OK && r.contains("11321084MB0005-001") && r.contains("最多跑一次"), "{}", r.text);
-    assert!(!zjj.get("/services/items?level=onsite").await.contains("11321084MB0005-001"), "the level filter applies");
+    assert!(r.status == StatusCode::OK && r.contains("XK00005000-321084") && r.contains("最多跑一次"), "{}", r.text);
+    assert!(!zjj.get("/services/items?level=onsite").await.contains("XK00005000-321084"), "the level filter applies");
 
     let mut dh = app.login("dh_staff").await;
     assert_eq!(dh.get(&format!("/services/applications/{}", c.id)).await.status, StatusCode::NOT_FOUND);
-    assert!(!dh.get("/services/items").await.contains("11321084MB0005-001"), "another unit's items are not listed");
+    assert!(!dh.get("/services/items").await.contains("XK00005000-321084"), "another unit's items are not listed");
     let r = dh.get("/services/applications").await;
     assert!(!r.contains(&c.case_no));
     let t = fazhi::tabular::read(&get_bytes(&app, &dh, "/services/applications/export.xlsx").await).unwrap();
@@ -276,7 +276,7 @@ async fn the_api_takes_in_an_online_application_and_steps_it_with_refusals_in_co
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
     assert!(r.text.contains("bad_item_code") && r.text.contains("committed_over_statutory"), "{}", r.text);
     let mut ok = item.clone();
-    ok["code"] = "11321084MB0006-001".into();
+    ok["code"] = "XK00006000-321084".into();
     ok["committed_days"] = 8.into();
     let r = c.post_json("/api/v1/services/items", &ok).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
@@ -305,7 +305,7 @@ async fn the_indicators_count_online_arrivals_and_decisions_on_time_by_unit_and_
     let cal = app.state.calendar();
     let today = fazhi::time::today();
     let staff = who(&app, "zjj_staff").await;
-    let id = item(&app, "11321084MB0007-001", "full_online", "optimise", 5).await;
+    let id = item(&app, "XK00007000-321084", "full_online", "optimise", 5).await;
     let on_time = counter(&app, id, today).await;
     service::step(&app.state, &staff, on_time.id, None, "accept", form(&[], None, None)).await.unwrap();
     service::step(&app.state, &staff, on_time.id, None, "decide", form(&[("decision", "grant")], None, None)).await.unwrap();
@@ -351,4 +351,311 @@ async fn the_demo_catalogue_keeps_the_seeds_proportions_and_its_window_account_w
     let r = w.get("/services/applications").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     assert!(r.contains("许申〔"), "the bureau's applications are listed: {}", r.text);
+}
+
+#[tokio::test]
+async fn an_application_left_unanswered_five_working_days_is_deemed_accepted_by_the_sweep() {
+    let app = TestApp::new().await;
+    let cal = app.state.calendar();
+    let today = fazhi::time::today();
+    let id = item(&app, "XK00008000-321084", "no_visit", "optimise", 10).await;
+    let c = counter(&app, id, today).await;
+    // On the fifth working day the window may still answer: nothing happens.
+    let r = fazhi::jobs::sweep(&app.state, wd(&cal, today, 5)).await.unwrap();
+    assert_eq!(r.system_steps, 0);
+    // The staff cannot take the system's step.
+    let staff = who(&app, "zjj_staff").await;
+    assert!(service::step_on(&app.state, &staff, c.id, None, "deemed_accept", form(&[], None, None), wd(&cal, today, 6)).await.is_err());
+    // The day after: accepted as of the day the materials arrived (Art. 32(四)), the decision
+    // clock counted from then.
+    let day = wd(&cal, today, 6);
+    let r = fazhi::jobs::sweep(&app.state, day).await.unwrap();
+    assert_eq!(r.system_steps, 1);
+    let (after, a) = service::load(&app.state.db, c.id).await.unwrap().unwrap();
+    assert_eq!(after.state, "review");
+    assert_eq!(a.accepted_on.as_deref(), Some(fazhi::time::fmt_date(today).as_str()));
+    assert_eq!(due(&after), wd(&cal, today, 10), "10 committed working days from receipt");
+    assert!(!after.supervised, "deemed accepted, not escalated as overdue");
+    assert_eq!(fazhi::jobs::sweep(&app.state, day).await.unwrap().system_steps, 0, "a second run changes nothing");
+    let mut zjj = app.login("zjj_staff").await;
+    let r = zjj.get(&format!("/services/applications/{}", c.id)).await;
+    assert!(r.contains("视为受理") && r.contains("第三十二条第一款第（四）项"), "{}", r.text);
+}
+
+fn xlsx(rows: &[[&str; 10]]) -> Vec<u8> {
+    let header = fazhi::services::exchange::header();
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    let rows: Vec<Vec<String>> = rows.iter().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+    fazhi::tabular::write_xlsx("事项", &header, &rows).unwrap()
+}
+
+#[tokio::test]
+async fn the_catalogue_imports_whole_files_only_versions_what_changed_and_exports_as_xlsx_and_json_ld() {
+    let app = TestApp::new().await;
+    let staff = who(&app, "zjj_staff").await;
+    let basis = "《中华人民共和国建筑法》第七条";
+    // Bad input: every bad row is named and nothing is written.
+    let bad = xlsx(&[
+        ["XK00101000-321084", "建筑工程施工许可", "行政许可", "D-ZJJ", basis, "20", "10", "全程网办", "优化审批服务", "是"],
+        ["XK0010100", "短编码", "行政许可", "D-ZJJ", basis, "20", "10", "全程网办", "", "否"],
+        ["QR00102000", "类型不符", "行政许可", "D-ZJJ", basis, "20", "10", "全程网办", "", "否"],
+        ["XK00103000", "承诺超过法定", "行政许可", "D-ZJJ", basis, "20", "30", "网上", "", "否"],
+        ["XK00104000", "别的单位", "行政许可", "T-DH", basis, "二十", "10", "全程网办", "", "否"],
+        ["XK00101000-321084", "重复", "行政许可", "D-ZJJ", basis, "20", "10", "全程网办", "", "否"],
+    ]);
+    let errors = fazhi::services::exchange::import(&app.state, &staff, &bad).await.unwrap_err();
+    let rows: Vec<usize> = errors.iter().map(|e| e.row).collect();
+    for r in [3, 4, 5, 6, 7] {
+        assert!(rows.contains(&r), "row {r} reported: {errors:?}");
+    }
+    assert!(!rows.contains(&2), "{errors:?}");
+    let text = format!("{errors:?}");
+    for m in ["10位", "不符", "承诺办结时限", "网办深度", "不在您的管理范围", "二十", "重复"] {
+        assert!(text.contains(m), "{m}: {text}");
+    }
+    assert_eq!(q("SELECT COUNT(*) FROM svc_items").fetch_i64(&app.state.db).await.unwrap(), 0);
+
+    let good = [
+        ["XK00101000-321084", "建筑工程施工许可", "行政许可", "D-ZJJ", basis, "20", "10", "全程网办", "优化审批服务", "是"],
+        ["XK00102000-321084", "商品房预售许可", "licence", "D-ZJJ", basis, "20", "10", "no_visit", "", "否"],
+    ];
+    let r = fazhi::services::exchange::import(&app.state, &staff, &xlsx(&good)).await.unwrap();
+    assert_eq!((r.created, r.revised, r.unchanged), (2, 0, 0));
+    let id = q("SELECT id FROM svc_items WHERE code = 'XK00101000-321084'").fetch_i64(&app.state.db).await.unwrap();
+    let first = counter(&app, id, fazhi::time::today()).await;
+
+    // A new version: the application already filed keeps the limits it was filed under.
+    let mut changed = good;
+    changed[0][6] = "6";
+    let r = fazhi::services::exchange::import(&app.state, &staff, &xlsx(&changed)).await.unwrap();
+    assert_eq!((r.created, r.revised, r.unchanged), (0, 1, 1));
+    let (_, a) = service::load(&app.state.db, first.id).await.unwrap().unwrap();
+    assert_eq!((a.committed_days, a.item_version), (10, Some(1)));
+    let second = counter(&app, id, fazhi::time::today()).await;
+    let (_, b) = service::load(&app.state.db, second.id).await.unwrap().unwrap();
+    assert_eq!((b.committed_days, b.item_version), (6, Some(2)));
+    let mut zjj = app.login("zjj_staff").await;
+    let page = zjj.get(&format!("/services/applications/{}", first.id)).await;
+    assert!(page.contains("第1版") && page.contains("不随修订变化"), "{}", page.text);
+
+    // The export reads back in the import's columns, and imports again unchanged.
+    let bytes = get_bytes(&app, &zjj, "/services/items/export.xlsx").await;
+    let t = fazhi::tabular::read(&bytes).unwrap();
+    assert_eq!(t.rows.len(), 2);
+    assert!(t.rows.iter().any(|(_, r)| r.iter().any(|c| c == "XK00101000-321084") && r.iter().any(|c| c == "6")), "{:?}", t.rows);
+    let r = fazhi::services::exchange::import(&app.state, &staff, &bytes).await.unwrap();
+    assert_eq!((r.created, r.revised, r.unchanged), (0, 0, 2));
+    let j: serde_json::Value = serde_json::from_slice(&get_bytes(&app, &zjj, "/services/items/catalogue.jsonld").await).unwrap();
+    let s = j["@graph"].as_array().unwrap().iter().find(|s| s["dct:identifier"] == "XK00101000-321084").cloned().unwrap();
+    assert_eq!(s["cv:processingTime"]["@value"], "P6D");
+    assert!(s["fazhi:processingTimeMeaning"]["@value"].as_str().unwrap().contains("工作日"), "{s}");
+
+    // The guide's columns: checked like the others, written when present, shown on the portal.
+    let header = fazhi::services::exchange::header();
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    let mut row: Vec<String> = changed[0].iter().map(|c| c.to_string()).collect();
+    row.extend(
+        ["开办企业", "营业执照；施工合同", "不收费", "市政务服务中心三楼", r#"[{"name":"credit_code","label":"统一社会信用代码","required":true}]"#]
+            .map(String::from),
+    );
+    let mut bad_row = row.clone();
+    bad_row[10] = "买房".into();
+    let e = fazhi::services::exchange::import(&app.state, &staff, &fazhi::tabular::write_xlsx("事项", &header, &[bad_row]).unwrap()).await.unwrap_err();
+    assert!(format!("{e:?}").contains("不是办事场景"), "{e:?}");
+    fazhi::services::exchange::import(&app.state, &staff, &fazhi::tabular::write_xlsx("事项", &header, &[row]).unwrap()).await.unwrap();
+    let mut portal = app.client();
+    let r = portal.get(&format!("/portal/services/items/{id}")).await;
+    assert!(r.contains("施工合同") && r.contains("市政务服务中心三楼"), "{}", r.text);
+    let t = fazhi::tabular::read(&get_bytes(&app, &zjj, "/services/items/export.xlsx").await).unwrap();
+    assert!(t.rows.iter().any(|(_, r)| r.iter().any(|c| c == "营业执照；施工合同")), "{:?}", t.rows);
+
+    // Declared 全程网办, handled at the counter: flagged.
+    let r = zjj.get("/services/items?mismatch=1").await;
+    assert!(r.contains("XK00101000-321084") && r.contains("实际窗口办理") && !r.contains("XK00102000-321084"), "{}", r.text);
+
+    // Another unit may neither import into this unit nor see its items.
+    let dh = who(&app, "dh_staff").await;
+    let e = fazhi::services::exchange::import(&app.state, &dh, &bytes).await.unwrap_err();
+    assert!(format!("{e:?}").contains("不在您的管理范围"), "{e:?}");
+    let mut dhc = app.login("dh_staff").await;
+    let j: serde_json::Value = serde_json::from_slice(&get_bytes(&app, &dhc, "/services/items/catalogue.jsonld").await).unwrap();
+    assert!(j["@graph"].as_array().unwrap().is_empty(), "{j}");
+    assert!(!dhc.get("/services/items").await.contains("XK00101000"));
+}
+
+/// An item's guide as an administrator sets it.
+async fn set_guide(app: &TestApp, id: i64, event: &str, materials: &str, form: &str) {
+    use futures::FutureExt;
+    let (event, materials, form) = (event.to_string(), materials.to_string(), form.to_string());
+    app.state
+        .db
+        .write(move |tx| {
+            async move {
+                q("UPDATE svc_items SET life_event = $1, materials = $2, form = $3 WHERE id = $4")
+                    .bind(event)
+                    .bind(materials)
+                    .bind(form)
+                    .bind(id)
+                    .execute(tx)
+                    .await
+                    .map(|_| ())
+            }
+            .boxed()
+        })
+        .await
+        .unwrap();
+}
+
+async fn citizen(app: &TestApp, phone: &str) -> Client {
+    let token = fazhi::auth::session::create(&app.state.db, None, Some(phone.to_string()), None, None).await.unwrap();
+    let mut c = app.client();
+    c.cookies.insert("fazhi_sid".into(), token);
+    c
+}
+
+#[tokio::test]
+async fn a_firm_applies_online_under_commitment_is_decided_at_once_and_rates_the_service() {
+    let app = TestApp::new().await;
+    let cal = app.state.calendar();
+    let today = fazhi::time::today();
+    let id = item(&app, "XK00009000-321084", "full_online", "commitment", 5).await;
+    let onsite = item(&app, "XK00010000-321084", "onsite", "none", 10).await;
+    set_guide(&app, id, "business", "营业执照", r#"[{"name":"credit_code","label":"统一社会信用代码","required":true}]"#).await;
+    let mut firm = citizen(&app, "13812345678").await;
+    let r = firm.get("/portal/services?event=business").await;
+    assert!(r.contains(&format!("/portal/services/items/{id}")) && !r.contains(&format!("/portal/services/items/{onsite}")), "{}", r.text);
+    let r = firm.get(&format!("/portal/services/items/{id}")).await;
+    assert!(r.contains("营业执照") && r.contains("在线申请") && r.contains("第八十二条"), "{}", r.text);
+    // Bad input: an on-site item is refused with its reason; nothing is written.
+    let r = firm.get(&format!("/portal/services/items/{onsite}")).await;
+    assert!(r.contains("不能网上申请") && !r.contains("/apply\""), "{}", r.text);
+    let r = firm.post_multipart(&format!("/portal/services/items/{onsite}/apply"), &[("applicant", "某公司")], &[]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.contains("须到现场办理"), "{}", r.text);
+    // Missing form field, material and commitment: each said on its field.
+    let r = firm.post_multipart(&format!("/portal/services/items/{id}/apply"), &[("applicant", "示范市某餐饮有限公司")], &[]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.contains("请填写统一社会信用代码") && r.contains("请上传申请材料") && r.contains("告知承诺书"), "{}", r.text);
+    assert_eq!(q("SELECT COUNT(*) FROM svc_applications").fetch_i64(&app.state.db).await.unwrap(), 0);
+
+    let r = firm
+        .post_multipart(
+            &format!("/portal/services/items/{id}/apply"),
+            &[("applicant", "示范市某餐饮有限公司"), ("f_credit_code", "91321084MA1XXXXX1X"), ("commitment_signed", "yes")],
+            &[("files", "licence.pdf", b"%PDF-1.4 test")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let case_id: i64 = r.location().rsplit('/').next().unwrap().parse().unwrap();
+    let (c, a) = service::load(&app.state.db, case_id).await.unwrap().unwrap();
+    assert_eq!((c.state.as_str(), a.channel.as_str(), a.outcome.as_deref()), ("verifying", "online", Some("granted")));
+    assert_eq!(due(&c), wd(&cal, today, 20), "the post-verification clock");
+    assert_eq!(q("SELECT COUNT(*) FROM attachments WHERE entity = 'case' AND entity_id = $1").bind(case_id).fetch_i64(&app.state.db).await.unwrap(), 1);
+    let r = firm.get(&format!("/portal/services/applications/{case_id}")).await;
+    assert!(r.contains("准予许可") && r.contains("核查"), "{}", r.text);
+    // The post-verification task is the unit's; another citizen does not see the application.
+    let mut zjj = app.login("zjj_staff").await;
+    assert!(zjj.get("/services/applications?state=verifying").await.contains(&c.case_no));
+    let mut other = citizen(&app, "13900009999").await;
+    assert_eq!(other.get(&format!("/portal/services/applications/{case_id}")).await.status, StatusCode::NOT_FOUND);
+
+    // 好差评: a bad rating must say why, opens a follow-up due in 15 working days, only once.
+    let path = format!("/portal/services/applications/{case_id}/rate");
+    let r = firm.post_form(&path, &[("score", "1")]).await;
+    assert!(r.status == StatusCode::UNPROCESSABLE_ENTITY && r.contains("不满意的原因"), "{}", r.text);
+    let r = firm.post_form(&path, &[("score", "1"), ("comment", "材料要求前后不一")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let r = firm.post_form(&path, &[("score", "5")]).await;
+    assert!(r.status == StatusCode::UNPROCESSABLE_ENTITY && r.contains("已评价"), "{}", r.text);
+    let (rid, due_on): (i64, Option<String>) =
+        q("SELECT id, followup_due FROM svc_ratings WHERE case_id = $1").bind(case_id).fetch_one(&app.state.db).await.unwrap();
+    assert_eq!(due_on, Some(fazhi::time::fmt_date(wd(&cal, today, 15))));
+    let mut dh = app.login("dh_staff").await;
+    assert!(!dh.get("/services/ratings").await.contains(&c.case_no), "another unit's ratings are not listed");
+    let r = zjj.get("/services/ratings?bad=1").await;
+    assert!(r.contains(&c.case_no) && r.contains("非常不满意"), "{}", r.text);
+    let r = zjj.post_form(&format!("/services/ratings/{rid}/followup"), &[("followup_note", "已回访，统一了窗口与网上的材料清单")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let t = fazhi::tabular::read(&get_bytes(&app, &zjj, "/services/ratings/export.xlsx?bad=1").await).unwrap();
+    assert!(t.rows.len() == 1 && t.rows[0].1.iter().any(|x| x == "按期"), "{:?}", t.rows);
+    let t = fazhi::tabular::read(&get_bytes(&app, &dh, "/services/ratings/export.xlsx").await).unwrap();
+    assert!(t.rows.is_empty(), "another unit's export: {:?}", t.rows);
+    let on_time: Option<bool> =
+        q("SELECT followup_on_time FROM svc_ratings WHERE id = $1").bind(rid).fetch_one(&app.state.db).await.map(|r: (Option<bool>,)| r.0).unwrap();
+    assert_eq!(on_time, Some(true));
+
+    let mut sfj = app.login("sfj").await;
+    let d = fazhi::time::fmt_date(today);
+    let j = sfj.get(&format!("/api/v1/indicators/services.satisfaction?from={d}&to={d}")).await.json();
+    assert_eq!((j["total"]["numerator"].as_i64(), j["total"]["denominator"].as_i64()), (Some(0), Some(1)), "{j}");
+    let j = sfj.get(&format!("/api/v1/indicators/services.followup_on_time?from={d}&to={d}")).await.json();
+    assert_eq!((j["total"]["numerator"].as_i64(), j["total"]["denominator"].as_i64()), (Some(1), Some(1)), "{j}");
+}
+
+#[tokio::test]
+async fn a_bundle_asks_shared_fields_once_writes_every_member_or_none_and_each_member_decides() {
+    let app = TestApp::new().await;
+    let a = item(&app, "XK00011000-321084", "no_visit", "optimise", 5).await;
+    let b = item(&app, "XK00012000-321084", "full_online", "commitment", 5).await;
+    let guardian = r#"[{"name":"guardian","label":"监护人姓名","required":true}]"#;
+    let own = r#"[{"name":"guardian","label":"监护人姓名","required":true},{"name":"gas_no","label":"燃气户号","required":true}]"#;
+    for (id, f) in [(a, guardian), (b, own)] {
+        set_guide(&app, id, "property", "", f).await;
+    }
+    let shared = r#"[{"name":"property_no","label":"不动产权证书号","required":true}]"#;
+    // Bad definitions: one item, or a promise longer than the members' limits together.
+    assert!(fazhi::services::bundle::create(&app.state, "T1", "单项", "property", &[a], 5, shared).await.is_err());
+    let e = fazhi::services::bundle::create(&app.state, "T2", "超时", "property", &[a, b], 11, shared).await.unwrap_err();
+    assert!(format!("{e:?}").contains("bundle_over_members"), "{e:?}");
+    let bid = fazhi::services::bundle::create(&app.state, "T3", "过户一件事", "property", &[a, b], 8, shared).await.unwrap();
+
+    let mut c = citizen(&app, "13712345678").await;
+    let r = c.get(&format!("/portal/services/bundles/{bid}")).await;
+    assert_eq!(r.text.matches("name=\"f_guardian\"").count(), 1, "a shared field is asked once: {}", r.text);
+    assert!(r.contains("只填一次") && r.contains("f_property_no") && r.contains("f_gas_no"), "{}", r.text);
+    // A member's required field missing: refused naming the member; nothing written.
+    let r = c
+        .post_multipart(
+            &format!("/portal/services/bundles/{bid}"),
+            &[("applicant", "林晓雨"), ("f_property_no", "苏(2026)如皋市不动产权第0001号"), ("f_guardian", "林晓雨"), ("commitment_signed", "yes")],
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.contains("请填写燃气户号") && r.contains("XK00012000-321084"), "{}", r.text);
+    assert_eq!(q("SELECT COUNT(*) FROM svc_applications").fetch_i64(&app.state.db).await.unwrap(), 0);
+    assert_eq!(q("SELECT COUNT(*) FROM svc_bundle_apps").fetch_i64(&app.state.db).await.unwrap(), 0);
+
+    let r = c
+        .post_multipart(
+            &format!("/portal/services/bundles/{bid}"),
+            &[
+                ("applicant", "林晓雨"),
+                ("f_property_no", "苏(2026)如皋市不动产权第0001号"),
+                ("f_guardian", "林晓雨"),
+                ("f_gas_no", "G-778812"),
+                ("commitment_signed", "yes"),
+            ],
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let app_id: i64 = r.location().rsplit('/').next().unwrap().parse().unwrap();
+    let members: Vec<(i64, String)> =
+        q("SELECT c.id, c.state FROM svc_applications a JOIN cases c ON c.id = a.case_id WHERE a.bundle_app_id = $1 ORDER BY a.item_id")
+            .bind(app_id)
+            .fetch_all(&app.state.db)
+            .await
+            .unwrap();
+    assert_eq!(members.iter().map(|m| m.1.as_str()).collect::<Vec<_>>(), vec!["received", "verifying"], "the 告知承诺 member is decided at once");
+    let r = c.get(&format!("/portal/services/bundle-apps/{app_id}")).await;
+    assert!(r.contains("办理中") && !r.contains("全部办结"), "{}", r.text);
+    // The other member records its own decision; then the bundle has its one result.
+    let staff = who(&app, "zjj_staff").await;
+    service::step(&app.state, &staff, members[0].0, None, "accept", form(&[], None, None)).await.unwrap();
+    service::step(&app.state, &staff, members[0].0, None, "decide", form(&[("decision", "grant")], None, None)).await.unwrap();
+    let r = c.get(&format!("/portal/services/bundle-apps/{app_id}")).await;
+    assert!(r.contains("全部办结"), "{}", r.text);
+    let mut other = citizen(&app, "13900008888").await;
+    assert_eq!(other.get(&format!("/portal/services/bundle-apps/{app_id}")).await.status, StatusCode::NOT_FOUND);
 }

@@ -1,6 +1,7 @@
 //! Government services' figures in the indicator registry: applications received (by unit,
 //! channel and 证照分离 mode), the share that arrived online (the actual 全程网办 rate, to set
-//! against what the catalogue declares), and the on-time rate of decisions. Each is one SQL
+//! against what the catalogue declares), the on-time rate of decisions, and 好差评 (the share of
+//! good ratings, and bad ratings followed up within their period). Each is one SQL
 //! aggregate over the applications within the reader's scope, and the records behind a value are
 //! listed by the same condition.
 
@@ -12,6 +13,9 @@ use crate::rules;
 
 pub const MODE: Dimension = Dimension { code: "mode", label: "证照分离改革方式" };
 const DIMS: &[Dimension] = &[dims::ORG, dims::CHANNEL, MODE];
+/// Ratings are counted by the unit only.
+const RATING_DIMS: &[Dimension] = &[dims::ORG];
+const RATING_GROUPS: &[Grouping] = &[Grouping::ORG];
 const OWNER: &str = "政务服务管理办公室（行政审批局）";
 
 const GROUPS: &[Grouping] = &[
@@ -91,6 +95,52 @@ static ALL: LazyLock<Vec<Counted>> = LazyLock::new(|| {
             denominator: Some("1=1"),
             from: " FROM svc_applications a JOIN cases c ON c.id = a.case_id",
             groups: GROUPS,
+            number: "c.case_no",
+            title: "c.title",
+            url: |id| format!("/services/applications/{id}"),
+        },
+        Counted {
+            meta: Meta {
+                dims: RATING_DIMS,
+                ..m(
+                    "services.satisfaction",
+                    "好差评满意率",
+                    "期间内申请人对办结申请的评价中非常满意、满意、基本满意的 ÷ 全部评价；按事项的实施单位计",
+                    "好评（非常满意、满意、基本满意）",
+                    Some("全部评价"),
+                    Unit::Percent,
+                    "国办发〔2019〕51号（好差评五个等级）",
+                )
+            },
+            period: "r.rated_on",
+            base: "1=1",
+            numerator: "r.score >= 3",
+            denominator: Some("1=1"),
+            from: " FROM svc_ratings r JOIN cases c ON c.id = r.case_id",
+            groups: RATING_GROUPS,
+            number: "c.case_no",
+            title: "c.title",
+            url: |id| format!("/services/applications/{id}"),
+        },
+        Counted {
+            meta: Meta {
+                dims: RATING_DIMS,
+                ..m(
+                    "services.followup_on_time",
+                    "差评按期回访整改率",
+                    "期间内登记回访整改的差评中在回访期限内（本地默认15个工作日，可配置）完成的 ÷ 登记回访整改的差评",
+                    "按期回访整改的",
+                    Some("登记回访整改的差评"),
+                    Unit::Percent,
+                    "国办发〔2019〕51号；回访期限为本地规定",
+                )
+            },
+            period: "r.followup_on",
+            base: "r.followup_on IS NOT NULL",
+            numerator: "r.followup_on_time = TRUE",
+            denominator: Some("1=1"),
+            from: " FROM svc_ratings r JOIN cases c ON c.id = r.case_id",
+            groups: RATING_GROUPS,
             number: "c.case_no",
             title: "c.title",
             url: |id| format!("/services/applications/{id}"),

@@ -26,7 +26,6 @@ pub fn routes() -> Router<AppState> {
         .route("/services/applications", get(list))
         .route("/services/applications/new", get(new_form).post(create))
         .route("/services/applications/export.xlsx", get(export))
-        .route("/services/items", get(catalogue))
         .route("/services/applications/{id}", get(show))
         .route("/services/applications/{id}/step/{action}", post(step))
 }
@@ -162,6 +161,12 @@ struct CasePage {
     mode_effect: &'static str,
     level: &'static str,
     limit: i64,
+    /// Accepted by the sweep because no answer came within 5 working days (Art. 32(四)).
+    deemed: bool,
+    /// Still waiting for acceptance after its 5 working days: the next sweep accepts it.
+    lapsing: bool,
+    art32: String,
+    version_note: String,
 }
 
 async fn case_page(state: &AppState, staff: &Staff, ctx: &Ctx, id: i64, error: Option<(String, AppError)>) -> Result<Response, PageError> {
@@ -189,6 +194,8 @@ async fn case_page(state: &AppState, staff: &Staff, ctx: &Ctx, id: i64, error: O
     let mut flags = BTreeMap::new();
     flags.insert("commitment_mode".to_string(), a.reform_mode == "commitment");
     let facts = case.facts(flags);
+    let deemed = facts.count("deemed_accept") > 0;
+    let lapsing = case.state == "received" && case.clock_rule.as_deref() == Some("acceptance") && case.due_date().is_some_and(|due| day > due);
     let steps = page::step_views(&PROCEDURE, &facts, &Auth(&who, path), day, &cal, &page::NoAsks);
     let cv = CaseView {
         state_name: PROCEDURE.state_name(&case.state),
@@ -214,6 +221,10 @@ async fn case_page(state: &AppState, staff: &Staff, ctx: &Ctx, id: i64, error: O
         mode_effect: rules::mode_effect(&a.reform_mode),
         level: rules::label(rules::ONLINE_LEVELS, &item.online_level),
         limit: a.committed_days.min(a.statutory_days),
+        deemed,
+        lapsing,
+        art32: rules::ART_32.full(),
+        version_note: crate::catalogue::version_note(&state.db, &a).await?,
         cv,
         a,
         item,
@@ -277,9 +288,7 @@ impl FormPage {
 /// The items of the units where the person takes in applications.
 async fn own_items(state: &AppState, staff: &Staff) -> Result<Vec<ItemRow>, AppError> {
     let scope = staff.scope(Perm::CASE_HANDLE, Some(rules::CODE));
-    let query = crate::db::q(
-        "SELECT i.id, i.org_id, i.code, i.name, i.kind, i.basis, i.statutory_days, i.committed_days, i.online_level, i.reform_mode, i.transferred FROM svc_items i WHERE i.reform_mode <> 'cancel'",
-    );
+    let query = crate::db::q(format!("SELECT {} FROM svc_items i WHERE i.reform_mode <> 'cancel'", service::ITEM_COLS));
     scope.filter(query, "i.org_id").push(" ORDER BY i.code LIMIT 500").fetch_all(&state.db).await
 }
 
@@ -321,65 +330,4 @@ async fn create(State(state): State<AppState>, staff: Staff, ctx: Ctx, form: For
         Err(e @ (AppError::Refused { .. } | AppError::Invalid { .. })) => form_page(&state, &staff, &ctx, values, Some(e)).await,
         Err(e) => Err(e.into()),
     }
-}
-
-#[derive(serde::Deserialize, Default)]
-pub struct ItemFilter {
-    #[serde(default)]
-    pub mode: String,
-    #[serde(default)]
-    pub level: String,
-}
-
-pub struct ItemLine {
-    pub item: ItemRow,
-    pub kind: &'static str,
-    pub level: &'static str,
-    pub mode: &'static str,
-    pub effect: &'static str,
-}
-
-#[derive(Template)]
-#[template(path = "services/items.html")]
-struct CataloguePage {
-    layout: Layout,
-    items: Vec<ItemLine>,
-    filter: ItemFilter,
-    modes: &'static [(&'static str, &'static str)],
-    levels: &'static [(&'static str, &'static str)],
-}
-
-/// The item catalogue of the units in scope, filtered by 证照分离 mode and online level.
-async fn catalogue(State(state): State<AppState>, staff: Staff, ctx: Ctx, Query(filter): Query<ItemFilter>) -> Result<Response, PageError> {
-    if !crate::reads(&staff) {
-        return Err(AppError::forbidden("forbidden", "您没有查看政务服务事项的权限").into());
-    }
-    let scope = staff.scope(Perm::CASE_READ, Some(rules::CODE));
-    let mut query = crate::db::q(
-        "SELECT i.id, i.org_id, i.code, i.name, i.kind, i.basis, i.statutory_days, i.committed_days, i.online_level, i.reform_mode, i.transferred FROM svc_items i WHERE 1=1",
-    );
-    if !rules::label(rules::MODES, &filter.mode).is_empty() {
-        query = query.push_bind(" AND i.reform_mode = {}", filter.mode.clone());
-    }
-    if !rules::label(rules::ONLINE_LEVELS, &filter.level).is_empty() {
-        query = query.push_bind(" AND i.online_level = {}", filter.level.clone());
-    }
-    let rows: Vec<ItemRow> = scope.filter(query, "i.org_id").push(" ORDER BY i.code LIMIT 500").fetch_all(&state.db).await?;
-    let items = rows
-        .into_iter()
-        .map(|i| ItemLine {
-            kind: rules::label(rules::KINDS, &i.kind),
-            level: rules::label(rules::ONLINE_LEVELS, &i.online_level),
-            mode: rules::label(rules::MODES, &i.reform_mode),
-            effect: rules::mode_effect(&i.reform_mode),
-            item: i,
-        })
-        .collect();
-    render(&CataloguePage {
-        layout: Layout::new(&staff, &ctx, "政务服务事项清单").crumb("政务服务", "/services/applications").crumb("事项清单", ""),
-        items,
-        filter,
-        modes: rules::MODES,
-        levels: rules::ONLINE_LEVELS,
-    })
 }

@@ -7,6 +7,7 @@
 //! |---|---|---|---|---|
 //! | 已收件 | 受理 → 审查中 | 窗口 | — | decision: committed ≤ 20 WD (Art. 42) |
 //! | 已收件 | 一次性告知补正 → 待补正 | 窗口 | within 5 WD of receipt, once (Art. 32(四)) | stops |
+//! | 已收件 | 逾期未告知补正·视为受理 → 审查中 | system | 5 WD from receipt passed without an answer (Art. 32(四)) | decision counted from receipt |
 //! | 已收件/待补正 | 不予受理 → 不予受理 | 窗口 | a reason (Art. 32(一)(二)) | stops |
 //! | 待补正 | 补正材料齐全 → 审查中 | 窗口 | — | decision starts from the day of the complete materials |
 //! | 审查中 | 特别程序 → 特别程序中 | 承办 | the kind and a written notice (Art. 45) | paused |
@@ -15,6 +16,7 @@
 //! | 延期待批 | 批准延长 → 审查中 | 负责人 | not the requester | +10 WD once (Art. 42) |
 //! | 审查中 | 作出决定 → 准予许可 / 不予许可 | 承办 | reasons for a refusal (Art. 38); late → an explanation | stops |
 //! | 已收件 | 告知承诺当场决定 → 承诺核查中 | 窗口 | the item's mode is 告知承诺; the 承诺书 signed | verification |
+//! | 已收件 | 告知承诺·网上当场决定 → 承诺核查中 | system, at online intake | the same | verification |
 //! | 承诺核查中 | 核查属实 → 准予许可 / 承诺不实撤销 → 已撤销 | 承办 | findings | stops |
 
 use std::sync::LazyLock;
@@ -68,6 +70,26 @@ pub const VERIFY_PERIOD: Basis = Basis::local(
     "",
     "以告知承诺方式作出许可后，在规定期限内对申请人履行承诺情况进行核查；承诺不实的依法撤销许可（本地默认20个工作日，可配置）",
 );
+
+/// 好差评: the five levels and the follow-up of a bad rating [S: 国办发〔2019〕51号 as reported].
+pub const RATING: Basis = Basis::secondary(
+    "国务院办公厅关于建立政务服务“好差评”制度提高政务服务水平的意见（国办发〔2019〕51号）",
+    "",
+    "政务服务评价分为“非常满意、满意、基本满意、不满意、非常不满意”五个等级；对差评实行整改反馈，做到差评件件有整改、有反馈",
+);
+/// The period in which a bad rating is followed up: no national figure was confirmed; a local
+/// default an administrator can change.
+pub const RATING_FOLLOWUP: Basis =
+    Basis::local("政务服务差评回访整改（本地规定）", "", "收到差评后在规定期限内回访核实、整改并反馈评价人（本地默认15个工作日，可配置）");
+/// Working days to follow up a bad rating [U]; setting `rating_followup_days` of the procedure.
+pub const RATING_FOLLOWUP_DAYS: u32 = 15;
+pub const RATING_FOLLOWUP_KEY: &str = "rating_followup_days";
+/// The five levels, best first; 1 and 2 are 差评.
+pub const RATINGS: &[(i64, &str)] = &[(5, "非常满意"), (4, "满意"), (3, "基本满意"), (2, "不满意"), (1, "非常不满意")];
+
+pub fn rating_label(score: i64) -> &'static str {
+    RATINGS.iter().find(|r| r.0 == score).map(|r| r.1).unwrap_or("")
+}
 
 /// The statutory decision period (Art. 42), the ceiling of any committed period.
 pub const DECISION_DAYS: u32 = 20;
@@ -146,6 +168,12 @@ fn late_decision_explained(ctx: &GuardCtx<'_>) -> Result<(), String> {
     }
 }
 
+/// The sweep takes this step only once the 5 working days of Art. 32(四) have passed.
+fn acceptance_lapsed(ctx: &GuardCtx<'_>) -> Result<(), String> {
+    let passed = ctx.case.clock_rule.as_deref() == Some("acceptance") && ctx.case.due_on.is_some_and(|due| ctx.today > due);
+    if passed { Ok(()) } else { Err("收件之日起5个工作日尚未届满，不能视为受理".into()) }
+}
+
 fn commitment_mode(ctx: &GuardCtx<'_>) -> Result<(), String> {
     if ctx.case.flag("commitment_mode") { Ok(()) } else { Err("该事项未实行告知承诺，不能以告知承诺方式当场决定".into()) }
 }
@@ -202,8 +230,8 @@ pub static PROCEDURE: LazyLock<Procedure> = LazyLock::new(|| {
         ],
         deadlines: vec![
             wd("acceptance", "受理或一次性告知补正期限", CORRECTION_DAYS, 1, &[], ART_32, None),
-            wd("decision", "许可决定期限", DECISION_DAYS, 3, &["accept", "corrected"], ART_42, None),
-            wd("verification", "告知承诺核查期限", VERIFY_DAYS, 3, &["commit"], VERIFY_PERIOD, Some("verify_days")),
+            wd("decision", "许可决定期限", DECISION_DAYS, 3, &["accept", "corrected", "deemed_accept"], ART_42, None),
+            wd("verification", "告知承诺核查期限", VERIFY_DAYS, 3, &["commit", "commit_online"], VERIFY_PERIOD, Some("verify_days")),
         ],
         transitions: vec![
             Transition::new("accept", "受理", &["received"], To::State("review"), staff(Perm::CASE_HANDLE))
@@ -219,6 +247,11 @@ pub static PROCEDURE: LazyLock<Procedure> = LazyLock::new(|| {
                 .clock(ClockEffect::Stop)
                 .basis(ART_32)
                 .hint("当场或收到材料之日起5个工作日内一次告知；逾期不告知的自收到申请材料之日起即为受理"),
+            Transition::new("deemed_accept", "逾期未告知补正·视为受理", &["received"], To::State("review"), Taker::System)
+                .guard(Guard::Check { label: "收件之日起5个工作日已届满", check: acceptance_lapsed }, Some(ART_32))
+                .clock(ClockEffect::Start("decision"))
+                .basis(ART_32)
+                .hint("收到申请材料之日起5个工作日内未受理、未不予受理、也未一次告知补正的，自收到申请材料之日起即为受理，办理期限从收件之日起算"),
             Transition::new("corrected", "补正材料齐全，受理", &["correction"], To::State("review"), staff(Perm::CASE_HANDLE))
                 .guard(Guard::Field { name: "correction_text", label: "补正的材料" }, Some(ART_32_5))
                 .ask("correction_text", "申请人补正的材料", AskKind::LongText)
@@ -291,6 +324,14 @@ pub static PROCEDURE: LazyLock<Procedure> = LazyLock::new(|| {
                 .basis(BIZ_40)
                 .look(Look::Primary)
                 .hint("当场作出准予许可决定，并在核查期限内核查承诺是否属实"),
+            // Online, the signed commitment is the applicant's; the decision "on the spot" is
+            // the system's at the moment the application arrives (即报即批), under the same guards.
+            Transition::new("commit_online", "告知承诺·网上当场决定", &["received"], To::State("verifying"), Taker::System)
+                .guard(Guard::Check { label: "事项实行告知承诺", check: commitment_mode }, Some(BIZ_19))
+                .guard(Guard::Input { field: "commitment_signed", check: commitment_signed }, Some(BIZ_40))
+                .clock(ClockEffect::Start("verification"))
+                .basis(BIZ_40)
+                .hint("申请人在网上签署告知承诺书的，当场作出准予许可决定，并在核查期限内核查承诺是否属实"),
             Transition::new(
                 "verify",
                 "核查承诺",

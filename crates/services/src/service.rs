@@ -28,6 +28,8 @@ const P: &str = rules::CODE;
 #[derive(Clone)]
 pub enum Who {
     Caller(Box<Caller>),
+    /// A citizen or firm whose phone the portal verified: applies online for itself, nothing else.
+    Citizen(Box<crate::auth::Citizen>),
     System,
     Import,
 }
@@ -39,13 +41,14 @@ impl Who {
     pub fn actor(&self) -> Actor {
         match self {
             Who::Caller(c) => c.actor(),
+            Who::Citizen(c) => c.actor(),
             Who::System | Who::Import => Actor::system(),
         }
     }
     pub fn allows(&self, perm: Perm, path: &str) -> bool {
         match self {
             Who::Caller(c) => c.allows(perm, Some(P), path),
-            Who::System => false,
+            Who::Citizen(_) | Who::System => false,
             Who::Import => true,
         }
     }
@@ -81,9 +84,11 @@ pub struct ItemRow {
     pub online_level: String,
     pub reform_mode: String,
     pub transferred: bool,
+    /// The catalogue version now in force (an application keeps the one it was filed under).
+    pub version: i64,
 }
 
-const ITEM_COLS: &str = "id, org_id, code, name, kind, basis, statutory_days, committed_days, online_level, reform_mode, transferred";
+pub const ITEM_COLS: &str = "id, org_id, code, name, kind, basis, statutory_days, committed_days, online_level, reform_mode, transferred, version";
 
 pub async fn item<'a>(ex: impl Into<Ex<'a>>, id: i64) -> Result<Option<ItemRow>, AppError> {
     q(format!("SELECT {ITEM_COLS} FROM svc_items WHERE id = $1")).bind(id).fetch_optional(ex).await
@@ -103,13 +108,14 @@ pub struct AppRow {
     pub accepted_on: Option<String>,
     pub outcome: Option<String>,
     pub decided_on: Option<String>,
+    /// The catalogue version in force when it was filed (none for applications filed before versions were kept).
+    pub item_version: Option<i64>,
 }
 
+const APP_COLS: &str = "case_id, item_id, channel, applicant, applicant_phone, received_on, statutory_days, committed_days, reform_mode, accepted_on, outcome, decided_on, item_version";
+
 pub async fn application<'a>(ex: impl Into<Ex<'a>>, id: i64) -> Result<Option<AppRow>, AppError> {
-    q("SELECT case_id, item_id, channel, applicant, applicant_phone, received_on, statutory_days, committed_days, reform_mode, accepted_on, outcome, decided_on FROM svc_applications WHERE case_id = $1")
-        .bind(id)
-        .fetch_optional(ex)
-        .await
+    q(format!("SELECT {APP_COLS} FROM svc_applications WHERE case_id = $1")).bind(id).fetch_optional(ex).await
 }
 
 pub async fn load(db: &Db, id: i64) -> Result<Option<(CaseRow, AppRow)>, AppError> {
@@ -144,30 +150,38 @@ pub struct NewItem {
     pub transferred: bool,
 }
 
-/// The characters of a national item code: the GB/T 39554.1 code is a string of digits,
-/// capital letters and hyphens. Its full segment structure is not checked yet.
-fn code_ok(code: &str) -> bool {
-    (4..=40).contains(&code.len()) && code.chars().all(|c| c.is_ascii_digit() || c.is_ascii_uppercase() || c == '-')
+/// An item checked against the catalogue's rules, ready to be written.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CheckedItem {
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+    pub basis: String,
+    pub statutory_days: i64,
+    pub committed_days: i64,
+    pub online_level: String,
+    pub reform_mode: String,
+    pub transferred: bool,
 }
 
-/// Add an item to the catalogue. A committed limit may be shorter than the statutory one, never
-/// longer; a 行政许可's statutory limit is at most 20 working days unless a law says otherwise
-/// (Art. 42), which the item's legal basis must then name.
-pub async fn create_item(state: &AppState, who: &Who, n: NewItem) -> Result<i64, AppError> {
+/// The rules every item obeys, whether typed in, sent by the API or imported: the code follows
+/// the national structure and its type segment matches the item's type; a committed limit may
+/// be shorter than the statutory one, never longer (limits in working days, Art. 82).
+pub fn check_item(n: &NewItem, types: &crate::catalogue::TypeCodes) -> Result<CheckedItem, Vec<FieldError>> {
     let mut errors = Vec::new();
     let code = text(&n.code).unwrap_or_default();
-    if !code_ok(&code) {
-        errors.push(FieldError::new("code", "bad_item_code", "事项编码须为4至40位数字、大写字母或连字符（GB/T 39554.1）"));
-    } else if q("SELECT COUNT(*) FROM svc_items WHERE code = $1").bind(code.clone()).fetch_i64(&state.db).await? > 0 {
-        errors.push(FieldError::new("code", "duplicate_item_code", "事项编码已存在"));
-    }
-    let name = text(&n.name);
-    if name.is_none() {
-        errors.push(FieldError::new("name", "required", "请填写事项名称"));
-    }
     let kind = text(&n.kind).unwrap_or_default();
     if rules::label(rules::KINDS, &kind).is_empty() {
         errors.push(FieldError::new("kind", "bad_choice", "请选择事项类型"));
+    }
+    if let Err((machine, message)) = crate::catalogue::check_code(&code, &kind, types) {
+        errors.push(FieldError::new("code", machine, message));
+    }
+    let name = text(&n.name);
+    match &name {
+        None => errors.push(FieldError::new("name", "required", "请填写事项名称")),
+        Some(v) if v.chars().count() > 200 => errors.push(FieldError::new("name", "too_long", "事项名称不超过200字")),
+        _ => {}
     }
     let basis = text(&n.basis);
     if basis.is_none() {
@@ -175,8 +189,8 @@ pub async fn create_item(state: &AppState, who: &Who, n: NewItem) -> Result<i64,
     }
     let statutory = n.statutory_days.unwrap_or(0);
     let committed = n.committed_days.unwrap_or(0);
-    if statutory == 0 {
-        errors.push(FieldError::new("statutory_days", "required", "请填写法定办结时限（工作日）"));
+    if statutory == 0 || statutory > 365 {
+        errors.push(FieldError::new("statutory_days", "required", "请填写法定办结时限（1至365个工作日）"));
     }
     if committed == 0 || committed > statutory {
         errors.push(FieldError::new("committed_days", "committed_over_statutory", "承诺办结时限须为不超过法定时限的工作日数"));
@@ -188,6 +202,32 @@ pub async fn create_item(state: &AppState, who: &Who, n: NewItem) -> Result<i64,
     let mode = text(&n.reform_mode).unwrap_or_else(|| "none".into());
     if rules::label(rules::MODES, &mode).is_empty() {
         errors.push(FieldError::new("reform_mode", "bad_choice", "请选择证照分离改革方式"));
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(CheckedItem {
+        code,
+        name: name.expect("checked"),
+        kind,
+        basis: basis.expect("checked"),
+        statutory_days: statutory as i64,
+        committed_days: committed as i64,
+        online_level: level,
+        reform_mode: mode,
+        transferred: n.transferred,
+    })
+}
+
+/// Add an item to the catalogue, as its version 1.
+pub async fn create_item(state: &AppState, who: &Who, n: NewItem) -> Result<i64, AppError> {
+    let types = crate::catalogue::type_codes(&state.db).await?;
+    let checked = check_item(&n, &types);
+    let mut errors = checked.as_ref().err().cloned().unwrap_or_default();
+    if let Ok(c) = &checked {
+        if q("SELECT COUNT(*) FROM svc_items WHERE code = $1").bind(c.code.clone()).fetch_i64(&state.db).await? > 0 {
+            errors.push(FieldError::new("code", "duplicate_item_code", "事项编码已存在"));
+        }
     }
     let org = match n.org_id {
         Some(id) => orgs::get(&state.db, id).await?,
@@ -202,34 +242,9 @@ pub async fn create_item(state: &AppState, who: &Who, n: NewItem) -> Result<i64,
         return Err(refused("item_invalid", errors, vec![rules::BIZ_19.full(), rules::ART_82.full()]));
     }
     let org_id = org.expect("checked").id;
+    let item = checked.expect("checked");
     let actor = who.actor();
-    let name = name.expect("checked");
-    let basis = basis.expect("checked");
-    state
-        .db
-        .write(move |tx| {
-            async move {
-                let id = q("INSERT INTO svc_items (org_id, code, name, kind, basis, statutory_days, committed_days, online_level, reform_mode, transferred, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11) RETURNING id")
-                    .bind(org_id)
-                    .bind(code.clone())
-                    .bind(name.clone())
-                    .bind(kind)
-                    .bind(basis)
-                    .bind(statutory as i64)
-                    .bind(committed as i64)
-                    .bind(level)
-                    .bind(mode)
-                    .bind(n.transferred)
-                    .bind(now_ms())
-                    .fetch_i64(&mut *tx)
-                    .await?;
-                let changes = Changes::new().created("事项编码", code).created("事项名称", name).created("承诺时限", format!("{committed}个工作日"));
-                audit::record(tx, &actor, NewEvent::new("svc_item", id, "create", "登记政务服务事项").changes(changes)).await?;
-                Ok(id)
-            }
-            .boxed()
-        })
-        .await
+    state.db.write(move |tx| async move { crate::catalogue::insert_item(tx, &actor, org_id, &item).await }.boxed()).await
 }
 
 /// An application as submitted.
@@ -246,6 +261,19 @@ pub struct NewApplication {
 /// Take in an application. The kernel's clock starts on the day the materials arrived: 5
 /// working days to accept, refuse or ask once for 补正 (Art. 32).
 pub async fn apply(state: &AppState, who: &Who, n: NewApplication) -> Result<CaseRow, AppError> {
+    apply_with(state, who, n, None).await
+}
+
+/// What an online application brings besides the common facts: the item's form as filled in
+/// (JSON) and the materials, already stored (sha256, mime, size, file name).
+#[derive(Clone, Debug, Default)]
+pub struct OnlineExtra {
+    pub form_values: String,
+    pub files: Vec<(String, &'static str, usize, String)>,
+}
+
+/// [`apply`], with what an online application brings, written in the same transaction.
+pub async fn apply_with(state: &AppState, who: &Who, n: NewApplication, online: Option<OnlineExtra>) -> Result<CaseRow, AppError> {
     let day = today();
     let mut errors = Vec::new();
     let item = match n.item_id {
@@ -276,7 +304,8 @@ pub async fn apply(state: &AppState, who: &Who, n: NewApplication) -> Result<Cas
             crate::kernel::access::org_path(state, i.org_id).await?
         }
     };
-    if item.is_some() && !who.allows(Perm::CASE_HANDLE, &path) {
+    // A citizen applies for itself to any unit's online items; staff only for their units.
+    if item.is_some() && !matches!(who, Who::Citizen(_)) && !who.allows(Perm::CASE_HANDLE, &path) {
         errors.push(FieldError::new("item_id", "org_out_of_scope", "您只能为本单位的事项登记申请"));
     }
     let applicant = text(&n.applicant);
@@ -307,50 +336,86 @@ pub async fn apply(state: &AppState, who: &Who, n: NewApplication) -> Result<Cas
     let item = item.expect("checked");
     let org = orgs::get(&state.db, item.org_id).await?.ok_or_else(crate::kernel::access::not_found)?;
     let cal = state.calendar();
-    let rule = PROCEDURE.deadlines.iter().find(|r| r.code == "acceptance").expect("defined").clone();
     let actor = who.actor();
-    let applicant = applicant.expect("checked");
-    let title: String = format!("{}：{}", applicant, item.name).chars().take(60).collect();
-    state
-        .db
-        .write(move |tx| {
-            async move {
-                let clock = Clock {
-                    rule: Some(rule.code.into()),
-                    started_on: Some(received),
-                    due_on: Some(engine::add_days(&cal, rule.unit, rule.rollover, received, rule.days)),
-                    ..Clock::default()
-                };
-                let opened_at = if received == today() { now_ms() } else { start_of_day_ms(received) + 9 * 3600 * 1000 };
-                let case = cases::create(
-                    tx,
-                    NewCase { procedure: &PROCEDURE, title, org_id: org.id, org_code: org.code.clone(), assignee_id: None, opened_at, state: "received", clock, closed: false },
-                    &cal,
-                )
-                .await?;
-                q("INSERT INTO svc_applications (case_id, item_id, channel, applicant, applicant_phone, received_on, statutory_days, committed_days, reform_mode) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)")
-                    .bind(case.id)
-                    .bind(item.id)
-                    .bind(channel.clone())
-                    .bind(applicant)
-                    .bind(phone)
-                    .bind(fmt_date(received))
-                    .bind(item.statutory_days)
-                    .bind(item.committed_days)
-                    .bind(item.reform_mode.clone())
-                    .execute(&mut *tx)
-                    .await?;
-                let changes = Changes::new()
-                    .created("事项", format!("{}（{}）", item.name, item.code))
-                    .created("申请方式", rules::label(rules::CHANNELS, &channel))
-                    .created("受理期限", case.due_on.clone());
-                audit::record_at(tx, &actor, NewEvent::new("case", case.id, "intake", "收件").changes(changes).reason(Some(format!("依据：{}", rules::ART_32.full()))), opened_at)
-                    .await?;
-                Ok(case)
-            }
-            .boxed()
-        })
-        .await
+    let intake = Intake { item, org, channel, applicant: applicant.expect("checked"), phone, received, online, bundle_app_id: None };
+    state.db.write(move |tx| async move { write_intake(tx, &cal, &actor, &intake).await }.boxed()).await
+}
+
+/// An application checked and ready to be written.
+pub struct Intake {
+    pub item: ItemRow,
+    pub org: crate::org::queries::OrgRow,
+    pub channel: String,
+    pub applicant: String,
+    pub phone: Option<String>,
+    pub received: NaiveDate,
+    pub online: Option<OnlineExtra>,
+    /// The 一件事 application it is part of.
+    pub bundle_app_id: Option<i64>,
+}
+
+/// Write an application in the caller's transaction: the kernel's case with its acceptance clock
+/// (5 working days from the day the materials arrived, Art. 32), the application with the item's
+/// limits and version as they stand, the online form and materials, the intake event.
+pub async fn write_intake(tx: &mut crate::db::Tx, cal: &crate::calendar::Calendar, actor: &Actor, x: &Intake) -> Result<CaseRow, AppError> {
+    let rule = PROCEDURE.deadlines.iter().find(|r| r.code == "acceptance").expect("defined");
+    let received = x.received;
+    let clock = Clock {
+        rule: Some(rule.code.into()),
+        started_on: Some(received),
+        due_on: Some(engine::add_days(cal, rule.unit, rule.rollover, received, rule.days)),
+        ..Clock::default()
+    };
+    let title: String = format!("{}：{}", x.applicant, x.item.name).chars().take(60).collect();
+    let opened_at = if received == today() { now_ms() } else { start_of_day_ms(received) + 9 * 3600 * 1000 };
+    let case = cases::create(
+        tx,
+        NewCase {
+            procedure: &PROCEDURE,
+            title,
+            org_id: x.org.id,
+            org_code: x.org.code.clone(),
+            assignee_id: None,
+            opened_at,
+            state: "received",
+            clock,
+            closed: false,
+        },
+        cal,
+    )
+    .await?;
+    q("INSERT INTO svc_applications (case_id, item_id, channel, applicant, applicant_phone, received_on, statutory_days, committed_days, reform_mode, item_version, bundle_app_id) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)")
+        .bind(case.id)
+        .bind(x.item.id)
+        .bind(x.channel.clone())
+        .bind(x.applicant.clone())
+        .bind(x.phone.clone())
+        .bind(fmt_date(received))
+        .bind(x.item.statutory_days)
+        .bind(x.item.committed_days)
+        .bind(x.item.reform_mode.clone())
+        .bind(x.item.version)
+        .bind(x.bundle_app_id)
+        .execute(&mut *tx)
+        .await?;
+    if let Some(o) = &x.online {
+        q("UPDATE svc_applications SET form_values = $1 WHERE case_id = $2").bind(o.form_values.clone()).bind(case.id).execute(&mut *tx).await?;
+        for (sha, mime, size, name) in &o.files {
+            crate::files::attach(tx, "case", case.id, "material", sha, mime, *size, name, "citizen", None).await?;
+        }
+    }
+    let changes = Changes::new()
+        .created("事项", format!("{}（{}）", x.item.name, x.item.code))
+        .created("申请方式", rules::label(rules::CHANNELS, &x.channel))
+        .created("受理期限", case.due_on.clone());
+    audit::record_at(
+        tx,
+        actor,
+        NewEvent::new("case", case.id, "intake", "收件").changes(changes).reason(Some(format!("依据：{}", rules::ART_32.full()))),
+        opened_at,
+    )
+    .await?;
+    Ok(case)
 }
 
 /// What a step carries.
@@ -399,7 +464,8 @@ pub async fn step_on(
 ) -> Result<CaseRow, AppError> {
     let (case, _) = load(&state.db, id).await?.ok_or_else(crate::kernel::access::not_found)?;
     let path = crate::kernel::access::org_path(state, case.org_id).await?;
-    if !who.allows(Perm::CASE_READ, &path) {
+    // The system (the sweep) reads every unit's applications; the procedure says which steps it may take.
+    if !matches!(who, Who::System) && !who.allows(Perm::CASE_READ, &path) {
         return Err(crate::kernel::access::not_found());
     }
     let cal = state.calendar();
@@ -413,7 +479,7 @@ pub async fn step_on(
                 let case = cases::load_for_change(tx, id, seen_version).await?;
                 let a = application(&mut *tx, id).await?.ok_or_else(crate::kernel::access::not_found)?;
                 let auth = CaseAuthority { who: &who, path };
-                let clock_days = matches!(action.as_str(), "accept" | "corrected").then(|| decision_days(&cal, &a, &case, day));
+                let clock_days = matches!(action.as_str(), "accept" | "corrected" | "deemed_accept").then(|| decision_days(&cal, &a, &case, day));
                 let input = Input { reason: form.reason.clone(), fields: form.fields.clone(), attachments: 0, days: form.days, clock_days };
                 let mut flags = BTreeMap::new();
                 flags.insert("commitment_mode".to_string(), a.reform_mode == "commitment");
@@ -428,6 +494,11 @@ pub async fn step_on(
                         q("UPDATE svc_applications SET accepted_on = $1 WHERE case_id = $2").bind(d.clone()).bind(id).execute(&mut *tx).await?;
                         extra = extra.set("承诺办结时限", serde_json::Value::Null, format!("{}个工作日", a.committed_days.min(a.statutory_days)));
                     }
+                    "deemed_accept" => {
+                        // Accepted as of the day the materials arrived (Art. 32(四)), not the day the sweep noticed.
+                        q("UPDATE svc_applications SET accepted_on = received_on WHERE case_id = $1").bind(id).execute(&mut *tx).await?;
+                        extra = extra.set("视为受理", serde_json::Value::Null, format!("自收件之日（{}）起视为受理", a.received_on));
+                    }
                     "decide" => {
                         let outcome = if input.field("decision") == Some("grant") { "granted" } else { "denied" };
                         q("UPDATE svc_applications SET outcome = $1, decided_on = $2, on_time = $3 WHERE case_id = $4")
@@ -438,7 +509,7 @@ pub async fn step_on(
                             .execute(&mut *tx)
                             .await?;
                     }
-                    "commit" => {
+                    "commit" | "commit_online" => {
                         q("UPDATE svc_applications SET accepted_on = $1, outcome = 'granted', decided_on = $1, on_time = TRUE WHERE case_id = $2")
                             .bind(d.clone())
                             .bind(id)
@@ -480,10 +551,7 @@ pub async fn load_many(db: &Db, ids: &[i64]) -> Result<Vec<(CaseRow, AppRow)>, A
         return Ok(Vec::new());
     }
     let cs: Vec<CaseRow> = q(format!("SELECT {} FROM cases c WHERE 1=1", cases::CASE_COLUMNS)).push(" AND").push_in("c.id", ids).fetch_all(db).await?;
-    let apps: Vec<AppRow> = q("SELECT case_id, item_id, channel, applicant, applicant_phone, received_on, statutory_days, committed_days, reform_mode, accepted_on, outcome, decided_on FROM svc_applications a WHERE 1=1")
-        .push(" AND").push_in("a.case_id", ids)
-        .fetch_all(db)
-        .await?;
+    let apps: Vec<AppRow> = q(format!("SELECT {APP_COLS} FROM svc_applications a WHERE 1=1")).push(" AND").push_in("a.case_id", ids).fetch_all(db).await?;
     let mut by_id: BTreeMap<i64, AppRow> = apps.into_iter().map(|a| (a.case_id, a)).collect();
     let mut out: Vec<(CaseRow, AppRow)> = cs.into_iter().filter_map(|c| by_id.remove(&c.id).map(|a| (c, a))).collect();
     let order: BTreeMap<i64, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
