@@ -506,3 +506,31 @@ async fn the_governments_own_measure_goes_to_the_market_regulator() {
     let page = scjg.get("/decisions/fcr").await;
     assert!(page.contains("关于支持本地建筑企业发展的若干措施") && page.contains("不得出台"), "{}", page.text);
 }
+
+/// The demo year at the seed's scale (三(一): public participation in 8 decisions, 5 technical
+/// assessments by experts; 二(三): 123 measures reviewed for fair competition, 2 amended), with
+/// decisions at every stage and a campaign among the comments on the draft out for comment.
+#[tokio::test]
+async fn the_demo_year_has_the_seeds_figures() {
+    let app = TestApp::new().await;
+    fazhi::decisions::major::demo::seed_year(&app.state, fazhi::registry::DemoSize::Full).await.unwrap();
+    fazhi::decisions::fcr::demo::seed_year(&app.state, fazhi::registry::DemoSize::Full).await.unwrap();
+    let db = &app.state.db;
+    let count = |sql: &'static str| async move { q(sql).fetch_i64(db).await.unwrap() };
+    assert_eq!(count("SELECT COUNT(DISTINCT case_id) FROM major_procedures WHERE kind = 'participation' AND status = 'done'").await, 8);
+    assert_eq!(count("SELECT COUNT(DISTINCT case_id) FROM major_procedures WHERE kind = 'expert' AND status = 'done'").await, 5);
+    assert_eq!(count("SELECT COUNT(*) FROM fcr_opinions WHERE stage <> 'initial'").await, 123);
+    assert_eq!(count("SELECT COUNT(*) FROM fcr_opinions WHERE stage <> 'initial' AND conclusion = 'amended'").await, 2);
+    let states: Vec<(String, i64)> =
+        q("SELECT state, COUNT(*) FROM cases WHERE procedure = 'major_decision' GROUP BY state ORDER BY state").fetch_all(&app.state.db).await.unwrap();
+    for s in ["procedures", "legality_review", "decided", "published"] {
+        assert!(states.iter().any(|(k, n)| k == s && *n > 0), "{s}: {states:?}");
+    }
+    let bad = count("SELECT COUNT(*) FROM major_decisions WHERE meeting_on IS NOT NULL AND legality_result IS NULL").await;
+    assert_eq!(bad, 0, "no decision deliberated without a legality opinion");
+    // The campaign is one group on the staff page.
+    let id = q("SELECT case_id FROM normdoc_notes WHERE source IS NOT NULL LIMIT 1").fetch_i64(&app.state.db).await.unwrap();
+    let mut office = app.login("sfj").await;
+    let page = office.get(&format!("/decisions/major/{id}")).await;
+    assert!(page.contains("内容高度雷同 · 6 条"), "{}", page.text);
+}

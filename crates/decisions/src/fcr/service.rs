@@ -200,7 +200,10 @@ pub async fn create(state: &AppState, who: &Who, n: NewMeasure) -> Result<CaseRo
                     .bind(now)
                     .execute(&mut *tx)
                     .await?;
-                let changes = Changes::new().created("政策措施", title).created("起草单位", org.name.clone()).created("由政府出台", by_government);
+                let changes = Changes::new()
+                    .created("政策措施", title)
+                    .created("起草单位", org.name.clone())
+                    .created("由政府出台", if by_government { "是" } else { "否" });
                 audit::record_at(tx, &actor, NewEvent::new("case", case.id, "create", "登记公平竞争审查").changes(changes), now).await?;
                 Ok(case)
             }

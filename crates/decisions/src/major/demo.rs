@@ -157,15 +157,35 @@ pub async fn seed_year(state: &AppState, size: DemoSize) -> anyhow::Result<()> {
         )
         .await?;
         if i == launched - 1 {
-            // Its draft is out for comment now: citizens comment on the portal.
+            // Its draft is out for comment now: citizens comment on the portal, a campaign among them.
             step(&drafter, "open_participation", form(&[], None, Some(30))).await?;
+            let texts = [
+                "坚决反对提高城区停车收费标准，增加市民负担！",
+                "坚决反对提高城区停车收费标准，增加市民负担！！",
+                "坚决反对提高城区停车收费标准，增加市民负担",
+                "坚决反对提高城区停车收费标准,增加市民负担!",
+                "坚决反对提高城区停车收费标准，增加市民负担。",
+                "坚决反对 提高城区停车收费标准，增加市民负担！",
+                "建议在学校、医院周边设置限时免费停车位。",
+                "希望公布停车收费标准的测算依据。",
+            ];
+            for (k, t) in texts.iter().enumerate() {
+                let phone = fazhi_platform::privacy::Phone::parse(&format!("1395555{:04}", 100 + k)).map_err(|e| anyhow::anyhow!("{e}"))?;
+                let citizen = crate::auth::Citizen { phone };
+                service::citizen_comment(state, &citizen, id, Some(if k < 6 { "2" } else { "0" }), Some(t)).await.map_err(err)?;
+            }
             continue;
         }
         // Participation in 8 (the seed's figure), with a window that ran its 30 days.
         if i < 8 {
             let opens = fmt_date(today() - Duration::days(45));
             step(&drafter, "open_participation", form(&[("opens_on", &opens)], None, Some(30))).await?;
-            step(&drafter, "close_participation", form(&[("report", "共收到意见26条，采纳11条，部分采纳6条，未采纳9条（理由已说明）")], None, None)).await?;
+            step(
+                &drafter,
+                "close_participation",
+                form(&[("report", "网上未收到书面意见；召开群众代表座谈会2场，收集意见14条，采纳8条，未采纳6条（理由已向提出人说明）")], None, None),
+            )
+            .await?;
         } else {
             step(&drafter, "waive_participation", form(&[], Some("涉及国家秘密，依法不予公开"), None)).await?;
         }

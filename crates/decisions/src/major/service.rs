@@ -174,7 +174,7 @@ pub async fn launch(state: &AppState, who: &Who, l: Launch) -> Result<CaseRow, A
                 let changes = Changes::new()
                     .created("决策事项", item.title.clone())
                     .created("承办单位", org.name.clone())
-                    .created("涉及市场主体经济活动", l.market_related)
+                    .created("涉及市场主体经济活动", if l.market_related { "是" } else { "否" })
                     .created("草案条文数", clauses.len());
                 audit::record_at(tx, &actor, NewEvent::new("case", case.id, "create", format!("启动决策程序（目录第{}项）", item.seq)).changes(changes), now).await?;
                 Ok(case)
