@@ -127,6 +127,11 @@ async fn the_catalogue_is_published_only_after_the_party_committee_consents() {
     assert!(r.contains("向社会公布后"), "{}", r.text);
     let r = office.post_form(&format!("/decisions/major/catalogues/{cat}/approve"), &[("reference", "市委常委会第8次会议")]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    // Not dated before the consent.
+    let before = fmt_date(today() - Duration::days(1));
+    let r = office.post_form(&format!("/decisions/major/catalogues/{cat}/publish"), &[("published_on", &before)]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.contains("不能早于党委同意之日"), "{}", r.text);
     let r = office.post_form(&format!("/decisions/major/catalogues/{cat}/publish"), &[]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
     let page = portal.get("/portal/decisions").await;

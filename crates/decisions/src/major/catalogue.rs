@@ -202,17 +202,28 @@ pub async fn approve(state: &AppState, who: &Who, id: i64, on: Option<&str>, ref
         .await
 }
 
-/// Publish on the portal: only after the Party committee's consent (Art. 3 ¶3).
-pub async fn publish(state: &AppState, who: &Who, id: i64) -> Result<(), AppError> {
+/// Publish on the portal: only after the Party committee's consent (Art. 3 ¶3). `on`: the day
+/// it was published (default today; a catalogue published on paper is recorded with its day).
+pub async fn publish(state: &AppState, who: &Who, id: i64, on: Option<&str>) -> Result<(), AppError> {
     let cat = kept(state, who, id).await?;
-    if cat.party_approved_on.is_none() {
+    let Some(approved) = cat.party_approved_on.as_deref().and_then(parse_date) else {
         return Err(refused("catalogue_not_approved", "决策事项目录须经同级党委同意后方可向社会公布，尚未记录党委同意", None));
-    }
+    };
     if cat.published_on.is_some() {
         return Err(refused("already_published", "目录已经公布", None));
     }
+    let day = match on.map(str::trim).filter(|s| !s.is_empty()) {
+        None => today(),
+        Some(s) => parse_date(s).ok_or_else(|| refused("bad_date", "公布日期格式应为 YYYY-MM-DD", Some("published_on")))?,
+    };
+    if day > today() {
+        return Err(refused("date_in_future", "公布日期不能晚于今天", Some("published_on")));
+    }
+    if day < approved {
+        return Err(refused("published_before_approval", format!("公布日期不能早于党委同意之日（{}）", fmt_date(approved)), Some("published_on")));
+    }
     let actor = who.actor();
-    let on = fmt_date(today());
+    let on = fmt_date(day);
     state
         .db
         .write(move |tx| {

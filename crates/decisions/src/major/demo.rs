@@ -62,12 +62,14 @@ async fn published_catalogue(state: &AppState, who: &Who) -> anyhow::Result<i64>
 async fn approve_and_publish(state: &AppState, who: &Who, id: i64) -> anyhow::Result<()> {
     let err = |e: crate::error::AppError| anyhow::anyhow!("{e} {:?}", e.field_errors());
     let c = super::queries::catalogue(&state.db, id).await?.ok_or_else(|| anyhow::anyhow!("no catalogue"))?;
+    // Consented to early in the year and published a week later (never after today).
+    let approved = today() - Duration::days(300).min(Duration::days(i64::from(today().ordinal0())));
     if c.party_approved_on.is_none() {
-        let on = fmt_date(today() - Duration::days(300).min(Duration::days(i64::from(today().ordinal0()))));
-        catalogue::approve(state, who, id, Some(&on), Some("市委常委会会议")).await.map_err(err)?;
+        catalogue::approve(state, who, id, Some(&fmt_date(approved)), Some("市委常委会会议")).await.map_err(err)?;
     }
     if c.published_on.is_none() {
-        catalogue::publish(state, who, id).await.map_err(err)?;
+        let published = fmt_date((approved + Duration::days(7)).min(today()));
+        catalogue::publish(state, who, id, Some(&published)).await.map_err(err)?;
     }
     Ok(())
 }

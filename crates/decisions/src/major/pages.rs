@@ -263,8 +263,8 @@ async fn approve(State(state): State<AppState>, staff: Staff, ctx: Ctx, Path(id)
     }
 }
 
-async fn publish(State(state): State<AppState>, staff: Staff, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, PageError> {
-    match super::catalogue::publish(&state, &Who::staff(&staff), id).await {
+async fn publish(State(state): State<AppState>, staff: Staff, ctx: Ctx, Path(id): Path<i64>, form: FormData) -> Result<Response, PageError> {
+    match super::catalogue::publish(&state, &Who::staff(&staff), id, form.get("published_on")).await {
         Ok(()) => Ok(redirect_ok(&format!("/decisions/major/catalogues/{id}"), "目录已在门户网站公布")),
         Err(e @ AppError::Refused { .. }) => catalogue_page(&state, &staff, &ctx, id, Some(e)).await,
         Err(e) => Err(e.into()),
