@@ -233,6 +233,9 @@ async fn a_major_decision_through_its_five_procedures() {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.contains("已于") && r.contains("截止"), "{}", r.text);
     ok(&mut staff, id, "close_participation", json!({"fields": {"report": "收到意见7条，其中内容雷同的6条合并研究，未采纳；采纳1条"}})).await;
+    // The 采纳情况 is published with the draft on the portal (Art. 18).
+    let page = anon.get(&format!("/portal/decisions/{id}")).await;
+    assert!(page.contains("公众意见研究采纳情况") && page.contains("合并研究"), "{}", page.text);
 
     // Experts: one with a direct interest is refused (Art. 20); unsigned opinions too (Art. 19).
     let (s, v) =

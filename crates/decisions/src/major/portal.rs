@@ -68,6 +68,10 @@ struct DecisionPage {
     open: bool,
     clauses: Vec<docs::ClauseRow>,
     signed_in: bool,
+    /// The 采纳情况 of public comments once the window closed (Art. 18), and of the experts' once
+    /// the decision is published (Art. 32).
+    participation_report: Option<String>,
+    expert_report: Option<String>,
     error: String,
     body: String,
     clause_no: String,
@@ -118,6 +122,10 @@ async fn decision_page(
         None => vec![],
     };
     let unit = crate::org::queries::get(&state.db, d.org_id).await?.map(|o| o.name).unwrap_or_default();
+    let procs = queries::procedures(&state.db, id).await?;
+    let done = |kind: &str| super::service::latest(&procs, kind).filter(|p| p.status == "done").and_then(|p| p.report.clone());
+    let participation_report = done("participation");
+    let expert_report = if d.published_on.is_some() { done("expert") } else { None };
     let bad = error.is_some();
     let mut r = render(&DecisionPage {
         layout: PortalLayout::new(ctx, d.title.clone(), c),
@@ -127,6 +135,8 @@ async fn decision_page(
         open,
         clauses,
         signed_in: c.is_some(),
+        participation_report,
+        expert_report,
         error: error.map(|e| e.field_errors().first().map(|f| f.message.clone()).unwrap_or_else(|| e.user_message())).unwrap_or_default(),
         body,
         clause_no,
