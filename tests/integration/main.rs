@@ -8,6 +8,7 @@ mod api_doc;
 mod calendar;
 mod common;
 mod decisions;
+mod decisions_major;
 mod disclosure;
 mod disclosure_reply;
 mod disputes;
