@@ -43,6 +43,13 @@
   async function run(entities, inspectors, conflicts, ratios, team, key) {
     var pool = inspectors.slice().sort(cmp).filter(function (c, i, a) { return i === 0 || c !== a[i - 1]; });
     var conf = new Set(conflicts.map(function (c) { return c[0] + '\u0000' + c[1]; }));
+    // Conflicts per entity with inspectors of the pool (a pair counts once).
+    var inPool = new Set(pool);
+    var recused = new Map();
+    conf.forEach(function (k) {
+      var p = k.split('\u0000');
+      if (inPool.has(p[1])) recused.set(p[0], (recused.get(p[0]) || 0) + 1);
+    });
     var scores = await shaAll(entities.map(function (e) { return key + '|' + e.code; }));
     var out = [];
     for (var ci = 0; ci < 4; ci++) {
@@ -52,7 +59,7 @@
       var n = quota(stratum.length, ratios[ci]);
       for (var s = 0; s < n; s++) {
         var e = stratum[s][1];
-        var eligible = pool.filter(function (c) { return !conf.has(e.code + '\u0000' + c); }).length;
+        var eligible = pool.length - (recused.get(e.code) || 0);
         if (eligible < team) throw new Error('检查对象 ' + e.code + ' 回避后可选派的检查人员不足 ' + team + ' 名');
         var picked = [];
         for (var j = 0; picked.length < team; j++) {
@@ -119,10 +126,12 @@
       verdict.textContent = all ? '一致' : '不一致';
       verdict.className = 'tag verdict ' + (all ? 'green' : 'red');
       el('verify-time').textContent = '在本浏览器中用时 ' + Math.round(performance.now() - t0) + ' 毫秒';
+      out.scrollIntoView({ block: 'start' });
     } catch (err) {
       item(list, false, err.message);
       verdict.textContent = '不一致';
       verdict.className = 'tag verdict red';
+      out.scrollIntoView({ block: 'start' });
     }
   }
 

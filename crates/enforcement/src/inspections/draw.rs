@@ -140,14 +140,35 @@ pub fn run(inputs: &Inputs, key: &str) -> Result<Vec<Drawn>, DrawError> {
     pool.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
     pool.dedup();
     let conflicts: HashSet<(&str, &str)> = inputs.conflicts.iter().map(|(e, c)| (e.as_str(), c.as_str())).collect();
+    // Conflicts per entity with inspectors of the pool (a pair counts once), so that the
+    // eligible count is not a scan of the pool for every drawn entity.
+    let in_pool: HashSet<&str> = pool.iter().copied().collect();
+    let mut recused: BTreeMap<&str, usize> = BTreeMap::new();
+    for (e, c) in &conflicts {
+        if in_pool.contains(c) {
+            *recused.entry(e).or_default() += 1;
+        }
+    }
     let mut out = Vec::new();
+    // The hasher fed with "key|" once, cloned per entity; scores compared as bytes, which orders
+    // them exactly as their hex text does.
+    let prefix = Sha256::new_with_prefix(format!("{key}|").as_bytes());
     for (ci, class) in CLASSES.iter().enumerate() {
-        let mut stratum: Vec<(String, &Entity)> =
-            inputs.entities.iter().filter(|e| e.risk == *class).map(|e| (sha256_hex(&format!("{key}|{}", e.code)), e)).collect();
-        stratum.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.code.as_bytes().cmp(b.1.code.as_bytes())));
+        let mut stratum: Vec<([u8; 32], &Entity)> = inputs
+            .entities
+            .iter()
+            .filter(|e| e.risk == *class)
+            .map(|e| {
+                let mut h = prefix.clone();
+                h.update(e.code.as_bytes());
+                (h.finalize().into(), e)
+            })
+            .collect();
+        stratum.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.code.as_bytes().cmp(b.1.code.as_bytes())));
         let n = quota(stratum.len(), inputs.ratios[ci]);
         for (score, e) in stratum.into_iter().take(n) {
-            let eligible = pool.iter().filter(|c| !conflicts.contains(&(e.code.as_str(), **c))).count();
+            let score = hex(&score);
+            let eligible = pool.len() - recused.get(e.code.as_str()).copied().unwrap_or(0);
             if eligible < inputs.team {
                 return Err(DrawError::NotEnoughInspectors { code: e.code.clone(), eligible });
             }

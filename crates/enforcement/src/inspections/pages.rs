@@ -73,6 +73,9 @@ fn back(to: &str, e: AppError) -> Result<Response, PageError> {
 
 // ---- 计划与任务 ------------------------------------------------------------------------------
 
+/// (id, plan, title, item, unit, state, drawn, entered, published)
+type TaskListRow = (i64, String, String, String, String, String, i64, i64, i64);
+
 pub struct TaskLine {
     pub id: i64,
     pub plan: String,
@@ -102,7 +105,7 @@ struct IndexPage {
 
 async fn index(State(state): State<AppState>, staff: Staff, ctx: Ctx) -> Result<Response, PageError> {
     let sc = read_scope(&staff)?;
-    let rows: Vec<(i64, String, String, String, String, String, i64, i64, i64)> = sc
+    let rows: Vec<TaskListRow> = sc
         .filter(
             q("SELECT t.id, p.title, t.title, i.name, o.short_name, t.state, \
                (SELECT COUNT(*) FROM enf_insp_targets g WHERE g.task_id = t.id), \

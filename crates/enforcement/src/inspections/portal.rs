@@ -49,6 +49,9 @@ async fn public_task(state: &AppState, id: i64) -> Result<TaskRow, AppError> {
     drawing::task(&state.db, id).await?.filter(|t| t.state != "draft").ok_or_else(crate::kernel::access::not_found)
 }
 
+/// (id, title, unit, item, state, entities, ends_on)
+type PublicTaskRow = (i64, String, String, String, String, Option<i64>, String);
+
 pub struct TaskLine {
     pub id: i64,
     pub title: String,
@@ -76,7 +79,7 @@ struct ListQuery {
 async fn list(State(state): State<AppState>, ctx: Ctx, MaybeCitizen(c): MaybeCitizen, Query(lq): Query<ListQuery>) -> Result<Response, PageError> {
     let paging = Paging { page: lq.page, per: None };
     let total = q("SELECT COUNT(*) FROM enf_insp_tasks WHERE state <> 'draft'").fetch_i64(&state.db).await?;
-    let rows: Vec<(i64, String, String, String, String, Option<i64>, String)> = q(
+    let rows: Vec<PublicTaskRow> = q(
         "SELECT t.id, t.title, o.name, i.name, t.state, t.entity_count, t.ends_on FROM enf_insp_tasks t JOIN orgs o ON o.id = t.org_id JOIN enf_insp_items i ON i.id = t.item_id WHERE t.state <> 'draft' ORDER BY t.committed_at DESC, t.id DESC",
     )
     .push_bind(" LIMIT {}", paging.per())
@@ -117,7 +120,7 @@ pub async fn facts(state: &AppState, t: &TaskRow) -> Result<Facts, AppError> {
         Some(id) => q("SELECT name FROM orgs WHERE id = $1").bind(id).fetch_optional::<(String,)>(&state.db).await?.map(|r| r.0).unwrap_or_default(),
         None => "全市".into(),
     };
-    let fmt = |ms: Option<i64>| ms.map(|m| crate::time::fmt_datetime(m)).unwrap_or_default();
+    let fmt = |ms: Option<i64>| ms.map(crate::time::fmt_datetime).unwrap_or_default();
     Ok(Facts {
         unit: name(t.org_id),
         units: units.iter().skip(1).map(|u| name(*u)).collect(),
