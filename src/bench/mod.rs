@@ -12,6 +12,18 @@ pub enum BenchWhat {
     /// department's open list, a year's indicators, server memory; optionally PostgreSQL with two
     /// instances.
     Hotline(hotline::Args),
+    /// Enforcement: the 双随机 draw over a generated pool (pure computation, no database).
+    Enforcement {
+        /// Entities in the pool.
+        #[arg(long, default_value_t = 100_000)]
+        entities: usize,
+        /// Inspectors in the pool.
+        #[arg(long, default_value_t = 2_000)]
+        inspectors: usize,
+        /// Draws to time.
+        #[arg(long, default_value_t = 10)]
+        runs: usize,
+    },
     /// Full-text search: index generated publications, then time queries with filters. Uses
     /// data/bench-search.db unless DATABASE_URL (or a config file) names another database.
     Search {
@@ -27,6 +39,10 @@ pub enum BenchWhat {
 pub async fn run(what: BenchWhat, config: Option<&PathBuf>) -> anyhow::Result<()> {
     match what {
         BenchWhat::Hotline(args) => hotline::run(args).await,
+        BenchWhat::Enforcement { entities, inspectors, runs } => {
+            crate::enforcement::inspections::bench::draw_bench(entities, inspectors, runs);
+            Ok(())
+        }
         BenchWhat::Search { docs, queries } => {
             let mut cfg = crate::config::Config::load(config.map(|p| p.as_path()))?;
             if config.is_none() && std::env::var("DATABASE_URL").is_err() && std::env::var("FAZHI_DATABASE_URL").is_err() {

@@ -19,6 +19,7 @@ mod hotline;
 mod hotline_staff;
 mod hotline_steps;
 mod indicators;
+mod inspections;
 mod notify;
 mod open311;
 mod oversight;

@@ -231,7 +231,7 @@ pub async fn seed_year(state: &AppState, size: DemoSize) -> anyhow::Result<()> {
         .await;
         res.map_err(|e| anyhow::anyhow!("行政处罚演示案件生成失败：{e} {:?}", e.field_errors()))?;
     }
-    Ok(())
+    crate::inspections::demo::seed(state, size).await
 }
 
 #[cfg(test)]

@@ -123,5 +123,5 @@ static ALL: LazyLock<Vec<Counted>> = LazyLock::new(|| {
 
 /// The indicators of enforcement, for `Feature::indicators`.
 pub fn all() -> Vec<&'static dyn Indicator> {
-    ALL.iter().map(|i| i as &dyn Indicator).collect()
+    ALL.iter().chain(crate::inspections::indicators::ALL.iter()).map(|i| i as &dyn Indicator).collect()
 }

@@ -8,6 +8,7 @@
 pub mod api;
 pub mod demo;
 pub mod indicators;
+pub mod inspections;
 pub mod pages;
 pub mod portal;
 pub mod queries;
@@ -33,7 +34,10 @@ use crate::state::AppState;
 /// Enforcement as a feature of the program.
 pub struct Enforcement;
 
-const MIGRATIONS: &[Migration] = &[Migration { version: 50, name: "enforcement", sql: include_str!("../migrations/0050_enforcement.sql") }];
+const MIGRATIONS: &[Migration] = &[
+    Migration { version: 50, name: "enforcement", sql: include_str!("../migrations/0050_enforcement.sql") },
+    Migration { version: 51, name: "inspections", sql: include_str!("../migrations/0051_inspections.sql") },
+];
 
 /// Does this person read penalty cases somewhere?
 pub fn reads(staff: &Staff) -> bool {
@@ -57,22 +61,29 @@ impl Feature for Enforcement {
         MIGRATIONS
     }
     fn pages(&self) -> Router<AppState> {
-        pages::routes().merge(portal::routes())
+        pages::routes().merge(portal::routes()).merge(inspections::pages::routes()).merge(inspections::portal::routes())
     }
     fn api(&self) -> fazhi_platform::api::ApiRoutes {
         api::routes()
     }
     fn nav(&self, staff: &Staff) -> Vec<(&'static str, &'static str)> {
-        if reads(staff) { vec![("行政处罚", "/enforcement/cases")] } else { vec![] }
+        if reads(staff) { vec![("行政处罚", "/enforcement/cases"), ("双随机抽查", "/enforcement/inspections")] } else { vec![] }
     }
     fn portal<'a>(&'a self, _state: &'a AppState) -> BoxFuture<'a, Result<fazhi_platform::registry::PortalEntry, crate::error::AppError>> {
         async {
             Ok(fazhi_platform::registry::PortalEntry {
-                tiles: vec![fazhi_platform::registry::PortalTile {
-                    title: "行政处罚决定公示".into(),
-                    text: "查阅本市行政执法机关作出并公示的行政处罚决定".into(),
-                    href: "/portal/enforcement/decisions".into(),
-                }],
+                tiles: vec![
+                    fazhi_platform::registry::PortalTile {
+                        title: "行政处罚决定公示".into(),
+                        text: "查阅本市行政执法机关作出并公示的行政处罚决定".into(),
+                        href: "/portal/enforcement/decisions".into(),
+                    },
+                    fazhi_platform::registry::PortalTile {
+                        title: "双随机抽查公示".into(),
+                        text: "查看随机抽查的抽取参数、抽取结果和检查结果，并在浏览器中自行验证抽取".into(),
+                        href: "/portal/enforcement/inspections".into(),
+                    },
+                ],
                 ..Default::default()
             })
         }
@@ -82,7 +93,13 @@ impl Feature for Enforcement {
         indicators::all()
     }
     fn audit_kinds(&self) -> Vec<crate::audit::log::AuditKind> {
-        vec![crate::audit::log::AuditKind::new("enf_officer", "执法人员").named("enf_officers", "name")]
+        vec![
+            crate::audit::log::AuditKind::new("enf_officer", "执法人员").named("enf_officers", "name"),
+            crate::audit::log::AuditKind::new("enf_insp_item", "抽查事项").named("enf_insp_items", "name"),
+            crate::audit::log::AuditKind::new("enf_insp_plan", "抽查计划").named("enf_insp_plans", "title"),
+            crate::audit::log::AuditKind::new("enf_insp_task", "抽查任务").named("enf_insp_tasks", "title"),
+            crate::audit::log::AuditKind::new("enf_entity", "检查对象").named("enf_entities", "name"),
+        ]
     }
     fn demo_logins(&self) -> &'static [(&'static str, &'static str)] {
         demo::LOGINS
