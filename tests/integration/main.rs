@@ -17,6 +17,8 @@ mod hotline;
 mod hotline_staff;
 mod hotline_steps;
 mod indicators;
+mod legal_aid;
+mod litigation;
 mod notify;
 mod open311;
 mod oversight;
