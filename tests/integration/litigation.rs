@@ -115,8 +115,17 @@ async fn every_village_has_an_adviser_and_the_coverage_is_computed_from_the_assi
 
     // A village left without one: the figure follows.
     let v = fazhi::db::q("SELECT org_id FROM adviser_villages ORDER BY org_id LIMIT 1").fetch_i64(&app.state.db).await.unwrap();
-    fazhi::db::q("DELETE FROM adviser_services WHERE org_id = $1").bind(v).execute(&app.state.db).await.unwrap();
-    fazhi::db::q("DELETE FROM adviser_villages WHERE org_id = $1").bind(v).execute(&app.state.db).await.unwrap();
+    app.state
+        .db
+        .write(move |tx| {
+            Box::pin(async move {
+                fazhi::db::q("DELETE FROM adviser_services WHERE org_id = $1").bind(v).execute(&mut *tx).await?;
+                fazhi::db::q("DELETE FROM adviser_villages WHERE org_id = $1").bind(v).execute(&mut *tx).await?;
+                Ok(())
+            })
+        })
+        .await
+        .unwrap();
     let j = sfj.get(&format!("/api/v1/indicators/disputes.adviser_coverage?from={t}&to={t}")).await.json();
     assert_eq!(j["total"]["numerator"].as_i64(), Some(223), "{j}");
 

@@ -272,7 +272,7 @@ pub async fn apply(state: &AppState, by: Applicant<'_>, n: NewAid) -> Result<Cas
             code: "duplicate_application".into(),
             message: "同一申请人当天已提交过相同的申请，请勿重复提交".into(),
             basis: vec![],
-            fields: vec![FieldError::new("summary", "duplicate_application", "已提交过相同的申请")],
+            fields: vec![FieldError::new("summary", "duplicate_application", "今天已提交过相同的申请，请勿重复提交；可在“我的法律援助申请”中查看")],
         });
     }
     let actor = match &by {
