@@ -44,7 +44,8 @@ async fn a_migrant_worker_applies_on_the_portal_and_a_lawyer_closes_with_the_wag
     let r = citizen.get("/portal/legal-aid").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     assert!(r.contains("第四十三条") && r.contains("本地默认"), "{}", r.text);
-    let r = citizen.post_form("/portal/legal-aid", &[("applicant_name", ""), ("category", "family"), ("exempt_ground", "migrant_worker"), ("summary", "")]).await;
+    let r =
+        citizen.post_form("/portal/legal-aid", &[("applicant_name", ""), ("category", "family"), ("exempt_ground", "migrant_worker"), ("summary", "")]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.contains("请填写申请人姓名") && r.contains("第四十二条第三项") && r.contains("请简要说明案情"), "{}", r.text);
     let form = [
@@ -79,7 +80,10 @@ async fn a_migrant_worker_applies_on_the_portal_and_a_lawyer_closes_with_the_wag
     assert_eq!(j["due_on"].as_str().unwrap(), fazhi::time::fmt_date(cal.add_calendar_days(today, 3, true)), "three days to assign");
 
     // The conflict check: a lawyer who declared the opponent as a client is refused, named.
-    let conflicted = legal_aid::add_provider(&app.state, &Who::Import, centre, "赵律师", "江苏某律师事务所", "lawyer", None, "示范市某建筑劳务公司（常年法律顾问）").await.unwrap();
+    let conflicted =
+        legal_aid::add_provider(&app.state, &Who::Import, centre, "赵律师", "江苏某律师事务所", "lawyer", None, "示范市某建筑劳务公司（常年法律顾问）")
+            .await
+            .unwrap();
     let r = step(&mut staff, id, "assign", serde_json::json!({"fields": {"provider_id": conflicted.to_string()}})).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(r.json()["code"], "conflict_of_interest");
@@ -95,7 +99,13 @@ async fn a_migrant_worker_applies_on_the_portal_and_a_lawyer_closes_with_the_wag
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(r.json()["code"], "not_assigned_provider");
     let mut lawyer_c = app.login("aid_lawyer").await;
-    let r = step(&mut lawyer_c, id, "close", serde_json::json!({"fields": {"closing_code": "mediation", "amount_recovered": "1000", "wages_recovered": "26000", "report": "x"}})).await;
+    let r = step(
+        &mut lawyer_c,
+        id,
+        "close",
+        serde_json::json!({"fields": {"closing_code": "mediation", "amount_recovered": "1000", "wages_recovered": "26000", "report": "x"}}),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text.contains("不能大于") && r.text.contains("第五十条"), "{}", r.text);
     let r = step(&mut lawyer_c, id, "close", serde_json::json!({"fields": {"closing_code": "won", "amount_recovered": "1", "report": "x"}})).await;
@@ -155,7 +165,11 @@ async fn the_means_test_its_override_and_a_late_decision_need_their_reasons() {
     let r = step(&mut staff, id, "grant", serde_json::json!({"fields": {"override_reason": "家庭成员重病，医疗支出大，实际经济困难"}})).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     assert_eq!(r.json()["override_reason"], "家庭成员重病，医疗支出大，实际经济困难");
-    let ev = q("SELECT COUNT(*) FROM events WHERE entity = 'case' AND entity_id = $1 AND changes LIKE '%改变审查结果的理由%'").bind(id).fetch_i64(&app.state.db).await.unwrap();
+    let ev = q("SELECT COUNT(*) FROM events WHERE entity = 'case' AND entity_id = $1 AND changes LIKE '%改变审查结果的理由%'")
+        .bind(id)
+        .fetch_i64(&app.state.db)
+        .await
+        .unwrap();
     assert_eq!(ev, 1, "the override is in the case's history");
 
     // The local threshold is a setting: raised, the same means pass.
@@ -172,13 +186,23 @@ async fn the_means_test_its_override_and_a_late_decision_need_their_reasons() {
 
     // After the seventh day: a decision needs the reason for the delay, and is counted late.
     let day = fazhi::time::today() + Duration::days(12);
-    let r = legal_aid::step_on(&app.state, &Who::Import, late, None, "refuse", StepForm { reason: Some("不属于法律援助事项范围".into()), ..Default::default() }, day).await;
+    let r = legal_aid::step_on(
+        &app.state,
+        &Who::Import,
+        late,
+        None,
+        "refuse",
+        StepForm { reason: Some("不属于法律援助事项范围".into()), ..Default::default() },
+        day,
+    )
+    .await;
     let e = r.unwrap_err();
     assert!(format!("{e:?}").contains("逾期") && e.basis().iter().any(|b| b.contains("第四十三条")), "{e:?}");
     let mut f = StepForm { reason: Some("不属于法律援助事项范围".into()), ..Default::default() };
     f.fields.insert("late_reason".into(), "等待人社部门出具证明".into());
     legal_aid::step_on(&app.state, &Who::Import, late, None, "refuse", f, day).await.unwrap();
-    let (in_time, code): (bool, String) = q("SELECT decided_in_time, closing_code FROM legal_aid_cases WHERE case_id = $1").bind(late).fetch_one(&app.state.db).await.unwrap();
+    let (in_time, code): (bool, String) =
+        q("SELECT decided_in_time, closing_code FROM legal_aid_cases WHERE case_id = $1").bind(late).fetch_one(&app.state.db).await.unwrap();
     assert_eq!((in_time, code.as_str()), (false, "refused"));
 
     // Art. 49: the justice bureau decides the objection within five days, and orders a review.
@@ -285,10 +309,19 @@ async fn the_demo_year_has_the_seeds_879_cases_and_the_wages() {
     fazhi::disputes::legal_aid_demo::seed_year(&app.state, fazhi::registry::DemoSize::Full).await.unwrap();
     assert!(started.elapsed() < std::time::Duration::from_secs(60), "{:?}", started.elapsed());
     let db = &app.state.db;
-    assert_eq!(q("SELECT COUNT(*) FROM legal_aid_cases WHERE decision IN ('granted', 'provisional') AND closing_code IS NOT NULL").fetch_i64(db).await.unwrap(), 879);
+    assert_eq!(
+        q("SELECT COUNT(*) FROM legal_aid_cases WHERE decision IN ('granted', 'provisional') AND closing_code IS NOT NULL").fetch_i64(db).await.unwrap(),
+        879
+    );
     let wages = q("SELECT CAST(SUM(wages_recovered) AS BIGINT) FROM legal_aid_cases").fetch_i64(db).await.unwrap();
     assert!(wages > 9_500_000 && wages < 11_000_000, "{wages}");
-    assert_eq!(q("SELECT COUNT(*) FROM cases c JOIN legal_aid_cases a ON a.case_id = c.id WHERE c.is_open = FALSE AND a.closing_code IS NULL").fetch_i64(db).await.unwrap(), 0);
+    assert_eq!(
+        q("SELECT COUNT(*) FROM cases c JOIN legal_aid_cases a ON a.case_id = c.id WHERE c.is_open = FALSE AND a.closing_code IS NULL")
+            .fetch_i64(db)
+            .await
+            .unwrap(),
+        0
+    );
     let mut sfj = app.login("sfj").await;
     let y = fazhi::time::today();
     let (from, to) = (fazhi::time::fmt_date(y - Duration::days(366)), fazhi::time::fmt_date(y));

@@ -52,7 +52,8 @@ async fn a_suit_is_answered_heard_lost_and_the_judgment_performed() {
     let r = step(&mut c, id, "hearing", serde_json::json!({"fields": {"hearing_on": t, "appearance": "staff"}})).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text.contains("正当理由") && r.text.contains("第八条"), "{}", r.text);
-    let r = step(&mut c, id, "hearing", serde_json::json!({"fields": {"hearing_on": fazhi::time::fmt_date(today + Duration::days(3)), "appearance": "head"}})).await;
+    let r = step(&mut c, id, "hearing", serde_json::json!({"fields": {"hearing_on": fazhi::time::fmt_date(today + Duration::days(3)), "appearance": "head"}}))
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "a hearing in the future is not recorded");
     let r = step(&mut c, id, "hearing", serde_json::json!({"fields": {"hearing_on": t, "appearance": "staff", "excuse": "duty"}})).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
@@ -133,7 +134,11 @@ async fn every_village_has_an_adviser_and_the_coverage_is_computed_from_the_assi
     let mut aid = app.login("aid_staff").await;
     let r = aid.post_form("/disputes/advisers/service", &[("org_id", &v.to_string()), ("kind", "lecture"), ("served_on", &t), ("people", "40")]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
-    assert_eq!(fazhi::db::q("SELECT COUNT(*) FROM adviser_services WHERE org_id = $1").bind(v).fetch_i64(&app.state.db).await.unwrap(), 0, "no adviser, no service");
+    assert_eq!(
+        fazhi::db::q("SELECT COUNT(*) FROM adviser_services WHERE org_id = $1").bind(v).fetch_i64(&app.state.db).await.unwrap(),
+        0,
+        "no adviser, no service"
+    );
     let adviser = fazhi::db::q("SELECT id FROM legal_advisers ORDER BY id LIMIT 1").fetch_i64(&app.state.db).await.unwrap();
     let r = aid.post_form("/disputes/advisers/assign", &[("org_id", &v.to_string()), ("adviser_id", &adviser.to_string())]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);

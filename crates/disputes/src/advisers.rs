@@ -22,7 +22,8 @@ use crate::web::{Page, Paging};
 pub const PLS_MANAGE: Perm = Perm::new("pls_manage", "公共法律服务网络管理");
 
 pub const KINDS: &[(&str, &str)] = &[("lawyer", "律师"), ("grassroots", "基层法律服务工作者")];
-pub const SERVICES: &[(&str, &str)] = &[("consult", "法律咨询"), ("lecture", "法治讲座"), ("review", "审查村规民约、合同等文件"), ("mediation", "参与调解纠纷")];
+pub const SERVICES: &[(&str, &str)] =
+    &[("consult", "法律咨询"), ("lecture", "法治讲座"), ("review", "审查村规民约、合同等文件"), ("mediation", "参与调解纠纷")];
 
 pub fn label(list: &'static [(&'static str, &'static str)], code: &str) -> &'static str {
     list.iter().find(|c| c.0 == code).map(|c| c.1).unwrap_or("")
@@ -80,8 +81,20 @@ pub async fn add_adviser(state: &AppState, who: &Who, name: &str, kind: &str, fi
         .db
         .write(move |tx| {
             async move {
-                let id = q("INSERT INTO legal_advisers (name, kind, firm, created_at) VALUES ($1,$2,$3,$4) RETURNING id").bind(name.clone()).bind(kind.clone()).bind(firm.clone()).bind(now_ms()).fetch_i64(&mut *tx).await?;
-                audit::record(tx, &actor, NewEvent::new("legal_adviser", id, "create", "登记村（社区）法律顾问").changes(Changes::new().created("姓名", name).created("类别", label(KINDS, &kind)).created("执业机构", firm))).await?;
+                let id = q("INSERT INTO legal_advisers (name, kind, firm, created_at) VALUES ($1,$2,$3,$4) RETURNING id")
+                    .bind(name.clone())
+                    .bind(kind.clone())
+                    .bind(firm.clone())
+                    .bind(now_ms())
+                    .fetch_i64(&mut *tx)
+                    .await?;
+                audit::record(
+                    tx,
+                    &actor,
+                    NewEvent::new("legal_adviser", id, "create", "登记村（社区）法律顾问")
+                        .changes(Changes::new().created("姓名", name).created("类别", label(KINDS, &kind)).created("执业机构", firm)),
+                )
+                .await?;
                 Ok(id)
             }
             .boxed()
@@ -110,8 +123,22 @@ pub async fn assign(state: &AppState, who: &Who, org_id: i64, adviser_id: i64) -
             async move {
                 let old: Option<(i64,)> = q("SELECT adviser_id FROM adviser_villages WHERE org_id = $1").bind(org_id).fetch_optional(&mut *tx).await?;
                 q("DELETE FROM adviser_villages WHERE org_id = $1").bind(org_id).execute(&mut *tx).await?;
-                q("INSERT INTO adviser_villages (org_id, adviser_id, since) VALUES ($1,$2,$3)").bind(org_id).bind(adviser_id).bind(fmt_date(today())).execute(&mut *tx).await?;
-                audit::record(tx, &actor, NewEvent::new("org", org_id, "adviser", format!("{}的法律顾问", v.name)).changes(Changes::new().set("法律顾问", old.map(|o| o.0), adviser_id))).await?;
+                q("INSERT INTO adviser_villages (org_id, adviser_id, since) VALUES ($1,$2,$3)")
+                    .bind(org_id)
+                    .bind(adviser_id)
+                    .bind(fmt_date(today()))
+                    .execute(&mut *tx)
+                    .await?;
+                audit::record(
+                    tx,
+                    &actor,
+                    NewEvent::new("org", org_id, "adviser", format!("{}的法律顾问", v.name)).changes(Changes::new().set(
+                        "法律顾问",
+                        old.map(|o| o.0),
+                        adviser_id,
+                    )),
+                )
+                .await?;
                 Ok(())
             }
             .boxed()
@@ -125,28 +152,40 @@ pub async fn log_service(state: &AppState, who: &Who, org_id: i64, kind: &str, s
     if label(SERVICES, kind).is_empty() {
         return Err(AppError::field("kind", "bad_choice", "请选择服务类型"));
     }
-    let day = crate::time::parse_date(served_on.trim()).filter(|d| *d <= today() && *d >= today() - chrono::Duration::days(366)).ok_or_else(|| AppError::field("served_on", "bad_date", "服务日期须为一年以内、不晚于今天的日期"))?;
+    let day = crate::time::parse_date(served_on.trim())
+        .filter(|d| *d <= today() && *d >= today() - chrono::Duration::days(366))
+        .ok_or_else(|| AppError::field("served_on", "bad_date", "服务日期须为一年以内、不晚于今天的日期"))?;
     if !(1..=10_000).contains(&people) {
         return Err(AppError::field("people", "not_a_number", "服务人次须为 1 至 10000 的整数"));
     }
     let adviser: Option<(i64,)> = q("SELECT adviser_id FROM adviser_villages WHERE org_id = $1").bind(org_id).fetch_optional(&state.db).await?;
-    let Some((adviser,)) = adviser else { return Err(AppError::field("org_id", "no_adviser", "这个村（社区）还没有法律顾问，请先确定法律顾问")) };
+    let Some((adviser,)) = adviser else {
+        return Err(AppError::field("org_id", "no_adviser", "这个村（社区）还没有法律顾问，请先确定法律顾问"));
+    };
     let (kind, note, actor) = (kind.to_string(), note.trim().chars().take(500).collect::<String>(), who.actor());
     state
         .db
         .write(move |tx| {
             async move {
-                let id = q("INSERT INTO adviser_services (adviser_id, org_id, kind, served_on, people, note, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7) RETURNING id")
-                    .bind(adviser)
-                    .bind(org_id)
-                    .bind(kind.clone())
-                    .bind(fmt_date(day))
-                    .bind(people)
-                    .bind(note)
-                    .bind(now_ms())
-                    .fetch_i64(&mut *tx)
-                    .await?;
-                audit::record(tx, &actor, NewEvent::new("adviser_service", id, "create", "登记法律顾问服务").changes(Changes::new().created("服务", label(SERVICES, &kind)).created("人次", people))).await?;
+                let id = q(
+                    "INSERT INTO adviser_services (adviser_id, org_id, kind, served_on, people, note, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7) RETURNING id",
+                )
+                .bind(adviser)
+                .bind(org_id)
+                .bind(kind.clone())
+                .bind(fmt_date(day))
+                .bind(people)
+                .bind(note)
+                .bind(now_ms())
+                .fetch_i64(&mut *tx)
+                .await?;
+                audit::record(
+                    tx,
+                    &actor,
+                    NewEvent::new("adviser_service", id, "create", "登记法律顾问服务")
+                        .changes(Changes::new().created("服务", label(SERVICES, &kind)).created("人次", people)),
+                )
+                .await?;
                 Ok(id)
             }
             .boxed()
@@ -188,7 +227,12 @@ impl Coverage {
             rows.into_iter()
                 .map(|(k, n, d)| {
                     let k = k.unwrap_or_default();
-                    Cell { label: k.parse().ok().and_then(|i: i64| names.get(&i).cloned()).unwrap_or_else(|| k.clone()), key: Some(k), numerator: n, denominator: Some(d) }
+                    Cell {
+                        label: k.parse().ok().and_then(|i: i64| names.get(&i).cloned()).unwrap_or_else(|| k.clone()),
+                        key: Some(k),
+                        numerator: n,
+                        denominator: Some(d),
+                    }
                 })
                 .collect()
         } else {
@@ -204,7 +248,12 @@ impl Coverage {
         if let (Some(k), Some(_)) = (key, p.by) {
             w = w.push_bind(" AND CAST(v.parent_id AS TEXT) = {}", k.to_string());
         }
-        let mut lq = q(format!("SELECT v.id, v.code, v.name, COALESCE(v.parent_id, v.id), COALESCE(a.since, ''){} ORDER BY v.path LIMIT {} OFFSET {}", w.sql(), paging.per(), paging.offset()));
+        let mut lq = q(format!(
+            "SELECT v.id, v.code, v.name, COALESCE(v.parent_id, v.id), COALESCE(a.since, ''){} ORDER BY v.path LIMIT {} OFFSET {}",
+            w.sql(),
+            paging.per(),
+            paging.offset()
+        ));
         let mut cq = q(format!("SELECT COUNT(*){}", w.sql()));
         for a in w.args() {
             lq = lq.bind(a.clone());
@@ -216,7 +265,14 @@ impl Coverage {
         let names = org_names(state, &ids).await?;
         let items = rows
             .into_iter()
-            .map(|(id, code, name, town, since)| RecordRef { url: "/disputes/advisers".into(), number: code, unit: names.get(&town).cloned().unwrap_or_default(), id, title: name, date: since })
+            .map(|(id, code, name, town, since)| RecordRef {
+                url: "/disputes/advisers".into(),
+                number: code,
+                unit: names.get(&town).cloned().unwrap_or_default(),
+                id,
+                title: name,
+                date: since,
+            })
             .collect();
         Ok(Page::new(items, &paging, total))
     }
@@ -229,7 +285,14 @@ impl Indicator for Coverage {
     fn evaluate<'a>(&'a self, state: &'a AppState, p: &'a Params) -> BoxFuture<'a, Result<Evaluation, AppError>> {
         self.eval(state, p).boxed()
     }
-    fn records<'a>(&'a self, state: &'a AppState, p: &'a Params, key: Option<&'a str>, part: Part, paging: Paging) -> BoxFuture<'a, Result<Page<RecordRef>, AppError>> {
+    fn records<'a>(
+        &'a self,
+        state: &'a AppState,
+        p: &'a Params,
+        key: Option<&'a str>,
+        part: Part,
+        paging: Paging,
+    ) -> BoxFuture<'a, Result<Page<RecordRef>, AppError>> {
         self.list(state, p, key, part, paging).boxed()
     }
 }
@@ -288,11 +351,21 @@ pub fn indicators() -> Vec<&'static dyn Indicator> {
 pub async fn seed_demo(state: &AppState, size: crate::registry::DemoSize) -> anyhow::Result<()> {
     use rand::{Rng, SeedableRng};
     let err = |e: AppError| anyhow::anyhow!("法律顾问演示数据：{e}");
-    let villages: Vec<(i64,)> = q(format!("SELECT id FROM orgs WHERE kind IN {VILLAGE_KINDS} AND active = TRUE ORDER BY path")).fetch_all(&state.db).await.map_err(err)?;
+    let villages: Vec<(i64,)> =
+        q(format!("SELECT id FROM orgs WHERE kind IN {VILLAGE_KINDS} AND active = TRUE ORDER BY path")).fetch_all(&state.db).await.map_err(err)?;
     if villages.is_empty() {
         return Ok(());
     }
-    let firms = ["江苏示范律师事务所", "示范市秦邮律师事务所", "江苏运河律师事务所", "示范市盂城律师事务所", "江苏湖光律师事务所", "扬州某律师事务所", "示范市城区法律服务所", "示范市乡镇法律服务所"];
+    let firms = [
+        "江苏示范律师事务所",
+        "示范市秦邮律师事务所",
+        "江苏运河律师事务所",
+        "示范市盂城律师事务所",
+        "江苏湖光律师事务所",
+        "扬州某律师事务所",
+        "示范市城区法律服务所",
+        "示范市乡镇法律服务所",
+    ];
     let surnames = ["王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "马", "朱", "胡", "郭", "何", "高", "林", "罗"];
     let given = ["文", "华", "军", "平", "静", "敏", "强", "磊", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "霞", "刚"];
     let mut ids = Vec::new();
@@ -311,7 +384,13 @@ pub async fn seed_demo(state: &AppState, size: crate::registry::DemoSize) -> any
         let a = ids[k % ids.len()];
         for _ in 0..per_village {
             let kind = SERVICES[[0, 0, 0, 1, 2, 3][rng.gen_range(0..6)]].0;
-            services.push((a, *v, kind, fmt_date(t - chrono::Duration::days(rng.gen_range(1..360))), if kind == "lecture" { rng.gen_range(20..120) } else { 1 }));
+            services.push((
+                a,
+                *v,
+                kind,
+                fmt_date(t - chrono::Duration::days(rng.gen_range(1..360))),
+                if kind == "lecture" { rng.gen_range(20..120) } else { 1 },
+            ));
         }
     }
     let villages = villages.clone();
@@ -321,10 +400,23 @@ pub async fn seed_demo(state: &AppState, size: crate::registry::DemoSize) -> any
         .write(move |tx| {
             async move {
                 for (k, (v,)) in villages.iter().enumerate() {
-                    q("INSERT INTO adviser_villages (org_id, adviser_id, since) VALUES ($1,$2,$3)").bind(*v).bind(ids2[k % ids2.len()]).bind(since.clone()).execute(&mut *tx).await?;
+                    q("INSERT INTO adviser_villages (org_id, adviser_id, since) VALUES ($1,$2,$3)")
+                        .bind(*v)
+                        .bind(ids2[k % ids2.len()])
+                        .bind(since.clone())
+                        .execute(&mut *tx)
+                        .await?;
                 }
                 for (a, v, kind, on, people) in services {
-                    q("INSERT INTO adviser_services (adviser_id, org_id, kind, served_on, people, note, created_at) VALUES ($1,$2,$3,$4,$5,'',$6)").bind(a).bind(v).bind(kind).bind(on).bind(people).bind(now_ms()).execute(&mut *tx).await?;
+                    q("INSERT INTO adviser_services (adviser_id, org_id, kind, served_on, people, note, created_at) VALUES ($1,$2,$3,$4,$5,'',$6)")
+                        .bind(a)
+                        .bind(v)
+                        .bind(kind)
+                        .bind(on)
+                        .bind(people)
+                        .bind(now_ms())
+                        .execute(&mut *tx)
+                        .await?;
                 }
                 Ok(())
             }

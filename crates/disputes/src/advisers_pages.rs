@@ -55,7 +55,8 @@ async fn page(State(state): State<AppState>, staff: Staff, ctx: Ctx) -> Result<R
     let towns = advisers::coverage(&state.db).await?;
     let total = towns.iter().fold((0, 0), |(c, v), t| (c + t.covered, v + t.villages));
     let manage = staff.has(PLS_MANAGE);
-    let villages = if manage { crate::org::queries::of_kinds(&state.db, &[crate::org::OrgKind::Village, crate::org::OrgKind::Community]).await? } else { vec![] };
+    let villages =
+        if manage { crate::org::queries::of_kinds(&state.db, &[crate::org::OrgKind::Village, crate::org::OrgKind::Community]).await? } else { vec![] };
     render(&AdvisersPage {
         layout: Layout::new(&staff, &ctx, "村（社区）法律顾问").crumb("公共法律服务", "/disputes/advisers").crumb("一村一法律顾问", ""),
         towns,
@@ -67,7 +68,6 @@ async fn page(State(state): State<AppState>, staff: Staff, ctx: Ctx) -> Result<R
         services: advisers::SERVICES,
         today: crate::time::fmt_date(crate::time::today()),
     })
-    .map_err(Into::into)
 }
 
 fn done(r: Result<impl Sized, AppError>, ok: &str) -> Result<Response, PageError> {
@@ -86,11 +86,23 @@ async fn add(State(state): State<AppState>, staff: Staff, form: FormData) -> Res
 
 async fn assign(State(state): State<AppState>, staff: Staff, form: FormData) -> Result<Response, PageError> {
     staff.require(PLS_MANAGE)?;
-    done(advisers::assign(&state, &Who::staff(&staff), form.int("org_id").unwrap_or(0), form.int("adviser_id").unwrap_or(0)).await, "已确定该村（社区）的法律顾问")
+    done(
+        advisers::assign(&state, &Who::staff(&staff), form.int("org_id").unwrap_or(0), form.int("adviser_id").unwrap_or(0)).await,
+        "已确定该村（社区）的法律顾问",
+    )
 }
 
 async fn service(State(state): State<AppState>, staff: Staff, form: FormData) -> Result<Response, PageError> {
     staff.require(PLS_MANAGE)?;
-    let r = advisers::log_service(&state, &Who::staff(&staff), form.int("org_id").unwrap_or(0), form.get("kind").unwrap_or(""), form.get("served_on").unwrap_or(""), form.int("people").unwrap_or(1), form.get("note").unwrap_or("")).await;
+    let r = advisers::log_service(
+        &state,
+        &Who::staff(&staff),
+        form.int("org_id").unwrap_or(0),
+        form.get("kind").unwrap_or(""),
+        form.get("served_on").unwrap_or(""),
+        form.int("people").unwrap_or(1),
+        form.get("note").unwrap_or(""),
+    )
+    .await;
     done(r, "已登记服务")
 }

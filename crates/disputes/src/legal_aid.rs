@@ -109,9 +109,12 @@ pub async fn threshold<'a>(ex: impl Into<Ex<'a>>) -> Result<(i64, bool), AppErro
 }
 
 pub async fn set_threshold(state: &AppState, who: &Who, value: &str) -> Result<(), AppError> {
-    let n = value.trim().parse::<i64>().ok().filter(|n| (1..=100_000).contains(n)).ok_or_else(|| {
-        AppError::field("threshold", "bad_number", "经济困难标准须为 1 至 100000 之间的整数（元/人·月）")
-    })?;
+    let n = value
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|n| (1..=100_000).contains(n))
+        .ok_or_else(|| AppError::field("threshold", "bad_number", "经济困难标准须为 1 至 100000 之间的整数（元/人·月）"))?;
     crate::settings::set_procedure_value(&state.db, who.actor(), P, rules::THRESHOLD_KEY, n.to_string()).await
 }
 
@@ -259,7 +262,8 @@ pub async fn apply(state: &AppState, by: Applicant<'_>, n: NewAid) -> Result<Cas
     if !errors.is_empty() {
         return Err(refused(errors));
     }
-    let (org, name, phone, summary, assessment) = (org.expect("checked"), name.expect("checked"), phone.expect("checked"), summary.expect("checked"), assessment.expect("checked"));
+    let (org, name, phone, summary, assessment) =
+        (org.expect("checked"), name.expect("checked"), phone.expect("checked"), summary.expect("checked"), assessment.expect("checked"));
     // A repeated submit (the same person, the same matter, the same day) is not a second case.
     let dup: i64 = q("SELECT COUNT(*) FROM legal_aid_cases WHERE phone = $1 AND received_on = $2 AND summary = $3")
         .bind(phone.as_str())
@@ -336,7 +340,16 @@ pub async fn apply(state: &AppState, by: Applicant<'_>, n: NewAid) -> Result<Cas
 }
 
 /// Add someone who gives aid to a centre's roster.
-pub async fn add_provider(state: &AppState, who: &Who, org_id: i64, name: &str, firm: &str, kind: &str, user_id: Option<i64>, relations: &str) -> Result<i64, AppError> {
+pub async fn add_provider(
+    state: &AppState,
+    who: &Who,
+    org_id: i64,
+    name: &str,
+    firm: &str,
+    kind: &str,
+    user_id: Option<i64>,
+    relations: &str,
+) -> Result<i64, AppError> {
     let org = orgs::get(&state.db, org_id).await?.ok_or_else(|| AppError::field("org_id", "required", "请选择法律援助机构"))?;
     if !who.allows_in(LA_HANDLE, P, &org.path) {
         return Err(AppError::field("org_id", "org_out_of_scope", "您只能为本法律援助机构登记承办人员"));
@@ -420,7 +433,15 @@ pub async fn step(state: &AppState, who: &Who, id: i64, seen_version: Option<i64
     step_on(state, who, id, seen_version, action, form, today()).await
 }
 
-pub async fn step_on(state: &AppState, who: &Who, id: i64, seen_version: Option<i64>, action: &str, form: StepForm, day: NaiveDate) -> Result<CaseRow, AppError> {
+pub async fn step_on(
+    state: &AppState,
+    who: &Who,
+    id: i64,
+    seen_version: Option<i64>,
+    action: &str,
+    form: StepForm,
+    day: NaiveDate,
+) -> Result<CaseRow, AppError> {
     let (case, a) = load(&state.db, id).await?.ok_or_else(crate::kernel::access::not_found)?;
     if !may_read(state, who, &case, &a).await? {
         return Err(crate::kernel::access::not_found());
@@ -554,7 +575,10 @@ pub async fn rate(state: &AppState, phone: &crate::privacy::Phone, id: i64, scor
     if a.phone != phone.as_str() {
         return Err(crate::kernel::access::not_found());
     }
-    let s = score.and_then(|s| s.trim().parse::<i64>().ok()).filter(|s| (1..=5).contains(s)).ok_or_else(|| AppError::field("satisfaction", "bad_choice", "请选择满意程度"))?;
+    let s = score
+        .and_then(|s| s.trim().parse::<i64>().ok())
+        .filter(|s| (1..=5).contains(s))
+        .ok_or_else(|| AppError::field("satisfaction", "bad_choice", "请选择满意程度"))?;
     if case.is_open || a.closing_code.as_deref().is_none_or(|c| rules::label(rules::CLOSING, c).is_empty()) {
         return Err(AppError::Refused { code: "not_concluded".into(), message: "案件办结后才能评价".into(), basis: vec![], fields: vec![] });
     }
@@ -566,8 +590,19 @@ pub async fn rate(state: &AppState, phone: &crate::privacy::Phone, id: i64, scor
         .db
         .write(move |tx| {
             async move {
-                q("UPDATE legal_aid_cases SET satisfaction = $1, rated_on = $2 WHERE case_id = $3").bind(s).bind(fmt_date(today())).bind(id).execute(&mut *tx).await?;
-                audit::record(tx, &actor, NewEvent::new("case", id, "rate", "受援人评价").changes(Changes::new().created("满意程度", rules::label(rules::SATISFACTION, &s.to_string())))).await?;
+                q("UPDATE legal_aid_cases SET satisfaction = $1, rated_on = $2 WHERE case_id = $3")
+                    .bind(s)
+                    .bind(fmt_date(today()))
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                audit::record(
+                    tx,
+                    &actor,
+                    NewEvent::new("case", id, "rate", "受援人评价")
+                        .changes(Changes::new().created("满意程度", rules::label(rules::SATISFACTION, &s.to_string()))),
+                )
+                .await?;
                 Ok(())
             }
             .boxed()

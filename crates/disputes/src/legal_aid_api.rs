@@ -160,7 +160,12 @@ pub async fn get_aid(State(state): State<AppState>, caller: Caller, Path(id): Pa
 /// Take a step: request_materials (materials), supplement (supplement_text), deem_withdrawn, grant (override_reason when the means test failed, late_reason after day 7), provisional (provisional_ground), refuse (reason), assign (provider_id; refused with the conflict named), close (closing_code, amount_recovered, wages_recovered, report; the assigned provider only), terminate (termination_ground, reason), object, uphold, order_review, order_resume (reason).
 #[utoipa::path(post, path = "/api/v1/disputes/legal-aid/{id}/steps/{action}", tag = "disputes", request_body = crate::api::StepDto, params(("id" = i64, Path), ("action" = String, Path)),
     responses((status = 200, body = AidDto), (status = 422, body = ErrorDoc), (status = 409, body = ErrorDoc), (status = 404, body = ErrorDoc)), security(("bearer" = [])))]
-pub async fn aid_step(State(state): State<AppState>, caller: Caller, Path((id, action)): Path<(i64, String)>, JsonBody(b): JsonBody<crate::api::StepDto>) -> Result<Json<AidDto>, AppError> {
+pub async fn aid_step(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((id, action)): Path<(i64, String)>,
+    JsonBody(b): JsonBody<crate::api::StepDto>,
+) -> Result<Json<AidDto>, AppError> {
     readable(&state, &caller, id).await?;
     let c = legal_aid::step(&state, &Who::of(&caller), id, b.version, &action, StepForm { reason: b.reason, fields: b.fields, days: b.days }).await?;
     let a = legal_aid::row(&state.db, id).await?.ok_or_else(crate::kernel::access::not_found)?;

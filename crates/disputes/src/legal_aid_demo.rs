@@ -18,7 +18,6 @@ use crate::service::{StepForm, Who};
 use crate::state::AppState;
 use crate::time::{fmt_date, start_of_day_ms, today};
 
-
 /// The accounts, and the lawyer's place on the roster (linked to his account).
 pub async fn seed_accounts(state: &AppState) -> anyhow::Result<()> {
     let pw = fazhi_platform::demo::DEMO_PASSWORD;
@@ -235,7 +234,7 @@ pub async fn seed_year(state: &AppState, size: DemoSize) -> anyhow::Result<()> {
                             .bind(recovered)
                             .bind(wages)
                             .bind(fmt_date(if is_refused { decided } else { concluded }))
-                            .bind((!is_refused && k % 3 == 0).then(|| if k % 30 == 0 { 3_i64 } else { 5 }))
+                            .bind((!is_refused && k % 3 == 0).then_some(if k % 30 == 0 { 3_i64 } else { 5 }))
                             .bind((!is_refused && k % 3 == 0).then(|| fmt_date(concluded)))
                             .execute(&mut *tx)
                             .await?;
@@ -255,7 +254,9 @@ pub async fn seed_year(state: &AppState, size: DemoSize) -> anyhow::Result<()> {
             .map_err(err)?;
     }
     // The last days' applications, through the services: their clocks run.
-    let live: &[(&str, &str, Option<&str>, Option<&str>, bool, i64)] = &[
+    // (category, summary, exempt ground, monthly income, migrant worker, days ago)
+    type Live<'a> = (&'a str, &'a str, Option<&'a str>, Option<&'a str>, bool, i64);
+    let live: &[Live] = &[
         ("wages", "在示范市某工地做木工三个月，老板拖欠工资 2.6 万元", Some("migrant_worker"), None, true, 1),
         ("family", "离婚纠纷，需要代理诉讼", None, Some("1500"), false, 2),
         ("injury", "交通事故受伤，对方拒绝赔偿", None, Some("3900"), false, 3),

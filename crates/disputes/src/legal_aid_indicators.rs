@@ -33,12 +33,32 @@ const GROUPS: &[Grouping] = &[
     Grouping { dim: "closing", column: "a.closing_code", labels: Labels::Codes(rules::ALL_CODES) },
 ];
 
-fn meta(code: &'static str, name: &'static str, definition: &'static str, numerator: &'static str, denominator: Option<&'static str>, unit: Unit, basis: &'static str, dims: &'static [Dimension]) -> Meta {
+fn meta(
+    code: &'static str,
+    name: &'static str,
+    definition: &'static str,
+    numerator: &'static str,
+    denominator: Option<&'static str>,
+    unit: Unit,
+    basis: &'static str,
+    dims: &'static [Dimension],
+) -> Meta {
     Meta { code, name, block: Block::Disputes, definition, numerator, denominator, unit, basis, owner: OWNER, procedure: Some(rules::CODE), dims }
 }
 
 fn counted(meta: Meta, period: &'static str, base: &'static str, numerator: &'static str, denominator: Option<&'static str>) -> Counted {
-    Counted { meta, from: FROM, period, base, numerator, denominator, groups: GROUPS, number: "c.case_no", title: "c.title", url: |id| format!("/disputes/legal-aid/{id}") }
+    Counted {
+        meta,
+        from: FROM,
+        period,
+        base,
+        numerator,
+        denominator,
+        groups: GROUPS,
+        number: "c.case_no",
+        title: "c.title",
+        url: |id| format!("/disputes/legal-aid/{id}"),
+    }
 }
 
 /// An amount in 元: the sum of `column` over the records a count would select.
@@ -96,7 +116,14 @@ impl Indicator for Summed {
     fn evaluate<'a>(&'a self, state: &'a AppState, p: &'a Params) -> BoxFuture<'a, Result<Evaluation, AppError>> {
         self.eval(state, p).boxed()
     }
-    fn records<'a>(&'a self, state: &'a AppState, p: &'a Params, key: Option<&'a str>, part: Part, paging: Paging) -> BoxFuture<'a, Result<Page<RecordRef>, AppError>> {
+    fn records<'a>(
+        &'a self,
+        state: &'a AppState,
+        p: &'a Params,
+        key: Option<&'a str>,
+        part: Part,
+        paging: Paging,
+    ) -> BoxFuture<'a, Result<Page<RecordRef>, AppError>> {
         self.records.records(state, p, key, part, paging)
     }
 }
@@ -104,14 +131,32 @@ impl Indicator for Summed {
 static COUNTS: LazyLock<Vec<Counted>> = LazyLock::new(|| {
     vec![
         counted(
-            meta("disputes.legal_aid_cases", "法律援助申请数", "期间内收到的法律援助申请（网上、窗口、办案机关转交），按收到日期计；可按事项、渠道分", "收到的申请", None, Unit::Count, "《法律援助法》第三十一条、第四十三条", DIMS),
+            meta(
+                "disputes.legal_aid_cases",
+                "法律援助申请数",
+                "期间内收到的法律援助申请（网上、窗口、办案机关转交），按收到日期计；可按事项、渠道分",
+                "收到的申请",
+                None,
+                Unit::Count,
+                "《法律援助法》第三十一条、第四十三条",
+                DIMS,
+            ),
             "a.received_on",
             "1=1",
             "1=1",
             None,
         ),
         counted(
-            meta("disputes.legal_aid_granted", "法律援助案件数（给予援助）", "期间内决定给予（含先行提供）法律援助的案件，按决定日期计（种子报告：879件）", "给予援助的案件", None, Unit::Count, "《法律援助法》第四十三条、第四十四条", DIMS),
+            meta(
+                "disputes.legal_aid_granted",
+                "法律援助案件数（给予援助）",
+                "期间内决定给予（含先行提供）法律援助的案件，按决定日期计（种子报告：879件）",
+                "给予援助的案件",
+                None,
+                Unit::Count,
+                "《法律援助法》第四十三条、第四十四条",
+                DIMS,
+            ),
             "a.decided_on",
             "a.decision IN ('granted', 'provisional')",
             "1=1",
@@ -134,14 +179,32 @@ static COUNTS: LazyLock<Vec<Counted>> = LazyLock::new(|| {
             Some("1=1"),
         ),
         counted(
-            meta("disputes.legal_aid_assigned_in_time_rate", "法律援助按期指派率", "决定给予之日起三日内指派法律援助人员的 ÷ 期间内指派的", "按期指派的", Some("指派的"), Unit::Percent, "《法律援助法》第四十三条第一款", DIMS),
+            meta(
+                "disputes.legal_aid_assigned_in_time_rate",
+                "法律援助按期指派率",
+                "决定给予之日起三日内指派法律援助人员的 ÷ 期间内指派的",
+                "按期指派的",
+                Some("指派的"),
+                Unit::Percent,
+                "《法律援助法》第四十三条第一款",
+                DIMS,
+            ),
             "a.assigned_on",
             "a.assigned_on IS NOT NULL",
             "a.assigned_in_time = TRUE",
             Some("1=1"),
         ),
         counted(
-            meta("disputes.legal_aid_closed", "法律援助结案数", "期间内以统一结案方式办结的案件（判决、裁定、调解、和解、撤诉、仲裁、非诉讼办结），按结案日期计", "办结的案件", None, Unit::Count, "《法律援助法》第五十条", CLOSED_DIMS),
+            meta(
+                "disputes.legal_aid_closed",
+                "法律援助结案数",
+                "期间内以统一结案方式办结的案件（判决、裁定、调解、和解、撤诉、仲裁、非诉讼办结），按结案日期计",
+                "办结的案件",
+                None,
+                Unit::Count,
+                "《法律援助法》第五十条",
+                CLOSED_DIMS,
+            ),
             "a.concluded_on",
             CARRIED_OUT,
             "1=1",
@@ -170,7 +233,16 @@ static SUMS: LazyLock<Vec<Summed>> = LazyLock::new(|| {
     vec![
         Summed {
             records: counted(
-                meta("disputes.legal_aid_amount_recovered", "法律援助挽回金额", "期间内办结的法律援助案件为受援人挽回的金额（元），按结案日期计", "挽回金额", None, Unit::Yuan, "《法律援助法》第五十条（结案报告）", CLOSED_DIMS),
+                meta(
+                    "disputes.legal_aid_amount_recovered",
+                    "法律援助挽回金额",
+                    "期间内办结的法律援助案件为受援人挽回的金额（元），按结案日期计",
+                    "挽回金额",
+                    None,
+                    Unit::Yuan,
+                    "《法律援助法》第五十条（结案报告）",
+                    CLOSED_DIMS,
+                ),
                 "a.concluded_on",
                 CARRIED_OUT,
                 "a.amount_recovered > 0",

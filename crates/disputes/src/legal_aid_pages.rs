@@ -42,7 +42,10 @@ pub fn routes() -> Router<AppState> {
 /// Who sees the legal-aid register: the roles of the procedure (a provider sees their own
 /// cases), and oversight.
 pub fn reads(staff: &Staff) -> bool {
-    staff.grants.0.iter().any(|g| (g.role.procedures.is_some() && g.role.covers(Some(P)) && (g.role.perms().contains(&Perm::CASE_READ) || g.role.perms().contains(&LA_CLOSE))) || g.role.oversight)
+    staff.grants.0.iter().any(|g| {
+        (g.role.procedures.is_some() && g.role.covers(Some(P)) && (g.role.perms().contains(&Perm::CASE_READ) || g.role.perms().contains(&LA_CLOSE)))
+            || g.role.oversight
+    })
 }
 
 /// Staff who read the whole register of their units (not only the cases assigned to them).
@@ -208,7 +211,8 @@ async fn export(State(state): State<AppState>, staff: Staff, Query(filter): Quer
         ("事项", rules::label(rules::CATEGORIES, &filter.category).to_string()),
     ];
     let title = crate::tabular::export_title("法律援助案件", &filters, data.len());
-    let header = ["案号", "申请人", "事项", "申请方式", "收到日期", "状态", "按期决定", "结案方式", "挽回金额（元）", "其中农民工工资（元）"].map(String::from).to_vec();
+    let header =
+        ["案号", "申请人", "事项", "申请方式", "收到日期", "状态", "按期决定", "结案方式", "挽回金额（元）", "其中农民工工资（元）"].map(String::from).to_vec();
     Ok(crate::tabular::export("法律援助案件", &[crate::tabular::Sheet::new("法律援助", Some(title), header, data)])?)
 }
 
@@ -267,10 +271,13 @@ async fn case_page(state: &AppState, staff: &Staff, ctx: &Ctx, id: i64, revealed
     let flags = BTreeMap::from([("eligible".to_string(), a.computed_eligible), ("migrant_worker".to_string(), a.migrant_worker)]);
     let facts = case.facts(flags);
     let steps = page::step_views(&PROCEDURE, &facts, &Auth(&who, path), day, &cal, &AidAsks { providers: &providers });
-    let provider = a.provider_id.and_then(|pid| providers.iter().find(|p| p.id == pid)).map(|p| format!("{}（{}，{}）", p.name, rules::label(rules::PROVIDER_KINDS, &p.kind), p.firm)).unwrap_or_default();
-    let parties = vec![
-        Party::new("申请人", Some(&a.applicant_name), Some(&a.phone), a.address.as_deref(), revealed).id("身份证件", a.id_number.as_deref(), revealed),
-    ];
+    let provider = a
+        .provider_id
+        .and_then(|pid| providers.iter().find(|p| p.id == pid))
+        .map(|p| format!("{}（{}，{}）", p.name, rules::label(rules::PROVIDER_KINDS, &p.kind), p.firm))
+        .unwrap_or_default();
+    let parties =
+        vec![Party::new("申请人", Some(&a.applicant_name), Some(&a.phone), a.address.as_deref(), revealed).id("身份证件", a.id_number.as_deref(), revealed)];
     let show_roster = case.state == "granted";
     let cv = CaseView {
         state_name: PROCEDURE.state_name(&case.state),
@@ -475,9 +482,12 @@ async fn roster(State(state): State<AppState>, staff: Staff, ctx: Ctx) -> Result
 
 async fn add_provider(State(state): State<AppState>, staff: Staff, ctx: Ctx, form: FormData) -> Result<Response, PageError> {
     let g = |k: &str| form.get(k).unwrap_or("").to_string();
-    match legal_aid::add_provider(&state, &Who::staff(&staff), form.int("org_id").unwrap_or(0), &g("name"), &g("firm"), &g("kind"), None, &g("relations")).await {
+    match legal_aid::add_provider(&state, &Who::staff(&staff), form.int("org_id").unwrap_or(0), &g("name"), &g("firm"), &g("kind"), None, &g("relations")).await
+    {
         Ok(_) => Ok(redirect_ok("/disputes/legal-aid/providers", "已登记法律援助人员")),
-        Err(e @ (AppError::Refused { .. } | AppError::Invalid { .. } | AppError::BadRequest { .. })) => roster_page(&state, &staff, &ctx, e.user_message()).await,
+        Err(e @ (AppError::Refused { .. } | AppError::Invalid { .. } | AppError::BadRequest { .. })) => {
+            roster_page(&state, &staff, &ctx, e.user_message()).await
+        }
         Err(e) => Err(e.into()),
     }
 }

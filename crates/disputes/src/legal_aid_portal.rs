@@ -18,10 +18,7 @@ use crate::web::{Ctx, PageError, PortalLayout, redirect_flash, redirect_ok, rend
 use fazhi_platform::portal::{FormState, VerifiedCitizen, with_status};
 
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/portal/legal-aid", get(form).post(submit))
-        .route("/portal/legal-aid/mine", get(mine))
-        .route("/portal/legal-aid/{id}/rate", post(rate))
+    Router::new().route("/portal/legal-aid", get(form).post(submit)).route("/portal/legal-aid/mine", get(mine)).route("/portal/legal-aid/{id}/rate", post(rate))
 }
 
 #[derive(Template)]
@@ -106,7 +103,7 @@ async fn mine(State(state): State<AppState>, ctx: Ctx, VerifiedCitizen(c): Verif
             row,
         })
         .collect();
-    render(&MinePage { layout: PortalLayout::new(&ctx, "我的法律援助申请", Some(&c)), items, masked: c.phone.masked(), scores: rules::SATISFACTION }).map_err(Into::into)
+    render(&MinePage { layout: PortalLayout::new(&ctx, "我的法律援助申请", Some(&c)), items, masked: c.phone.masked(), scores: rules::SATISFACTION })
 }
 
 async fn rate(State(state): State<AppState>, VerifiedCitizen(c): VerifiedCitizen, Path(id): Path<i64>, f: FormData) -> Result<Response, PageError> {

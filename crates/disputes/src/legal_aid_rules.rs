@@ -33,7 +33,8 @@ pub const LA_REVIEW: Perm = Perm::new("legal_aid_review", "法律援助异议审
 
 pub const ART_31: Basis = Basis::checked(LAW, "第三十一条", "下列事项的当事人，因经济困难没有委托代理人的，可以向法律援助机构申请法律援助");
 pub const ART_32: Basis = Basis::checked(LAW, "第三十二条", "有下列情形之一，当事人申请法律援助的，不受经济困难条件的限制");
-pub const ART_34: Basis = Basis::checked(LAW, "第三十四条", "经济困难的标准，由省、自治区、直辖市人民政府根据本行政区域经济发展状况和法律援助工作需要确定，并实行动态调整");
+pub const ART_34: Basis =
+    Basis::checked(LAW, "第三十四条", "经济困难的标准，由省、自治区、直辖市人民政府根据本行政区域经济发展状况和法律援助工作需要确定，并实行动态调整");
 pub const ART_41: Basis = Basis::checked(LAW, "第四十一条", "因经济困难申请法律援助的，申请人应当如实说明经济困难状况");
 pub const ART_42: Basis = Basis::checked(LAW, "第四十二条", "法律援助申请人有材料证明属于下列人员之一的，免予核查经济困难状况");
 pub const ART_43: Basis = Basis::checked(
@@ -46,14 +47,16 @@ pub const ART_43_2: Basis = Basis::checked(
     "第四十三条第二款",
     "申请材料不齐全的，法律援助机构应当一次性告知申请人需要补充的材料或者要求申请人作出说明。申请人未按要求补充材料或者作出说明的，视为撤回申请",
 );
-pub const ART_44: Basis = Basis::checked(LAW, "第四十四条", "距法定时效或者期限届满不足七日，或者需要立即申请财产保全、证据保全或者先予执行的，可以决定先行提供法律援助");
+pub const ART_44: Basis =
+    Basis::checked(LAW, "第四十四条", "距法定时效或者期限届满不足七日，或者需要立即申请财产保全、证据保全或者先予执行的，可以决定先行提供法律援助");
 pub const ART_48: Basis = Basis::checked(LAW, "第四十八条", "有下列情形之一的，法律援助机构应当作出终止法律援助的决定");
 pub const ART_49: Basis = Basis::checked(
     LAW,
     "第四十九条",
     "对不予法律援助、终止法律援助的决定有异议的，可以向设立该法律援助机构的司法行政部门提出；司法行政部门应当自收到异议之日起五日内进行审查，作出维持或者责令改正的决定",
 );
-pub const ART_50: Basis = Basis::checked(LAW, "第五十条", "法律援助事项办理结束后，法律援助人员应当及时向法律援助机构报告，提交有关法律文书的副本或者复印件、办理情况报告等材料");
+pub const ART_50: Basis =
+    Basis::checked(LAW, "第五十条", "法律援助事项办理结束后，法律援助人员应当及时向法律援助机构报告，提交有关法律文书的副本或者复印件、办理情况报告等材料");
 /// How long an applicant has to supply missing materials: the law sets no period.
 pub const MATERIALS: Basis = Basis::local(LAW, "第四十三条第二款（本地默认）", "补充材料期限十五日；补齐之日起重新计算七日审查期限（本地默认值，可设置）");
 /// The standard closing codes: the ministry's statistics count cases by how they ended.
@@ -155,8 +158,13 @@ pub fn assess(exempt: Option<&str>, category: &str, monthly_income: Option<i64>,
     match monthly_income {
         None => Err(("monthly_income", "请填写家庭人均月收入（元），或选择免予核查经济困难状况的情形（《法律援助法》第四十一条、第四十二条）".into())),
         Some(i) if i < 0 => Err(("monthly_income", "家庭人均月收入不能是负数".into())),
-        Some(i) if i <= threshold => Ok(Assessment { eligible: true, basis: format!("家庭人均月收入 {i} 元，不高于本地经济困难标准 {threshold} 元（{}）", ART_34.cite()) }),
-        Some(i) => Ok(Assessment { eligible: false, basis: format!("家庭人均月收入 {i} 元，高于本地经济困难标准 {threshold} 元（{}）", ART_34.cite()) }),
+        Some(i) if i <= threshold => Ok(Assessment {
+            eligible: true,
+            basis: format!("家庭人均月收入 {i} 元，不高于本地经济困难标准 {threshold} 元（{}）", ART_34.cite()),
+        }),
+        Some(i) => Ok(Assessment {
+            eligible: false, basis: format!("家庭人均月收入 {i} 元，高于本地经济困难标准 {threshold} 元（{}）", ART_34.cite())
+        }),
     }
 }
 

@@ -79,7 +79,10 @@ impl Feature for Disputes {
         MIGRATIONS
     }
     fn pages(&self) -> Router<AppState> {
-        Router::new().merge(pages::routes()).merge(letter_pages::routes()).merge(mediation_pages::routes())
+        Router::new()
+            .merge(pages::routes())
+            .merge(letter_pages::routes())
+            .merge(mediation_pages::routes())
             .merge(legal_aid_pages::routes())
             .merge(legal_aid_portal::routes())
             .merge(litigation_pages::routes())

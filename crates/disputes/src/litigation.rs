@@ -134,7 +134,8 @@ pub async fn register(state: &AppState, who: &Who, n: NewSuit) -> Result<CaseRow
         }
     }
     if !errors.is_empty() {
-        let message = if errors.len() == 1 { errors[0].message.clone() } else { format!("{}（另有 {} 处需要修改）", errors[0].message, errors.len() - 1) };
+        let message =
+            if errors.len() == 1 { errors[0].message.clone() } else { format!("{}（另有 {} 处需要修改）", errors[0].message, errors.len() - 1) };
         return Err(AppError::Refused { code: "suit_incomplete".into(), message, basis: vec![rules::ART_67.full()], fields: errors });
     }
     let (org, served) = (org.expect("checked"), served.expect("checked"));
@@ -146,11 +147,26 @@ pub async fn register(state: &AppState, who: &Who, n: NewSuit) -> Result<CaseRow
         .db
         .write(move |tx| {
             async move {
-                let clock = Clock { rule: Some(rule.code.into()), started_on: Some(served), due_on: Some(engine::add_days(&cal, rule.unit, rule.rollover, served, rule.days)), ..Clock::default() };
+                let clock = Clock {
+                    rule: Some(rule.code.into()),
+                    started_on: Some(served),
+                    due_on: Some(engine::add_days(&cal, rule.unit, rule.rollover, served, rule.days)),
+                    ..Clock::default()
+                };
                 let opened_at = if served == today() { now_ms() } else { start_of_day_ms(served) + 9 * 3600 * 1000 };
                 let case = cases::create(
                     tx,
-                    NewCase { procedure: &PROCEDURE, title, org_id: org.id, org_code: org.code.clone(), assignee_id: None, opened_at, state: "served", clock, closed: false },
+                    NewCase {
+                        procedure: &PROCEDURE,
+                        title,
+                        org_id: org.id,
+                        org_code: org.code.clone(),
+                        assignee_id: None,
+                        opened_at,
+                        state: "served",
+                        clock,
+                        closed: false,
+                    },
                     &cal,
                 )
                 .await?;
@@ -164,8 +180,15 @@ pub async fn register(state: &AppState, who: &Who, n: NewSuit) -> Result<CaseRow
                     .bind(fmt_date(served))
                     .execute(&mut *tx)
                     .await?;
-                let changes = Changes::new().created("法院", court).created("法院案号", court_no).created("被诉行为", act).created("答辩期限", case.due_on.clone());
-                audit::record_at(tx, &actor, NewEvent::new("case", case.id, "intake", "登记行政应诉案件").changes(changes).reason(Some(format!("依据：{}", rules::ART_67.full()))), opened_at).await?;
+                let changes =
+                    Changes::new().created("法院", court).created("法院案号", court_no).created("被诉行为", act).created("答辩期限", case.due_on.clone());
+                audit::record_at(
+                    tx,
+                    &actor,
+                    NewEvent::new("case", case.id, "intake", "登记行政应诉案件").changes(changes).reason(Some(format!("依据：{}", rules::ART_67.full()))),
+                    opened_at,
+                )
+                .await?;
                 Ok(case)
             }
             .boxed()
@@ -194,7 +217,15 @@ pub async fn step(state: &AppState, who: &Who, id: i64, seen_version: Option<i64
     step_on(state, who, id, seen_version, action, form, today()).await
 }
 
-pub async fn step_on(state: &AppState, who: &Who, id: i64, seen_version: Option<i64>, action: &str, form: StepForm, day: NaiveDate) -> Result<CaseRow, AppError> {
+pub async fn step_on(
+    state: &AppState,
+    who: &Who,
+    id: i64,
+    seen_version: Option<i64>,
+    action: &str,
+    form: StepForm,
+    day: NaiveDate,
+) -> Result<CaseRow, AppError> {
     let (case, l) = load(&state.db, id).await?.ok_or_else(crate::kernel::access::not_found)?;
     let path = crate::kernel::access::org_path(state, case.org_id).await?;
     if !who.allows_in(Perm::CASE_READ, P, &path) {
@@ -221,7 +252,12 @@ pub async fn step_on(state: &AppState, who: &Who, id: i64, seen_version: Option<
                 let mut extra = Changes::new();
                 match action.as_str() {
                     "answer" => {
-                        q("UPDATE lit_cases SET answered_on = $1, answered_in_time = $2 WHERE case_id = $3").bind(d.clone()).bind(in_time).bind(id).execute(&mut *tx).await?;
+                        q("UPDATE lit_cases SET answered_on = $1, answered_in_time = $2 WHERE case_id = $3")
+                            .bind(d.clone())
+                            .bind(in_time)
+                            .bind(id)
+                            .execute(&mut *tx)
+                            .await?;
                         extra = extra.set("按期答辩", null.clone(), if in_time { "是" } else { "否（逾期举证的，视为没有相应证据，第三十四条）" });
                     }
                     "hearing" => {
@@ -244,7 +280,12 @@ pub async fn step_on(state: &AppState, who: &Who, id: i64, seen_version: Option<
                     }
                     "judge" | "rule" => {
                         let o = f("outcome").unwrap_or_default();
-                        q("UPDATE lit_cases SET first_outcome = $1, first_on = $2 WHERE case_id = $3").bind(o.as_str()).bind(d.clone()).bind(id).execute(&mut *tx).await?;
+                        q("UPDATE lit_cases SET first_outcome = $1, first_on = $2 WHERE case_id = $3")
+                            .bind(o.as_str())
+                            .bind(d.clone())
+                            .bind(id)
+                            .execute(&mut *tx)
+                            .await?;
                         extra = extra.set("一审结果", null.clone(), rules::label(rules::OUTCOMES, &o));
                     }
                     "appeal" => {
@@ -253,11 +294,23 @@ pub async fn step_on(state: &AppState, who: &Who, id: i64, seen_version: Option<
                     "effective" | "final" => {
                         let o = if action == "final" { f("outcome").unwrap_or_default() } else { l.first_outcome.clone().unwrap_or_default() };
                         let lost = rules::is_lost(&o);
-                        q("UPDATE lit_cases SET final_outcome = $1, effective_on = $2, lost = $3 WHERE case_id = $4").bind(o.as_str()).bind(d.clone()).bind(lost).bind(id).execute(&mut *tx).await?;
-                        extra = extra.set("生效结果", null.clone(), rules::label(rules::OUTCOMES, &o)).set("败诉", null.clone(), if lost { "是" } else { "否" });
+                        q("UPDATE lit_cases SET final_outcome = $1, effective_on = $2, lost = $3 WHERE case_id = $4")
+                            .bind(o.as_str())
+                            .bind(d.clone())
+                            .bind(lost)
+                            .bind(id)
+                            .execute(&mut *tx)
+                            .await?;
+                        extra =
+                            extra.set("生效结果", null.clone(), rules::label(rules::OUTCOMES, &o)).set("败诉", null.clone(), if lost { "是" } else { "否" });
                     }
                     "close" => {
-                        q("UPDATE lit_cases SET performance = $1, closed_on = $2 WHERE case_id = $3").bind(f("performance")).bind(d.clone()).bind(id).execute(&mut *tx).await?;
+                        q("UPDATE lit_cases SET performance = $1, closed_on = $2 WHERE case_id = $3")
+                            .bind(f("performance"))
+                            .bind(d.clone())
+                            .bind(id)
+                            .execute(&mut *tx)
+                            .await?;
                         if let Some(p) = f("performance") {
                             extra = extra.set("履行情况", null.clone(), rules::label(rules::PERFORMANCE, &p));
                         }

@@ -53,7 +53,9 @@ pub async fn seed_year(state: &AppState, size: DemoSize) -> anyhow::Result<()> {
         if answered > t {
             continue;
         }
-        step("answer", form(&[("answer_summary", "被诉行政行为认定事实清楚，证据确凿，适用法律正确，程序合法。提交证据十二份及所依据的规范性文件")]), answered).await.map_err(err)?;
+        step("answer", form(&[("answer_summary", "被诉行政行为认定事实清楚，证据确凿，适用法律正确，程序合法。提交证据十二份及所依据的规范性文件")]), answered)
+            .await
+            .map_err(err)?;
         let hearing = answered + Duration::days(rng.gen_range(20..60));
         if hearing > t {
             continue;

@@ -21,18 +21,47 @@ const GROUPS: &[Grouping] = &[
     Grouping { dim: "appearance", column: "h.appearance", labels: Labels::Codes(rules::APPEARANCE) },
 ];
 
-fn meta(code: &'static str, name: &'static str, definition: &'static str, numerator: &'static str, denominator: Option<&'static str>, unit: Unit, basis: &'static str, dims: &'static [Dimension]) -> Meta {
+fn meta(
+    code: &'static str,
+    name: &'static str,
+    definition: &'static str,
+    numerator: &'static str,
+    denominator: Option<&'static str>,
+    unit: Unit,
+    basis: &'static str,
+    dims: &'static [Dimension],
+) -> Meta {
     Meta { code, name, block: Block::Disputes, definition, numerator, denominator, unit, basis, owner: OWNER, procedure: Some(rules::CODE), dims }
 }
 
 fn counted(meta: Meta, from: &'static str, period: &'static str, base: &'static str, numerator: &'static str, denominator: Option<&'static str>) -> Counted {
-    Counted { meta, from, period, base, numerator, denominator, groups: GROUPS, number: "c.case_no", title: "c.title", url: |id| format!("/disputes/litigation/{id}") }
+    Counted {
+        meta,
+        from,
+        period,
+        base,
+        numerator,
+        denominator,
+        groups: GROUPS,
+        number: "c.case_no",
+        title: "c.title",
+        url: |id| format!("/disputes/litigation/{id}"),
+    }
 }
 
 static ALL: LazyLock<Vec<Counted>> = LazyLock::new(|| {
     vec![
         counted(
-            meta("disputes.lit_cases", "行政应诉案件数", "期间内收到起诉状副本的行政诉讼案件（本市行政机关为被告），按收到日期计；按单位分即各被告机关", "应诉案件", None, Unit::Count, "《行政诉讼法》第六十七条", &[dims::ORG]),
+            meta(
+                "disputes.lit_cases",
+                "行政应诉案件数",
+                "期间内收到起诉状副本的行政诉讼案件（本市行政机关为被告），按收到日期计；按单位分即各被告机关",
+                "应诉案件",
+                None,
+                Unit::Count,
+                "《行政诉讼法》第六十七条",
+                &[dims::ORG],
+            ),
             SUITS,
             "l.served_on",
             "1=1",

@@ -160,7 +160,8 @@ async fn export(State(state): State<AppState>, staff: Staff, Query(filter): Quer
             ]
         })
         .collect();
-    let title = crate::tabular::export_title("行政应诉案件", &[("状态", PROCEDURE.state(&filter.state).map(|s| s.name.to_string()).unwrap_or_default())], data.len());
+    let title =
+        crate::tabular::export_title("行政应诉案件", &[("状态", PROCEDURE.state(&filter.state).map(|s| s.name.to_string()).unwrap_or_default())], data.len());
     let header = ["编号", "被告机关", "法院案号", "原告", "案由", "收到起诉状", "状态", "生效结果", "胜败诉"].map(String::from).to_vec();
     Ok(crate::tabular::export("行政应诉案件", &[crate::tabular::Sheet::new("行政应诉", Some(title), header, data)])?)
 }
@@ -272,9 +273,19 @@ impl FormPage {
     }
 }
 
-async fn form_page(state: &AppState, staff: &Staff, ctx: &Ctx, values: std::collections::BTreeMap<String, String>, e: Option<AppError>) -> Result<Response, PageError> {
+async fn form_page(
+    state: &AppState,
+    staff: &Staff,
+    ctx: &Ctx,
+    values: std::collections::BTreeMap<String, String>,
+    e: Option<AppError>,
+) -> Result<Response, PageError> {
     let bad = e.is_some();
-    let all = crate::org::queries::of_kinds(&state.db, &[crate::org::OrgKind::City, crate::org::OrgKind::Department, crate::org::OrgKind::Town, crate::org::OrgKind::Park]).await?;
+    let all = crate::org::queries::of_kinds(
+        &state.db,
+        &[crate::org::OrgKind::City, crate::org::OrgKind::Department, crate::org::OrgKind::Town, crate::org::OrgKind::Park],
+    )
+    .await?;
     let mut r = render(&FormPage {
         layout: Layout::new(staff, ctx, "登记行政应诉案件").crumb("行政应诉", "/disputes/litigation").crumb("登记", ""),
         units: all.into_iter().filter(|o| staff.allows(Perm::CASE_HANDLE, Some(P), &o.path)).collect(),
@@ -296,7 +307,15 @@ async fn new_form(State(state): State<AppState>, staff: Staff, ctx: Ctx) -> Resu
 
 fn suit(form: &FormData) -> NewSuit {
     let s = |k: &str| form.get(k).map(str::to_string);
-    NewSuit { org_id: form.int("org_id"), court: s("court"), court_case_no: s("court_case_no"), plaintiff: s("plaintiff"), cause: s("cause"), act_challenged: s("act_challenged"), served_on: s("served_on") }
+    NewSuit {
+        org_id: form.int("org_id"),
+        court: s("court"),
+        court_case_no: s("court_case_no"),
+        plaintiff: s("plaintiff"),
+        cause: s("cause"),
+        act_challenged: s("act_challenged"),
+        served_on: s("served_on"),
+    }
 }
 
 async fn create(State(state): State<AppState>, staff: Staff, ctx: Ctx, form: FormData) -> Result<Response, PageError> {
@@ -367,7 +386,15 @@ fn dto(c: &CaseRow, l: &LitRow) -> SuitDto {
 #[utoipa::path(post, path = "/api/v1/disputes/litigation", tag = "disputes", request_body = SuitIn, responses((status = 201, body = SuitDto), (status = 422, body = ErrorDoc)), security(("bearer" = [])))]
 pub async fn api_create(State(state): State<AppState>, caller: Caller, JsonBody(b): JsonBody<SuitIn>) -> Result<Response, AppError> {
     caller.require(Perm::CASE_HANDLE)?;
-    let n = NewSuit { org_id: b.org_id, court: b.court, court_case_no: b.court_case_no, plaintiff: b.plaintiff, cause: b.cause, act_challenged: b.act_challenged, served_on: b.served_on };
+    let n = NewSuit {
+        org_id: b.org_id,
+        court: b.court,
+        court_case_no: b.court_case_no,
+        plaintiff: b.plaintiff,
+        cause: b.cause,
+        act_challenged: b.act_challenged,
+        served_on: b.served_on,
+    };
     let c = litigation::register(&state, &Who::of(&caller), n).await?;
     let l = litigation::row(&state.db, c.id).await?.ok_or_else(crate::kernel::access::not_found)?;
     Ok((StatusCode::CREATED, Json(dto(&c, &l))).into_response())
@@ -392,7 +419,12 @@ pub async fn api_get(State(state): State<AppState>, caller: Caller, Path(id): Pa
 /// Take a step: answer (answer_summary), hearing (hearing_on, appearance, head_name, excuse), judge / rule (outcome), appeal (appellant), effective, final (outcome), close (performance when lost).
 #[utoipa::path(post, path = "/api/v1/disputes/litigation/{id}/steps/{action}", tag = "disputes", request_body = crate::api::StepDto, params(("id" = i64, Path), ("action" = String, Path)),
     responses((status = 200, body = SuitDto), (status = 422, body = ErrorDoc), (status = 409, body = ErrorDoc), (status = 404, body = ErrorDoc)), security(("bearer" = [])))]
-pub async fn api_step(State(state): State<AppState>, caller: Caller, Path((id, action)): Path<(i64, String)>, JsonBody(b): JsonBody<crate::api::StepDto>) -> Result<Json<SuitDto>, AppError> {
+pub async fn api_step(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((id, action)): Path<(i64, String)>,
+    JsonBody(b): JsonBody<crate::api::StepDto>,
+) -> Result<Json<SuitDto>, AppError> {
     readable(&state, &caller, id).await?;
     let c = litigation::step(&state, &Who::of(&caller), id, b.version, &action, StepForm { reason: b.reason, fields: b.fields, days: b.days }).await?;
     let l = litigation::row(&state.db, id).await?.ok_or_else(crate::kernel::access::not_found)?;

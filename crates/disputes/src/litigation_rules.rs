@@ -24,17 +24,28 @@ pub const SPC: &str = "最高人民法院关于行政机关负责人出庭应诉
 
 pub const ART_3: Basis = Basis::checked(LAW, "第三条第三款", "被诉行政机关负责人应当出庭应诉。不能出庭的，应当委托行政机关相应的工作人员出庭");
 pub const ART_34: Basis = Basis::checked(LAW, "第三十四条", "被告不提供或者无正当理由逾期提供证据，视为没有相应证据");
-pub const ART_67: Basis = Basis::checked(LAW, "第六十七条", "被告应当在收到起诉状副本之日起十五日内向人民法院提交作出行政行为的证据和所依据的规范性文件，并提出答辩状");
-pub const ART_85: Basis = Basis::checked(LAW, "第八十五条", "不服第一审判决的，在判决书送达之日起十五日内提起上诉；不服第一审裁定的，在裁定书送达之日起十日内提起上诉。逾期不提起上诉的，第一审判决或者裁定发生法律效力");
+pub const ART_67: Basis =
+    Basis::checked(LAW, "第六十七条", "被告应当在收到起诉状副本之日起十五日内向人民法院提交作出行政行为的证据和所依据的规范性文件，并提出答辩状");
+pub const ART_85: Basis = Basis::checked(
+    LAW,
+    "第八十五条",
+    "不服第一审判决的，在判决书送达之日起十五日内提起上诉；不服第一审裁定的，在裁定书送达之日起十日内提起上诉。逾期不提起上诉的，第一审判决或者裁定发生法律效力",
+);
 pub const ART_94: Basis = Basis::checked(LAW, "第九十四条", "当事人必须履行人民法院发生法律效力的判决、裁定、调解书");
-pub const SPC_2: Basis = Basis::checked(SPC, "第二条", "被诉行政机关负责人，包括行政机关的正职、副职负责人、参与分管被诉行政行为实施工作的副职级别的负责人以及其他参与分管的负责人");
-pub const SPC_8: Basis = Basis::checked(SPC, "第八条、第九条", "负责人不能出庭的情形：不可抗力、意外事件、需要履行他人不能代替的公务、其他正当事由；应当提交证明材料并加盖印章或由主要负责人签字认可");
+pub const SPC_2: Basis =
+    Basis::checked(SPC, "第二条", "被诉行政机关负责人，包括行政机关的正职、副职负责人、参与分管被诉行政行为实施工作的副职级别的负责人以及其他参与分管的负责人");
+pub const SPC_8: Basis = Basis::checked(
+    SPC,
+    "第八条、第九条",
+    "负责人不能出庭的情形：不可抗力、意外事件、需要履行他人不能代替的公务、其他正当事由；应当提交证明材料并加盖印章或由主要负责人签字认可",
+);
 pub const JUDGMENT_BASIS: Basis = Basis::checked(LAW, "第六十九条至第七十八条", "人民法院依法判决驳回诉讼请求、撤销、责令履行、确认违法、确认无效、变更等");
 
 /// Who appeared for the agency. A deputy or the head in charge counts as the 负责人 (规定 Art. 2).
 pub const APPEARANCE: &[(&str, &str)] =
     &[("head", "正职负责人出庭"), ("deputy", "副职或分管负责人出庭"), ("staff", "负责人未出庭，相应工作人员出庭"), ("none", "无人出庭")];
-pub const EXCUSES: &[(&str, &str)] = &[("force_majeure", "不可抗力"), ("accident", "意外事件"), ("duty", "需要履行他人不能代替的公务"), ("other", "其他正当事由")];
+pub const EXCUSES: &[(&str, &str)] =
+    &[("force_majeure", "不可抗力"), ("accident", "意外事件"), ("duty", "需要履行他人不能代替的公务"), ("other", "其他正当事由")];
 /// Outcomes with their articles. `lost` marks the ones in which the agency lost (败诉).
 pub const OUTCOMES: &[(&str, &str)] = &[
     ("dismissed", "判决驳回原告诉讼请求（第六十九条）"),
@@ -69,7 +80,11 @@ fn one_of(list: &'static [(&'static str, &'static str)], v: Option<&str>, what: 
 }
 
 fn answer(ctx: &GuardCtx<'_>) -> Result<(), String> {
-    if ctx.input.field("answer_summary").is_some_and(|s| !s.trim().is_empty()) { Ok(()) } else { Err("请填写答辩要点和提交的证据、依据".into()) }
+    if ctx.input.field("answer_summary").is_some_and(|s| !s.trim().is_empty()) {
+        Ok(())
+    } else {
+        Err("请填写答辩要点和提交的证据、依据".into())
+    }
 }
 
 /// The hearing: its date, who appeared, and the legal excuse when the head did not.

@@ -98,7 +98,12 @@ async fn rows(state: &AppState, staff: &Staff, f: &Filter, limit: i64) -> Result
     scope.filter(query, "c.org_id").push(&format!(" ORDER BY m.registered_on DESC, c.id DESC LIMIT {limit}")).fetch_all(&state.db).await
 }
 
-async fn list(State(state): State<AppState>, staff: Staff, ctx: Ctx, crate::web::extract::Query(filter): crate::web::extract::Query<Filter>) -> Result<Response, PageError> {
+async fn list(
+    State(state): State<AppState>,
+    staff: Staff,
+    ctx: Ctx,
+    crate::web::extract::Query(filter): crate::web::extract::Query<Filter>,
+) -> Result<Response, PageError> {
     if !reads(&staff) {
         return Err(AppError::forbidden("forbidden", "您没有查看调解案件的权限").into());
     }
@@ -129,7 +134,11 @@ async fn list(State(state): State<AppState>, staff: Staff, ctx: Ctx, crate::web:
 }
 
 /// The cases as filtered on screen, as XLSX (a title line naming the filter, dates as dates).
-async fn export(State(state): State<AppState>, staff: Staff, crate::web::extract::Query(filter): crate::web::extract::Query<Filter>) -> Result<Response, PageError> {
+async fn export(
+    State(state): State<AppState>,
+    staff: Staff,
+    crate::web::extract::Query(filter): crate::web::extract::Query<Filter>,
+) -> Result<Response, PageError> {
     if !reads(&staff) {
         return Err(AppError::forbidden("forbidden", "您没有查看调解案件的权限").into());
     }

@@ -40,13 +40,8 @@ pub const LEGAL_AID_OFFICER: Role = Role {
 };
 /// A lawyer or grassroots legal worker: sees and closes only the cases assigned to them (Art. 50),
 /// hence no general read permission over the centre's register.
-pub const LEGAL_AID_PROVIDER: Role = Role {
-    code: "legal_aid_provider",
-    label: "法律援助人员（律师）",
-    perms: &[LA_CLOSE, Perm::PII_VIEW],
-    procedures: AID_ONLY,
-    oversight: false,
-};
+pub const LEGAL_AID_PROVIDER: Role =
+    Role { code: "legal_aid_provider", label: "法律援助人员（律师）", perms: &[LA_CLOSE, Perm::PII_VIEW], procedures: AID_ONLY, oversight: false };
 /// The justice bureau deciding objections (Art. 49).
 pub const LEGAL_AID_REVIEWER: Role = Role {
     code: "legal_aid_reviewer",
