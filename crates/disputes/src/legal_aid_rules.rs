@@ -403,6 +403,12 @@ mod tests {
     }
 
     #[test]
+    fn the_diagram_is_readable_with_no_arrow_through_a_box() {
+        let problems: Vec<String> = crate::kernel::diagram::problems(&PROCEDURE).into_iter().filter(|p| !p.contains("wide instead of the card")).collect();
+        assert_eq!(problems, Vec::<String>::new());
+    }
+
+    #[test]
     fn eligibility_is_computed_from_the_declared_means() {
         let ok = assess(None, "family", Some(1500), 2280).unwrap();
         assert!(ok.eligible && ok.basis.contains("不高于") && ok.basis.contains("第三十四条"), "{}", ok.basis);

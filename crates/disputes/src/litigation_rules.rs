@@ -224,4 +224,10 @@ mod tests {
         assert!(LOST.iter().all(|l| !label(OUTCOMES, l).is_empty()));
         assert!(!is_lost("dismissed") && is_lost("revoked"));
     }
+
+    #[test]
+    fn the_diagram_is_readable_with_no_arrow_through_a_box() {
+        let problems: Vec<String> = crate::kernel::diagram::problems(&PROCEDURE).into_iter().filter(|p| !p.contains("wide instead of the card")).collect();
+        assert_eq!(problems, Vec::<String>::new());
+    }
 }
