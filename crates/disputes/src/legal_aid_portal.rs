@@ -80,6 +80,8 @@ pub struct MineLine {
     pub category: &'static str,
     pub closing: &'static str,
     pub can_rate: bool,
+    /// The applicant's own rating, in words.
+    pub rated: &'static str,
 }
 
 #[derive(Template)]
@@ -99,6 +101,7 @@ async fn mine(State(state): State<AppState>, ctx: Ctx, VerifiedCitizen(c): Verif
             state: PROCEDURE.state_name(&row.state),
             category: rules::label(rules::CATEGORIES, &row.category),
             closing: row.closing_code.as_deref().map(|x| rules::label(rules::ALL_CODES, x)).unwrap_or(""),
+            rated: row.satisfaction.map(|s| rules::label(rules::SATISFACTION, &s.to_string())).unwrap_or(""),
             can_rate: row.satisfaction.is_none() && row.closing_code.as_deref().is_some_and(|x| !rules::label(rules::CLOSING, x).is_empty()),
             row,
         })
