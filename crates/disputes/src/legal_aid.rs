@@ -562,7 +562,9 @@ pub async fn step_on(
                     }
                     _ => {}
                 }
-                cases::apply(tx, &PROCEDURE, &case, &plan, &who.actor(), input.reason.clone(), extra, now_ms(), &cal).await
+                // A step taken for a past day (the demo, a record brought in late) is dated that day.
+                let at = if day == today() { now_ms() } else { start_of_day_ms(day) + 10 * 3600 * 1000 };
+                cases::apply(tx, &PROCEDURE, &case, &plan, &who.actor(), input.reason.clone(), extra, at, &cal).await
             }
             .boxed()
         })
