@@ -91,7 +91,8 @@ async fn a_migrant_worker_applies_on_the_portal_and_a_lawyer_closes_with_the_wag
     let lawyer = lawyer_provider(&app).await;
     let r = step(&mut staff, id, "assign", serde_json::json!({"fields": {"provider_id": lawyer.to_string()}})).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
-    assert_eq!(r.json()["state"], "assisting");
+    let j = r.json();
+    assert_eq!(j["state"], "assisting");
 
     // Only the lawyer assigned closes (Art. 50); the wages are no more than the amount.
     let close = serde_json::json!({"fields": {"closing_code": "mediation", "amount_recovered": "26000", "wages_recovered": "26000", "report": "经劳动仲裁委调解，用人单位当场支付全部欠薪"}});
@@ -99,6 +100,10 @@ async fn a_migrant_worker_applies_on_the_portal_and_a_lawyer_closes_with_the_wag
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(r.json()["code"], "not_assigned_provider");
     let mut lawyer_c = app.login("aid_lawyer").await;
+    // The lawyer's 工作台 lists the case assigned to them (and not the centre's others).
+    let case_no = j["case_no"].as_str().unwrap().to_string();
+    let r = lawyer_c.get("/").await;
+    assert!(r.contains(&case_no), "{}", r.text);
     let r = step(
         &mut lawyer_c,
         id,

@@ -527,6 +527,10 @@ pub async fn step_on(
                     "assign" => {
                         let pid: i64 = input.field("provider_id").and_then(|v| v.trim().parse().ok()).unwrap_or_default();
                         q("UPDATE legal_aid_cases SET provider_id = $1, assigned_on = $2, assigned_in_time = $3 WHERE case_id = $4").bind(pid).bind(d.clone()).bind(in_time).bind(id).execute(&mut *tx).await?;
+                        // The provider's account becomes the case's assignee: their 工作台 lists
+                        // the cases assigned to them, and only those (the close is not a queue).
+                        let user = provider(&mut *tx, pid).await?.and_then(|p| p.user_id);
+                        q("UPDATE cases SET assignee_id = $1 WHERE id = $2").bind(user).bind(id).execute(&mut *tx).await?;
                         extra = extra.set("承办人员", null.clone(), provider_name.clone()).set("利害关系核查", null.clone(), "未发现利害关系").set("按期指派", null.clone(), if in_time { "是" } else { "否" });
                     }
                     "close" => {

@@ -360,7 +360,10 @@ pub static PROCEDURE: LazyLock<Procedure> = LazyLock::new(|| {
                 .ask("wages_recovered", "其中农民工工资（元）", AskKind::Text)
                 .ask("report", "办理情况报告", AskKind::LongText)
                 .basis(ART_50)
-                .look(Look::Primary),
+                .look(Look::Primary)
+                // Not a queue of every provider in the centre: a provider's 工作台 lists the cases
+                // assigned to them (the case's assignee).
+                .optional(),
             Transition::new("terminate", "终止法律援助", &["assisting"], To::State("terminated"), centre)
                 .guard(Guard::Input { field: "termination_ground", check: termination_ground }, Some(ART_48))
                 .guard(Guard::Reason, Some(ART_48))
