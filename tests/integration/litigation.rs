@@ -60,6 +60,13 @@ async fn a_suit_is_answered_heard_lost_and_the_judgment_performed() {
     let r = step(&mut c, id, "hearing", serde_json::json!({"fields": {"hearing_on": t, "appearance": "deputy", "head_name": "王副局长"}})).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
 
+    // A 司法建议 from the court, tracked to the answer.
+    let r = step(&mut c, id, "answer_suggestion", serde_json::json!({"fields": {"suggestion_answer": "x"}})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "nothing to answer yet");
+    let r = step(&mut c, id, "suggestion", serde_json::json!({"fields": {"suggestion_text": "建议规范违法建设认定程序"}})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let r = step(&mut c, id, "answer_suggestion", serde_json::json!({"fields": {"suggestion_answer": "已修订违法建设认定工作规程"}})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     let r = step(&mut c, id, "judge", serde_json::json!({"fields": {"outcome": "revoked"}})).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     let due = r.json()["due_on"].as_str().unwrap().to_string();

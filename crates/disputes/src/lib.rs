@@ -60,6 +60,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration { version: 24, name: "legal_aid", sql: include_str!("../migrations/0024_legal_aid.sql") },
     Migration { version: 25, name: "litigation", sql: include_str!("../migrations/0025_litigation.sql") },
     Migration { version: 26, name: "advisers", sql: include_str!("../migrations/0026_advisers.sql") },
+    Migration { version: 27, name: "judicial_suggestions", sql: include_str!("../migrations/0027_judicial_suggestions.sql") },
 ];
 
 impl Feature for Disputes {

@@ -41,6 +41,9 @@ pub struct LitRow {
     pub effective_on: Option<String>,
     pub lost: Option<bool>,
     pub performance: Option<String>,
+    pub suggestion_on: Option<String>,
+    pub suggestion_text: Option<String>,
+    pub suggestion_answered_on: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize, sqlx::FromRow)]
@@ -51,7 +54,7 @@ pub struct HearingRow {
     pub excuse: Option<String>,
 }
 
-const COLS: &str = "l.case_id, l.court, l.court_case_no, l.plaintiff, l.cause, l.act_challenged, l.served_on, l.answered_on, l.answered_in_time, l.first_outcome, l.first_on, l.appellant, l.final_outcome, l.effective_on, l.lost, l.performance";
+const COLS: &str = "l.case_id, l.court, l.court_case_no, l.plaintiff, l.cause, l.act_challenged, l.served_on, l.answered_on, l.answered_in_time, l.first_outcome, l.first_on, l.appellant, l.final_outcome, l.effective_on, l.lost, l.performance, l.suggestion_on, l.suggestion_text, l.suggestion_answered_on";
 
 pub async fn row<'a>(ex: impl Into<Ex<'a>>, id: i64) -> Result<Option<LitRow>, AppError> {
     q(format!("SELECT {COLS} FROM lit_cases l WHERE l.case_id = $1")).bind(id).fetch_optional(ex).await
@@ -287,6 +290,24 @@ pub async fn step_on(
                             .execute(&mut *tx)
                             .await?;
                         extra = extra.set("一审结果", null.clone(), rules::label(rules::OUTCOMES, &o));
+                    }
+                    "suggestion" => {
+                        q("UPDATE lit_cases SET suggestion_on = $1, suggestion_text = $2 WHERE case_id = $3")
+                            .bind(d.clone())
+                            .bind(f("suggestion_text"))
+                            .bind(id)
+                            .execute(&mut *tx)
+                            .await?;
+                        extra = extra.set("司法建议", null.clone(), f("suggestion_text"));
+                    }
+                    "answer_suggestion" => {
+                        q("UPDATE lit_cases SET suggestion_answered_on = $1, suggestion_answer = $2 WHERE case_id = $3")
+                            .bind(d.clone())
+                            .bind(f("suggestion_answer"))
+                            .bind(id)
+                            .execute(&mut *tx)
+                            .await?;
+                        extra = extra.set("司法建议回复", null.clone(), f("suggestion_answer"));
                     }
                     "appeal" => {
                         q("UPDATE lit_cases SET appellant = $1 WHERE case_id = $2").bind(f("appellant")).bind(id).execute(&mut *tx).await?;

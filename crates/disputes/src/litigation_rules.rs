@@ -39,6 +39,9 @@ pub const SPC_8: Basis = Basis::checked(
     "第八条、第九条",
     "负责人不能出庭的情形：不可抗力、意外事件、需要履行他人不能代替的公务、其他正当事由；应当提交证明材料并加盖印章或由主要负责人签字认可",
 );
+/// 司法建议: the court's suggestion to the agency (Art. 66, and 规定 Art. 12 for an absent head).
+pub const SUGGESTION: Basis =
+    Basis::checked(SPC, "第十二条", "行政机关负责人未出庭应诉且未说明理由或理由不成立等情形，人民法院应当向监察机关、被诉行政机关的上一级行政机关提出司法建议");
 pub const JUDGMENT_BASIS: Basis = Basis::checked(LAW, "第六十九条至第七十八条", "人民法院依法判决驳回诉讼请求、撤销、责令履行、确认违法、确认无效、变更等");
 
 /// Who appeared for the agency. A deputy or the head in charge counts as the 负责人 (规定 Art. 2).
@@ -120,6 +123,10 @@ fn appeal_period_over(ctx: &GuardCtx<'_>) -> Result<(), String> {
     }
 }
 
+fn has_suggestion(ctx: &GuardCtx<'_>) -> Result<(), String> {
+    if ctx.case.count("suggestion") > 0 { Ok(()) } else { Err("尚未登记司法建议".into()) }
+}
+
 fn performance(ctx: &GuardCtx<'_>) -> Result<(), String> {
     if ctx.case.flag("lost") { one_of(PERFORMANCE, ctx.input.field("performance"), "生效裁判的履行情况") } else { Ok(()) }
 }
@@ -175,6 +182,19 @@ pub static PROCEDURE: LazyLock<Procedure> = LazyLock::new(|| {
                 .ask("head_name", "出庭负责人姓名、职务", AskKind::Text)
                 .ask("excuse", "负责人不能出庭的理由", AskKind::Choice(EXCUSES))
                 .basis(ART_3)
+                .optional(),
+            Transition::new("suggestion", "登记司法建议", &["trial", "judged", "appeal", "effective"], To::Same, staff)
+                .guard(Guard::Field { name: "suggestion_text", label: "司法建议的内容" }, Some(SUGGESTION))
+                .guard(Guard::AtMost { max: 1 }, Some(SUGGESTION))
+                .ask("suggestion_text", "法院司法建议的内容", AskKind::LongText)
+                .basis(SUGGESTION)
+                .optional(),
+            Transition::new("answer_suggestion", "登记司法建议的回复", &["trial", "judged", "appeal", "effective", "closed"], To::Same, staff)
+                .guard(Guard::Check { label: "已收到司法建议", check: has_suggestion }, Some(SUGGESTION))
+                .guard(Guard::AtMost { max: 1 }, Some(SUGGESTION))
+                .guard(Guard::Field { name: "suggestion_answer", label: "回复内容" }, Some(SUGGESTION))
+                .ask("suggestion_answer", "向法院回复的整改情况", AskKind::LongText)
+                .basis(SUGGESTION)
                 .optional(),
             Transition::new("judge", "登记一审判决", &["trial"], To::State("judged"), staff)
                 .guard(Guard::Input { field: "outcome", check: outcome }, Some(JUDGMENT_BASIS))
