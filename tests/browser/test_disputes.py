@@ -2,10 +2,13 @@
 registered (first without a respondent: refused with its article) → 补正 asked and received →
 accepted on the 简易 track → a 撤销 decision proposed (first without its legal basis: refused) →
 the head approves it → served → a 意见书 to the agency, which reports its correction."""
-from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import Select
+import os
+import re
 
-from browser import BrowserTest, submit
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+from browser import BASE, SHOTS, BrowserTest, driver, submit
 
 
 class ReconsiderationJourney(BrowserTest):
@@ -90,3 +93,113 @@ class ReconsiderationJourney(BrowserTest):
         submit(d, d.find_element(By.CSS_SELECTOR, "form.stack button[type=submit]"))
         self.wait_text("按期")
         self.shot("disputes-06-opinion-answered")
+
+
+class LegalAidJourney(BrowserTest):
+    """法律援助: a migrant worker applies on a phone (no means test, Art. 42) → the centre's clerk
+    grants aid and assigns the lawyer on a laptop (a conflicted lawyer first: refused, named) →
+    the lawyer closes with a standard code and the wages recovered → the worker rates it."""
+    width, height = 390, 844  # the citizen is on a phone
+
+    def staff(self, username):
+        d = driver(1366, 900)
+        d.get(BASE + "/login")
+        d.find_element(By.NAME, "username").send_keys(username)
+        d.find_element(By.NAME, "password").send_keys("demo-2026-fazhi")
+        submit(d, d.find_element(By.CSS_SELECTOR, "form.login button[type=submit]"))
+        return d
+
+    def step(self, d, name, fields=(), selects=()):
+        for det in d.find_elements(By.CSS_SELECTOR, "details.step"):
+            s = det.find_element(By.TAG_NAME, "summary")
+            if s.text.split("\n")[0].strip() == name:
+                if det.get_attribute("open") is None:
+                    s.click()
+                for k, v in fields:
+                    el = det.find_element(By.NAME, k)
+                    el.clear()
+                    el.send_keys(v)
+                for k, v in selects:
+                    Select(det.find_element(By.NAME, k)).select_by_value(v)
+                submit(d, det.find_element(By.CSS_SELECTOR, "button[type=submit]"))
+                return
+        self.fail(f"no step {name}")
+
+    def test_migrant_worker_applies_on_a_phone_and_the_lawyer_closes(self):
+        d = self.d
+        self.go("/portal/legal-aid")
+        d.find_element(By.NAME, "phone").send_keys("13955550077")
+        d.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+        self.wait_text("验证码已发送")
+        code = re.search(r"本次验证码是 (\d{6})", self.text()).group(1)
+        d.find_element(By.NAME, "code").send_keys(code)
+        d.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+        self.wait_text("申请法律援助")
+        self.shot("legal-aid-01-phone-form")
+        d.find_element(By.NAME, "applicant_name").send_keys("王建国")
+        d.find_element(By.NAME, "migrant_worker").click()
+        Select(d.find_element(By.NAME, "category")).select_by_value("family")
+        Select(d.find_element(By.NAME, "exempt_ground")).select_by_value("migrant_worker")
+        d.find_element(By.NAME, "summary").send_keys("在示范市某工地做木工三个月，老板拖欠工资 26000 元不给。")
+        submit(d, d.find_element(By.CSS_SELECTOR, "form button.primary[type=submit]"))
+        self.wait_text("还没有提交")
+        self.assertIn("第四十二条第三项", self.text())
+        self.shot("legal-aid-02-phone-refused")
+        Select(d.find_element(By.NAME, "category")).select_by_value("wages")
+        d.find_element(By.NAME, "opponent").send_keys("示范市某建筑劳务公司")
+        submit(d, d.find_element(By.CSS_SELECTOR, "form button.primary[type=submit]"))
+        self.wait_text("我的法律援助申请")
+        self.assertIn("待审查", self.text())
+        case_no = re.search(r"(\S+援〔\d{4}〕\d+号)", self.text()).group(1)
+        self.shot("legal-aid-03-phone-mine")
+
+        staff = self.staff("aid_staff")
+        staff.get(BASE + "/disputes/legal-aid?channel=portal")
+        staff.find_element(By.LINK_TEXT, case_no).click()
+        self.assertIn("免予经济困难审查", staff.find_element(By.TAG_NAME, "body").text)
+        staff.save_screenshot(shot_path("legal-aid-04-clerk-case"))
+        self.step(staff, "决定给予法律援助")
+        wait_body(staff, "待指派")
+        case_url = staff.current_url
+        # A lawyer who declared the opponent as a client: refused, with the conflict named.
+        staff.get(BASE + "/disputes/legal-aid/providers")
+        form = staff.find_element(By.CSS_SELECTOR, "form.stack")
+        form.find_element(By.NAME, "name").send_keys("赵律师")
+        form.find_element(By.NAME, "firm").send_keys("江苏某律师事务所")
+        form.find_element(By.NAME, "relations").send_keys("示范市某建筑劳务公司（常年法律顾问）")
+        submit(staff, form.find_element(By.CSS_SELECTOR, "button[type=submit]"))
+        wait_body(staff, "赵律师")
+        rows = staff.find_elements(By.CSS_SELECTOR, "table tbody tr")
+        zhao = next(r for r in rows if "赵律师" in r.text).find_element(By.CSS_SELECTOR, "td").text
+        sun = next(r for r in rows if "孙明律" in r.text).find_element(By.CSS_SELECTOR, "td").text
+        staff.get(case_url)
+        self.step(staff, "指派法律援助人员", [("provider_id", zhao)])
+        wait_body(staff, "存在利害关系")
+        staff.save_screenshot(shot_path("legal-aid-05-conflict-refused"))
+        self.step(staff, "指派法律援助人员", [("provider_id", sun)])
+        wait_body(staff, "承办中")
+        staff.quit()
+
+        lawyer = self.staff("aid_lawyer")
+        lawyer.get(BASE + "/disputes/legal-aid")
+        lawyer.find_element(By.LINK_TEXT, case_no).click()
+        self.step(lawyer, "提交结案报告", [("amount_recovered", "26000"), ("wages_recovered", "26000"), ("report", "经劳动仲裁委调解，用人单位支付全部欠薪")], [("closing_code", "mediation")])
+        wait_body(lawyer, "已结案")
+        self.assertIn("其中农民工工资 26000 元", lawyer.find_element(By.TAG_NAME, "body").text)
+        lawyer.save_screenshot(shot_path("legal-aid-06-lawyer-closed"))
+        lawyer.quit()
+
+        self.go("/portal/legal-aid/mine")
+        self.wait_text("调解结案")
+        Select(d.find_element(By.NAME, "satisfaction")).select_by_value("5")
+        submit(d, d.find_element(By.CSS_SELECTOR, "form.row button[type=submit]"))
+        self.wait_text("感谢您的评价")
+        self.shot("legal-aid-07-phone-rated")
+
+
+def shot_path(name):
+    return os.path.join(SHOTS, f"{name}.png")
+
+
+def wait_body(d, needle, timeout=10):
+    WebDriverWait(d, timeout).until(lambda x: needle in x.find_element(By.TAG_NAME, "body").text)

@@ -20,6 +20,8 @@ mod hotline_staff;
 mod hotline_steps;
 mod indicators;
 mod inspections;
+mod legal_aid;
+mod litigation;
 mod notify;
 mod open311;
 mod oversight;

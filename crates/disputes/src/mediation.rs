@@ -82,14 +82,20 @@ pub async fn mediators_of(db: &Db, org_id: i64) -> Result<Vec<MediatorRow>, AppE
 /// A conflict between a mediator and the parties, in words: the mediator is a party, or a
 /// relation the mediator declared names a party. `None` when there is none.
 pub fn conflict(m: &MediatorRow, parties: &[&str]) -> Option<String> {
+    conflict_of("调解员", &m.name, &m.relations, parties)
+}
+
+/// The same check for anyone assigned to a matter (a mediator, a legal-aid lawyer): `role` names
+/// them in the message, `relations` is what they declared, one a line.
+pub fn conflict_of(role: &str, name: &str, relations: &str, parties: &[&str]) -> Option<String> {
     let clean = |s: &str| s.trim().to_string();
     for p in parties.iter().map(|p| clean(p)).filter(|p| !p.is_empty()) {
-        if clean(&m.name) == p {
-            return Some(format!("调解员{}本人是当事人", m.name));
+        if clean(name) == p {
+            return Some(format!("{role}{name}本人是当事人"));
         }
-        for line in m.relations.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        for line in relations.lines().map(str::trim).filter(|l| !l.is_empty()) {
             if line.contains(p.as_str()) {
-                return Some(format!("调解员{}申报的利害关系“{line}”涉及当事人{p}", m.name));
+                return Some(format!("{role}{name}申报的利害关系“{line}”涉及当事人{p}"));
             }
         }
     }

@@ -27,4 +27,28 @@ pub const RECON_HEAD: Role = Role {
     oversight: false,
 };
 
-pub const ROLES: &[&Role] = &[&RECON_OFFICER, &RECON_HEAD];
+const AID_ONLY: Option<&[&str]> = Some(&["legal_aid"]);
+use crate::legal_aid_rules::{LA_CLOSE, LA_HANDLE, LA_REVIEW};
+
+/// The legal-aid centre's staff: review applications, decide, assign (法律援助法 Art. 43).
+pub const LEGAL_AID_OFFICER: Role = Role {
+    code: "legal_aid_officer",
+    label: "法律援助机构工作人员",
+    perms: &[Perm::CASE_READ, LA_HANDLE, Perm::KPI_READ, Perm::PII_VIEW, crate::advisers::PLS_MANAGE],
+    procedures: AID_ONLY,
+    oversight: false,
+};
+/// A lawyer or grassroots legal worker: sees and closes only the cases assigned to them (Art. 50),
+/// hence no general read permission over the centre's register.
+pub const LEGAL_AID_PROVIDER: Role =
+    Role { code: "legal_aid_provider", label: "法律援助人员（律师）", perms: &[LA_CLOSE, Perm::PII_VIEW], procedures: AID_ONLY, oversight: false };
+/// The justice bureau deciding objections (Art. 49).
+pub const LEGAL_AID_REVIEWER: Role = Role {
+    code: "legal_aid_reviewer",
+    label: "法律援助异议审查（司法行政部门）",
+    perms: &[Perm::CASE_READ, LA_REVIEW, Perm::KPI_READ],
+    procedures: AID_ONLY,
+    oversight: false,
+};
+
+pub const ROLES: &[&Role] = &[&RECON_OFFICER, &RECON_HEAD, &LEGAL_AID_OFFICER, &LEGAL_AID_PROVIDER, &LEGAL_AID_REVIEWER];
