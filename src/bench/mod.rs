@@ -3,6 +3,7 @@
 
 pub mod hotline;
 pub mod http;
+pub mod indicators;
 
 use std::path::PathBuf;
 
@@ -12,6 +13,10 @@ pub enum BenchWhat {
     /// department's open list, a year's indicators, server memory; optionally PostgreSQL with two
     /// instances.
     Hotline(hotline::Args),
+    /// Indicators: the 驾驶舱 for the city and for one unit, a drill-down's first page, every
+    /// indicator evaluated as of a past day, server memory; optionally PostgreSQL with two
+    /// instances.
+    Indicators(indicators::Args),
     /// Full-text search: index generated publications, then time queries with filters. Uses
     /// data/bench-search.db unless DATABASE_URL (or a config file) names another database.
     Search {
@@ -27,6 +32,7 @@ pub enum BenchWhat {
 pub async fn run(what: BenchWhat, config: Option<&PathBuf>) -> anyhow::Result<()> {
     match what {
         BenchWhat::Hotline(args) => hotline::run(args).await,
+        BenchWhat::Indicators(args) => indicators::run(args).await,
         BenchWhat::Search { docs, queries } => {
             let mut cfg = crate::config::Config::load(config.map(|p| p.as_path()))?;
             if config.is_none() && std::env::var("DATABASE_URL").is_err() && std::env::var("FAZHI_DATABASE_URL").is_err() {
