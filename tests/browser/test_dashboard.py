@@ -55,6 +55,9 @@ class DashboardPhone(BrowserTest):
         self.login("sfj")
         self.go("/dashboard")
         self.wait_text("已超期未办结")
-        width = self.d.execute_script("return document.documentElement.scrollWidth")
-        self.assertLessEqual(width, 400, "no sideways scrolling on a phone")
         self.shot("dashboard-phone")
+        wide = self.d.execute_script(
+            "return [...document.querySelectorAll('main *')].filter(e => e.getBoundingClientRect().right > 392)"
+            ".slice(0, 5).map(e => e.tagName + '.' + e.className.baseVal + e.className)")
+        width = self.d.execute_script("return document.documentElement.scrollWidth")
+        self.assertLessEqual(width, 400, f"no sideways scrolling on a phone: {wide}")

@@ -59,7 +59,8 @@ fn is_ident(s: &str) -> bool {
 
 /// A table's columns (name, declared type), read once per process: the schema is the same in
 /// every database this program opens.
-static COLUMNS: LazyLock<Mutex<HashMap<(bool, String), Vec<(String, String)>>>> = LazyLock::new(Default::default);
+type Columns = Vec<(String, String)>;
+static COLUMNS: LazyLock<Mutex<HashMap<(bool, String), Columns>>> = LazyLock::new(Default::default);
 
 async fn columns(db: &Db, table: &str) -> Result<Vec<(String, String)>, AppError> {
     let pg = db.backend() == Backend::Postgres;

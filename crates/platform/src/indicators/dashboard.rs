@@ -329,7 +329,7 @@ async fn show(State(state): State<AppState>, staff: Staff, ctx: Ctx, Query(dq): 
             }
         }
     }
-    overdue.sort_by(|a, b| b.count.cmp(&a.count));
+    overdue.sort_by_key(|o| std::cmp::Reverse(o.count));
     let overdue_total = overdue.iter().map(|o| o.count).sum();
 
     let (from, to, last_from, last_to) = prepared
