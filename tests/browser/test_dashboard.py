@@ -57,7 +57,8 @@ class DashboardPhone(BrowserTest):
         self.wait_text("已超期未办结")
         self.shot("dashboard-phone")
         wide = self.d.execute_script(
-            "return [...document.querySelectorAll('main *')].filter(e => e.getBoundingClientRect().right > 392)"
-            ".slice(0, 5).map(e => e.tagName + '.' + e.className.baseVal + e.className)")
+            "return [...document.querySelectorAll('main *')].filter(e => e.getBoundingClientRect().right > 392"
+            " && [...e.children].every(c => c.getBoundingClientRect().right <= 392))"
+            ".slice(0, 5).map(e => e.tagName + ' ' + (e.getAttribute('class') || '') + ' ' + Math.round(e.getBoundingClientRect().width))")
         width = self.d.execute_script("return document.documentElement.scrollWidth")
         self.assertLessEqual(width, 400, f"no sideways scrolling on a phone: {wide}")
