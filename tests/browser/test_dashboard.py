@@ -56,9 +56,10 @@ class DashboardPhone(BrowserTest):
         self.go("/dashboard")
         self.wait_text("已超期未办结")
         self.shot("dashboard-phone")
-        wide = self.d.execute_script(
-            "return [...document.querySelectorAll('main *')].filter(e => e.getBoundingClientRect().right > 392"
-            " && [...e.children].every(c => c.getBoundingClientRect().right <= 392))"
-            ".slice(0, 5).map(e => e.tagName + ' ' + (e.getAttribute('class') || '') + ' ' + Math.round(e.getBoundingClientRect().width))")
-        width = self.d.execute_script("return document.documentElement.scrollWidth")
-        self.assertLessEqual(width, 400, f"no sideways scrolling on a phone: {wide}")
+        # Headless Chromium lays a "390 px" window out at its minimum width: compare with the
+        # window itself, as the hotline's phone test does.
+        overflow = self.d.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
+        self.assertLessEqual(overflow, 0, "no sideways scrolling on a phone")
+        panel = self.d.find_element(By.CSS_SELECTOR, "section.dash-panel")
+        self.d.execute_script("arguments[0].scrollIntoView()", panel)
+        self.shot("dashboard-phone-panel")
