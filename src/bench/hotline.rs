@@ -60,11 +60,11 @@ pub struct Args {
     pub port: u16,
 }
 
-fn err(e: crate::error::AppError) -> anyhow::Error {
+pub(super) fn err(e: crate::error::AppError) -> anyhow::Error {
     anyhow::anyhow!("{e} {:?}", e.field_errors())
 }
 
-async fn open(url: &str) -> anyhow::Result<AppState> {
+pub(super) async fn open(url: &str) -> anyhow::Result<AppState> {
     let mut cfg = Config::default();
     cfg.database.url = url.to_string();
     cfg.jobs.enabled = false;
@@ -286,12 +286,12 @@ async fn raw_store(state: &AppState, workers: usize, seconds: u64, town: i64) ->
     Ok(all)
 }
 
-struct Server {
+pub(super) struct Server {
     child: tokio::process::Child,
     max_rss_kb: Arc<AtomicU64>,
 }
 
-async fn start_server(db_url: &str, port: u16) -> anyhow::Result<Server> {
+pub(super) async fn start_server(db_url: &str, port: u16) -> anyhow::Result<Server> {
     let exe = std::env::current_exe()?;
     let child = tokio::process::Command::new(exe)
         .arg("serve")
@@ -330,20 +330,20 @@ async fn start_server(db_url: &str, port: u16) -> anyhow::Result<Server> {
 }
 
 impl Server {
-    async fn stop(mut self) -> u64 {
+    pub(super) async fn stop(mut self) -> u64 {
         let _ = self.child.kill().await;
         self.max_rss_kb.load(Ordering::Relaxed)
     }
 }
 
 /// A session for a staff member, created directly (the load client keeps no cookies).
-async fn session_cookie(state: &AppState, user: &str) -> anyhow::Result<String> {
+pub(super) async fn session_cookie(state: &AppState, user: &str) -> anyhow::Result<String> {
     let id = q("SELECT id FROM users WHERE username = $1").bind(user).fetch_i64(&state.db).await.map_err(err)?;
     let token = crate::auth::session::create(&state.db, Some(id), None, None, None).await.map_err(err)?;
     Ok(format!("fazhi_sid={token}"))
 }
 
-async fn sequential(addr: &str, n: usize, path: &str, headers: &[(&str, &str)]) -> anyhow::Result<Stats> {
+pub(super) async fn sequential(addr: &str, n: usize, path: &str, headers: &[(&str, &str)]) -> anyhow::Result<Stats> {
     let mut c = Conn::open(addr).await?;
     let mut st = Stats::default();
     let t = Instant::now();
@@ -361,7 +361,7 @@ async fn sequential(addr: &str, n: usize, path: &str, headers: &[(&str, &str)]) 
     Ok(st)
 }
 
-fn line(name: &str, value: String, target: &str, ok: bool) {
+pub(super) fn line(name: &str, value: String, target: &str, ok: bool) {
     println!("| {name} | {value} | {target} | {} |", if ok { "达标" } else { "未达标" });
 }
 

@@ -3,6 +3,7 @@
 
 pub mod hotline;
 pub mod http;
+pub mod indicators;
 
 use std::path::PathBuf;
 
@@ -24,6 +25,10 @@ pub enum BenchWhat {
         #[arg(long, default_value_t = 10)]
         runs: usize,
     },
+    /// Indicators: the 驾驶舱 for the city and for one unit, a drill-down's first page, every
+    /// indicator evaluated as of a past day, server memory; optionally PostgreSQL with two
+    /// instances.
+    Indicators(indicators::Args),
     /// Full-text search: index generated publications, then time queries with filters. Uses
     /// data/bench-search.db unless DATABASE_URL (or a config file) names another database.
     Search {
@@ -43,6 +48,7 @@ pub async fn run(what: BenchWhat, config: Option<&PathBuf>) -> anyhow::Result<()
             crate::enforcement::inspections::bench::draw_bench(entities, inspectors, runs);
             Ok(())
         }
+        BenchWhat::Indicators(args) => indicators::run(args).await,
         BenchWhat::Search { docs, queries } => {
             let mut cfg = crate::config::Config::load(config.map(|p| p.as_path()))?;
             if config.is_none() && std::env::var("DATABASE_URL").is_err() && std::env::var("FAZHI_DATABASE_URL").is_err() {

@@ -181,10 +181,15 @@ impl DisclosureIndicator {
         }
     }
 
-    /// `FROM … WHERE` the period, the base condition and the reader's scope.
-    fn selection(&self, p: &Params) -> Q {
-        let w = q(format!("{} WHERE {} AND {} >= $1 AND {} <= $2", self.tables(), self.base, self.period, self.period)).bind(p.from_str()).bind(p.to_str());
-        p.scope.filter(w, self.org_column())
+    /// `FROM … WHERE` the period, the base condition and the reader's scope; as of a day, the
+    /// tables as they stood at its end.
+    async fn selection(&self, state: &AppState, p: &Params) -> Result<Q, AppError> {
+        let from = match p.as_of {
+            None => std::borrow::Cow::Borrowed(self.tables()),
+            Some(day) => std::borrow::Cow::Owned(crate::registry_indicators::asof::from_as_of(&state.db, self.tables(), day).await?),
+        };
+        let w = q(format!("{from} WHERE {} AND {} >= $1 AND {} <= $2", self.base, self.period, self.period)).bind(p.from_str()).bind(p.to_str());
+        Ok(p.scope.filter(w, self.org_column()))
     }
 
     async fn labels(&self, state: &AppState, dim: &str, keys: &[String]) -> Result<std::collections::HashMap<String, String>, AppError> {
@@ -210,7 +215,7 @@ impl DisclosureIndicator {
         let dim = p.by.map(|d| d.code).unwrap_or("");
         let group = if dim.is_empty() { "CAST('' AS TEXT)".to_string() } else { format!("CAST({} AS TEXT)", self.group_column(dim)) };
         let den = self.denominator.unwrap_or("1=0");
-        let w = self.selection(p);
+        let w = self.selection(state, p).await?;
         let mut query = q(format!(
             "SELECT {group} AS k, CAST(SUM(CASE WHEN {} THEN 1 ELSE 0 END) AS BIGINT), CAST(SUM(CASE WHEN {den} THEN 1 ELSE 0 END) AS BIGINT){}",
             self.numerator,
@@ -255,7 +260,7 @@ impl DisclosureIndicator {
             Part::Denominator => self.denominator.unwrap_or(self.numerator),
             Part::Numerator => self.numerator,
         };
-        let mut w = self.selection(p).push(&format!(" AND {cond}"));
+        let mut w = self.selection(state, p).await?.push(&format!(" AND {cond}"));
         if let (Some(k), Some(d)) = (key, p.by) {
             w = w.push_bind(&format!(" AND CAST({} AS TEXT) = {{}}", self.group_column(d.code)), k.to_string());
         }
@@ -309,5 +314,8 @@ impl Indicator for DisclosureIndicator {
         paging: Paging,
     ) -> BoxFuture<'a, Result<Page<RecordRef>, AppError>> {
         self.list(state, p, key, part, paging).boxed()
+    }
+    fn history_tables(&self) -> Option<Vec<&'static str>> {
+        Some(crate::registry_indicators::asof::tables_of(self.tables()))
     }
 }

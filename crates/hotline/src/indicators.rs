@@ -88,7 +88,15 @@ impl HotlineIndicator {
     async fn eval(&self, state: &AppState, p: &Params) -> Result<Evaluation, AppError> {
         let basic = kpi::basic_counts(&state.db).await;
         let dim = dim_of(p);
-        let counts = kpi::counts(&state.db, dim, &p.from_str(), &p.to_str(), &p.scope).await?;
+        let counts = match p.as_of {
+            None => kpi::counts(&state.db, dim, &p.from_str(), &p.to_str(), &p.scope).await?,
+            // As of a day: from the tickets as they stood then (the counters move with later
+            // corrections).
+            Some(day) => {
+                let source = crate::registry_indicators::asof::from_as_of(&state.db, kpi::TICKETS, day).await?;
+                kpi::counts_in(&state.db, &source, dim, &p.from_str(), &p.to_str(), &p.scope).await?
+            }
+        };
         let mut total = Counts::default();
         for c in &counts {
             total.add(c);
@@ -118,7 +126,11 @@ impl HotlineIndicator {
             Some(k) => (dim_of(p), k.parse::<i64>().map_err(|_| AppError::field("key", "bad_key", "分组编号应为数字"))?),
             None => (Dim::All, 0),
         };
-        let page = kpi::tickets(&state.db, &cond, dim, key, &p.from_str(), &p.to_str(), &p.scope, paging).await?;
+        let source = match p.as_of {
+            None => std::borrow::Cow::Borrowed(kpi::CASE_TICKETS),
+            Some(day) => std::borrow::Cow::Owned(crate::registry_indicators::asof::from_as_of(&state.db, kpi::CASE_TICKETS, day).await?),
+        };
+        let page = kpi::tickets_in(&state.db, &source, &cond, dim, key, &p.from_str(), &p.to_str(), &p.scope, paging).await?;
         let ids: Vec<i64> = page.items.iter().map(|r| r.org_id).collect();
         let names = crate::registry_indicators::org_names(state, &ids).await?;
         Ok(page.map(|r| RecordRef {
@@ -150,5 +162,8 @@ impl Indicator for HotlineIndicator {
         paging: Paging,
     ) -> BoxFuture<'a, Result<Page<RecordRef>, AppError>> {
         self.list(state, p, key, part, paging).boxed()
+    }
+    fn history_tables(&self) -> Option<Vec<&'static str>> {
+        Some(crate::registry_indicators::asof::tables_of(kpi::CASE_TICKETS))
     }
 }

@@ -247,12 +247,22 @@ pub async fn counts(db: &Db, dim: Dim, from: &str, to: &str, scope: &Scope) -> R
         return Ok(rows);
     }
     // Within a unit's scope: from the tickets' flags, by the unit index.
+    counts_in(db, TICKETS, dim, from, to, scope).await
+}
+
+/// The tickets, for [`counts_in`].
+pub const TICKETS: &str = " FROM hotline_tickets t";
+/// The tickets with their cases, for [`tickets_in`].
+pub const CASE_TICKETS: &str = " FROM cases c JOIN hotline_tickets t ON t.case_id = c.id";
+
+/// Counts per group from the tickets' flags, the tickets read from `source` ([`TICKETS`], or the
+/// same table as it stood at the end of a day: the indicators' as-of evaluation).
+pub async fn counts_in(db: &Db, source: &str, dim: Dim, from: &str, to: &str, scope: &Scope) -> Result<Vec<Counts>, AppError> {
     let flag_sums = std::iter::once("CAST(COUNT(*) AS BIGINT) AS received".to_string())
         .chain(KPI_COLUMNS.iter().map(|c| format!("CAST(SUM(CASE WHEN t.k_{c} THEN 1 ELSE 0 END) AS BIGINT) AS {c}")))
         .collect::<Vec<_>>()
         .join(", ");
-    let mut query =
-        q(format!("SELECT {} AS key, {flag_sums} FROM hotline_tickets t WHERE t.received_on >= $1 AND t.received_on <= $2", dim.column())).bind(from).bind(to);
+    let mut query = q(format!("SELECT {} AS key, {flag_sums}{source} WHERE t.received_on >= $1 AND t.received_on <= $2", dim.column())).bind(from).bind(to);
     query = scope.filter(query, "t.kpi_org_id");
     if dim != Dim::All {
         query = query.push(&format!(" GROUP BY {}", dim.column()));
@@ -364,9 +374,23 @@ pub fn metric_condition(metric: &str, basic_counts: bool) -> Option<String> {
 /// [`metric_condition`]), in the group `key` of `dim`, within the reader's scope; newest first.
 #[allow(clippy::too_many_arguments)]
 pub async fn tickets(db: &Db, condition: &str, dim: Dim, key: i64, from: &str, to: &str, scope: &Scope, paging: Paging) -> Result<Page<ListRow>, AppError> {
-    let mut w = q(format!(" FROM cases c JOIN hotline_tickets t ON t.case_id = c.id WHERE t.received_on >= $1 AND t.received_on <= $2 AND {condition}"))
-        .bind(from.to_string())
-        .bind(to.to_string());
+    tickets_in(db, CASE_TICKETS, condition, dim, key, from, to, scope, paging).await
+}
+
+/// [`tickets`], the cases and tickets read from `source` ([`CASE_TICKETS`] or as of a day).
+#[allow(clippy::too_many_arguments)]
+pub async fn tickets_in(
+    db: &Db,
+    source: &str,
+    condition: &str,
+    dim: Dim,
+    key: i64,
+    from: &str,
+    to: &str,
+    scope: &Scope,
+    paging: Paging,
+) -> Result<Page<ListRow>, AppError> {
+    let mut w = q(format!("{source} WHERE t.received_on >= $1 AND t.received_on <= $2 AND {condition}")).bind(from.to_string()).bind(to.to_string());
     if dim != Dim::All {
         w = w.push_bind(&format!(" AND {} = {{}}", dim.column()), key);
     }

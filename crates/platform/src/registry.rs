@@ -169,6 +169,7 @@ pub const PLATFORM_MIGRATIONS: &[Migration] = &[
     Migration { version: 17, name: "documents", sql: include_str!("../migrations/0017_documents.sql") },
     Migration { version: 19, name: "events_at_index", sql: include_str!("../migrations/0019_events_at_index.sql") },
     Migration { version: 20, name: "lookup_throttle", sql: include_str!("../migrations/0020_lookup_throttle.sql") },
+    Migration { version: 85, name: "row_history", sql: include_str!("../migrations/0085_row_history.sql") },
 ];
 
 /// The features of this program, in the order of the navigation.

@@ -27,6 +27,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::files::routes())
         .merge(crate::portal::routes())
         .merge(crate::indicators::pages::routes())
+        .merge(crate::indicators::dashboard::routes())
         .merge(crate::notify::pages::routes())
         .merge(crate::documents::pages::routes());
     let api = crate::api::all_routes(&state.registry).into_router();
@@ -66,6 +67,7 @@ pub fn navigation(registry: &Registry, staff: &Staff, path: &str) -> Vec<NavSect
     }
     let mut rules = vec![item("法定程序与时限", "/procedures")];
     if staff.has(Perm::KPI_READ) {
+        rules.push(item("驾驶舱", "/dashboard"));
         rules.push(item("指标体系", "/indicators"));
     }
     nav.push(NavSection { title: "程序与指标", items: rules });

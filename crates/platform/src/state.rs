@@ -114,6 +114,7 @@ impl AppState {
 
     pub async fn with_db(config: Config, db: Db, registry: Registry) -> anyhow::Result<AppState> {
         crate::db::migrate::run(&db, &registry.migrations()).await.map_err(|e| anyhow::anyhow!("数据库迁移失败：{e}"))?;
+        crate::indicators::install_history(&db, &registry).await.map_err(|e| anyhow::anyhow!("指标历史留痕初始化失败：{e}"))?;
         crate::calendar::queries::seed_official(&db).await.map_err(|e| anyhow::anyhow!("工作日历初始化失败：{e}"))?;
         let calendar = crate::calendar::queries::load(&db).await.map_err(|e| anyhow::anyhow!("工作日历读取失败：{e}"))?;
         crate::settings::load_local_rule_names(&db).await.map_err(|e| anyhow::anyhow!("本地规则名称读取失败：{e}"))?;

@@ -170,6 +170,14 @@ impl Chain {
 
     /// Append many events with one statement per hundred (bulk intake); returns their numbers.
     pub async fn append_many(&mut self, tx: &mut Tx, events: Vec<(Actor, NewEvent, i64)>) -> Result<Vec<i64>, AppError> {
+        // Row images written before these events belong to them: stamp them with the first
+        // event's time (indicators::asof reads the history on the event log's clock).
+        if let (Some(first), true) = (events.first(), tx.history) {
+            crate::indicators::asof::stamp(tx, first.2).await?;
+        }
+        if let Some(last) = events.last() {
+            tx.event_at = Some(last.2);
+        }
         let mut seqs = Vec::with_capacity(events.len());
         let mut rows = Vec::with_capacity(events.len());
         for (actor, ev, at) in events {

@@ -84,6 +84,9 @@ enum Pools {
 #[derive(Clone)]
 pub struct Db {
     inner: Arc<Pools>,
+    /// Row history is kept (`indicators::asof::install` has run on this database): write
+    /// transactions stamp the images they leave. False while migrating.
+    history: Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// Largest number of writes grouped into one SQLite transaction.
@@ -143,7 +146,7 @@ impl Db {
         tokio::spawn(sqlite_writer(conn, rx));
         let inner = Arc::new(Pools::Sqlite { read, writer: tx, path: path.to_string() });
         tokio::spawn(sqlite_checkpointer(Arc::downgrade(&inner), base.clone(), format!("{path}-wal")));
-        Ok(Db { inner })
+        Ok(Db { inner, history: Default::default() })
     }
 
     async fn connect_pg(url: &str, opts: &ConnectOptions) -> anyhow::Result<Db> {
@@ -152,7 +155,12 @@ impl Db {
             o = o.options([("search_path", schema.as_str())]);
         }
         let pool = PgPoolOptions::new().max_connections(opts.max_connections.max(2)).acquire_timeout(Duration::from_secs(30)).connect_with(o).await?;
-        Ok(Db { inner: Arc::new(Pools::Postgres(pool)) })
+        Ok(Db { inner: Arc::new(Pools::Postgres(pool)), history: Default::default() })
+    }
+
+    /// From now on, write transactions stamp the row images they leave (`indicators::asof`).
+    pub fn keep_history(&self) {
+        self.history.store(true, std::sync::atomic::Ordering::Relaxed);
     }
 
     pub fn backend(&self) -> Backend {
@@ -196,11 +204,16 @@ impl Db {
         T: Send + 'static,
         F: for<'t> FnOnce(&'t mut Tx) -> BoxFuture<'t, Result<T, AppError>> + Send + 'static,
     {
+        let history = self.history.load(std::sync::atomic::Ordering::Relaxed);
         match &*self.inner {
             Pools::Postgres(pool) => {
                 let t = pool.begin().await?;
-                let mut tx = Tx { conn: TxConn::Pg(t), backend: Backend::Postgres };
-                match f(&mut tx).await {
+                let mut tx = Tx { conn: TxConn::Pg(t), backend: Backend::Postgres, event_at: None, history };
+                let result = match f(&mut tx).await {
+                    Ok(v) => finish_history(&mut tx).await.map(|()| v),
+                    Err(e) => Err(e),
+                };
+                match result {
                     Ok(v) => {
                         match tx.conn {
                             TxConn::Pg(t) => t.commit().await?,
@@ -220,7 +233,13 @@ impl Db {
                 let (send, recv) = oneshot::channel::<Result<T, AppError>>();
                 let job: Job = Box::new(move |tx: &mut Tx| {
                     async move {
-                        let result = f(tx).await;
+                        // The writer reuses one transaction for a batch of jobs.
+                        tx.event_at = None;
+                        tx.history = history;
+                        let result = match f(tx).await {
+                            Ok(v) => finish_history(tx).await.map(|()| v),
+                            Err(e) => Err(e),
+                        };
                         let ok = result.is_ok();
                         let finish: Finisher = Box::new(move |commit: Result<(), AppError>| {
                             let out = match (result, commit) {
@@ -320,7 +339,7 @@ async fn run_alone(mut conn: PoolConnection<Sqlite>, job: Job) -> PoolConnection
         tracing::error!(error = %e, "cannot begin a write transaction");
         return conn;
     }
-    let mut tx = Tx { conn: TxConn::Sqlite(conn), backend: Backend::Sqlite };
+    let mut tx = Tx { conn: TxConn::Sqlite(conn), backend: Backend::Sqlite, event_at: None, history: false };
     let run = std::panic::AssertUnwindSafe(job(&mut tx)).catch_unwind().await;
     let mut conn = match tx.conn {
         TxConn::Sqlite(c) => c,
@@ -352,7 +371,7 @@ async fn run_batch(mut conn: PoolConnection<Sqlite>, batch: Vec<Job>) -> PoolCon
         tracing::error!(error = %e, "cannot begin a write transaction");
         return conn;
     }
-    let mut tx = Tx { conn: TxConn::Sqlite(conn), backend: Backend::Sqlite };
+    let mut tx = Tx { conn: TxConn::Sqlite(conn), backend: Backend::Sqlite, event_at: None, history: false };
     let mut finishers: Vec<Finisher> = Vec::with_capacity(batch.len());
     let mut broken = false;
     for job in batch {
@@ -416,6 +435,22 @@ enum TxConn {
 pub struct Tx {
     conn: TxConn,
     backend: Backend,
+    /// The time of the last event this transaction appended: row images the transaction left
+    /// unstamped take it when it ends (`indicators::asof`).
+    pub(crate) event_at: Option<i64>,
+    /// The database keeps row history (see [`Db::keep_history`]).
+    pub(crate) history: bool,
+}
+
+/// Stamp the row images a transaction left unstamped with the time of its last event (or now,
+/// for a change recorded without an event: a recalculation of due dates), so that none is left
+/// for a later transaction to stamp with its own time.
+async fn finish_history(tx: &mut Tx) -> Result<(), AppError> {
+    if !tx.history {
+        return Ok(());
+    }
+    let at = tx.event_at.unwrap_or_else(crate::time::now_ms);
+    crate::indicators::asof::stamp(tx, at).await
 }
 
 impl Tx {

@@ -74,6 +74,9 @@ pub struct EvalParams {
     pub org: Option<i64>,
     /// A dimension code to cut by (see the indicator's `dims`).
     pub by: Option<String>,
+    /// YYYY-MM-DD: the value as the records stood at the end of that day, before later
+    /// corrections (422 `as_of_unsupported` for an indicator that cannot be evaluated so).
+    pub as_of: Option<String>,
 }
 
 /// One value.
@@ -95,10 +98,13 @@ pub struct EvaluationDto {
     pub to: String,
     pub org: Option<i64>,
     pub by: Option<String>,
+    /// The day the value stood at, when asked for (`as_of`).
+    pub as_of: Option<String>,
     pub total: CellDto,
     pub groups: Vec<CellDto>,
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn prepare(
     state: &AppState,
     caller: &Caller,
@@ -107,10 +113,11 @@ async fn prepare(
     to: Option<&str>,
     org: Option<i64>,
     by: Option<&str>,
+    as_of: Option<&str>,
 ) -> Result<(&'static dyn Indicator, Params), AppError> {
     let ind = state.registry.indicator(code).ok_or_else(|| AppError::not_found("indicator_not_found", "指标不存在"))?;
     let scope = caller.scope(Perm::KPI_READ, ind.meta().procedure);
-    let p = super::params(state, ind, scope, from, to, org, by).await?;
+    let p = super::params_at(state, ind, scope, from, to, org, by, as_of).await?;
     Ok((ind, p))
 }
 
@@ -123,6 +130,7 @@ fn dto(ind: &dyn Indicator, p: &Params, e: Evaluation) -> EvaluationDto {
         to: p.to_str(),
         org: p.org.as_ref().map(|o| o.id),
         by: p.by.map(|b| b.code.to_string()),
+        as_of: p.as_of.map(crate::time::fmt_date),
         total: cell(e.total),
         groups: e.groups.into_iter().map(cell).collect(),
     }
@@ -137,7 +145,7 @@ pub async fn evaluate(
     Path(code): Path<String>,
     Query(q): Query<EvalParams>,
 ) -> Result<Json<EvaluationDto>, AppError> {
-    let (ind, p) = prepare(&state, &caller, &code, q.from.as_deref(), q.to.as_deref(), q.org, q.by.as_deref()).await?;
+    let (ind, p) = prepare(&state, &caller, &code, q.from.as_deref(), q.to.as_deref(), q.org, q.by.as_deref(), q.as_of.as_deref()).await?;
     let e = ind.evaluate(&state, &p).await?;
     Ok(Json(dto(ind, &p, e)))
 }
@@ -149,6 +157,8 @@ pub struct RecordParams {
     pub to: Option<String>,
     pub org: Option<i64>,
     pub by: Option<String>,
+    /// YYYY-MM-DD: the records as they stood at the end of that day.
+    pub as_of: Option<String>,
     /// The group's key (with `by`).
     pub key: Option<String>,
     /// `numerator` (default) or `denominator`.
@@ -183,7 +193,7 @@ pub async fn records(
     Path(code): Path<String>,
     Query(q): Query<RecordParams>,
 ) -> Result<Json<RecordPage>, AppError> {
-    let (ind, p) = prepare(&state, &caller, &code, q.from.as_deref(), q.to.as_deref(), q.org, q.by.as_deref()).await?;
+    let (ind, p) = prepare(&state, &caller, &code, q.from.as_deref(), q.to.as_deref(), q.org, q.by.as_deref(), q.as_of.as_deref()).await?;
     let page: Page<RecordRef> = ind.records(&state, &p, q.key.as_deref(), Part::parse(q.part.as_deref()), Paging { page: q.page, per: q.per }).await?;
     Ok(Json(RecordPage {
         page: page.page,

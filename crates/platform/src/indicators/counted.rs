@@ -58,16 +58,22 @@ impl Counted {
         self.groups.iter().find(|g| g.dim == dim).map(|g| g.column).unwrap_or("''")
     }
 
-    fn selection(&self, p: &Params) -> Q {
-        let w = q(format!("{} WHERE {} AND {} >= $1 AND {} <= $2", self.from, self.base, self.period, self.period)).bind(p.from_str()).bind(p.to_str());
-        p.scope.filter(w, "c.org_id")
+    /// The records of the period under the reader's scope; as of a day, every table is read as
+    /// it stood at its end (`asof`), so the same conditions give the value of that day.
+    async fn selection(&self, state: &AppState, p: &Params) -> Result<Q, AppError> {
+        let from = match p.as_of {
+            None => std::borrow::Cow::Borrowed(self.from),
+            Some(day) => std::borrow::Cow::Owned(super::asof::from_as_of(&state.db, self.from, day).await?),
+        };
+        let w = q(format!("{from} WHERE {} AND {} >= $1 AND {} <= $2", self.base, self.period, self.period)).bind(p.from_str()).bind(p.to_str());
+        Ok(p.scope.filter(w, "c.org_id"))
     }
 
     async fn eval(&self, state: &AppState, p: &Params) -> Result<Evaluation, AppError> {
         let dim = p.by.map(|d| d.code).unwrap_or("");
         let group = if dim.is_empty() { "CAST('' AS TEXT)".to_string() } else { format!("CAST({} AS TEXT)", self.group_column(dim)) };
         let den = self.denominator.unwrap_or("1=0");
-        let w = self.selection(p);
+        let w = self.selection(state, p).await?;
         let mut query = q(format!(
             "SELECT {group} AS k, CAST(SUM(CASE WHEN {} THEN 1 ELSE 0 END) AS BIGINT), CAST(SUM(CASE WHEN {den} THEN 1 ELSE 0 END) AS BIGINT){}",
             self.numerator,
@@ -114,7 +120,7 @@ impl Counted {
             Part::Denominator => self.denominator.unwrap_or(self.numerator),
             Part::Numerator => self.numerator,
         };
-        let mut w = self.selection(p).push(&format!(" AND {cond}"));
+        let mut w = self.selection(state, p).await?.push(&format!(" AND {cond}"));
         if let (Some(k), Some(d)) = (key, p.by) {
             w = w.push_bind(&format!(" AND CAST({} AS TEXT) = {{}}", self.group_column(d.code)), k.to_string());
         }
@@ -161,5 +167,8 @@ impl Indicator for Counted {
         paging: Paging,
     ) -> BoxFuture<'a, Result<Page<RecordRef>, AppError>> {
         self.list(state, p, key, part, paging).boxed()
+    }
+    fn history_tables(&self) -> Option<Vec<&'static str>> {
+        Some(super::asof::tables_of(self.from))
     }
 }

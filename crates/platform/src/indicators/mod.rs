@@ -7,7 +7,9 @@
 //! only ever read indicators, never count on their own.
 
 pub mod api;
+pub mod asof;
 pub mod counted;
+pub mod dashboard;
 pub mod pages;
 
 use chrono::NaiveDate;
@@ -137,6 +139,9 @@ pub struct Params {
     pub by: Option<Dimension>,
     /// Where the reader may look, narrowed to `org`: every computation filters by it.
     pub scope: Scope,
+    /// Evaluate as the records stood at the end of this day (before later corrections) instead
+    /// of as they stand now. Set through [`Params::at`], which refuses an indicator that cannot.
+    pub as_of: Option<NaiveDate>,
 }
 
 impl Params {
@@ -145,6 +150,23 @@ impl Params {
     }
     pub fn to_str(&self) -> String {
         crate::time::fmt_date(self.to)
+    }
+    /// The same selection evaluated as of the end of `day` (`None`: live). An indicator that
+    /// cannot be evaluated so is refused with `as_of_unsupported` on the field `as_of`.
+    pub fn at(mut self, ind: &dyn Indicator, day: Option<NaiveDate>) -> Result<Params, AppError> {
+        if day.is_some() && ind.history_tables().is_none() {
+            return Err(AppError::field(
+                "as_of",
+                asof::UNSUPPORTED,
+                format!("“{}”按专门口径统计，暂不支持按历史时点（日终状态）计算；请清空“截至时点”查看当前值", ind.meta().name),
+            ));
+        }
+        self.as_of = day;
+        Ok(self)
+    }
+    /// `as_of=YYYY-MM-DD` for links; empty when live.
+    pub fn as_of_str(&self) -> String {
+        self.as_of.map(crate::time::fmt_date).unwrap_or_default()
     }
 }
 
@@ -226,6 +248,11 @@ pub trait Indicator: Send + Sync {
         part: Part,
         paging: Paging,
     ) -> BoxFuture<'a, Result<Page<RecordRef>, AppError>>;
+    /// The tables its computations read, when it honours [`Params::as_of`] by reading them as
+    /// they stood (`asof`); `None` (the default) when it cannot be evaluated as of a past day.
+    fn history_tables(&self) -> Option<Vec<&'static str>> {
+        None
+    }
 }
 
 /// The period of an evaluation from query text; defaults to this year so far. Errors name the
@@ -282,7 +309,29 @@ pub async fn params(
             (Some(o), narrowed)
         }
     };
-    Ok(Params { from, to, org, by, scope })
+    Ok(Params { from, to, org, by, scope, as_of: None })
+}
+
+/// [`params`] with an `as_of` day from query text (`None` or blank: live).
+#[allow(clippy::too_many_arguments)]
+pub async fn params_at(
+    state: &AppState,
+    ind: &dyn Indicator,
+    scope: Scope,
+    from: Option<&str>,
+    to: Option<&str>,
+    org: Option<i64>,
+    by: Option<&str>,
+    as_of: Option<&str>,
+) -> Result<Params, AppError> {
+    let day = asof::parse(as_of)?;
+    params(state, ind, scope, from, to, org, by).await?.at(ind, day)
+}
+
+/// Keep the history of the tables every registered indicator reads (at start-up).
+pub async fn install_history(db: &crate::db::Db, registry: &crate::registry::Registry) -> Result<(), AppError> {
+    let tables: Vec<&'static str> = registry.indicators().iter().filter_map(|i| i.history_tables()).flatten().collect();
+    asof::install(db, tables).await
 }
 
 /// Names of organisations by id, in one query (labels of groups cut by unit or town).

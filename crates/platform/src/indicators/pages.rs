@@ -34,6 +34,8 @@ pub struct EvalQuery {
     #[serde(default, deserialize_with = "crate::web::form::blank_none")]
     pub org: Option<i64>,
     pub by: Option<String>,
+    /// Evaluate as the records stood at the end of this day (YYYY-MM-DD).
+    pub as_of: Option<String>,
     pub key: Option<String>,
     pub part: Option<String>,
     pub page: Option<i64>,
@@ -48,6 +50,9 @@ impl EvalQuery {
         }
         if let Some(b) = p.by {
             s.push_str(&format!("&by={}", b.code));
+        }
+        if p.as_of.is_some() {
+            s.push_str(&format!("&as_of={}", p.as_of_str()));
         }
         s
     }
@@ -77,7 +82,7 @@ async fn list(State(state): State<AppState>, staff: Staff, ctx: Ctx) -> Result<R
 async fn indicator_and_params(state: &AppState, staff: &Staff, code: &str, q: &EvalQuery) -> Result<(&'static dyn Indicator, Params), AppError> {
     let ind = state.registry.indicator(code).ok_or_else(|| AppError::not_found("indicator_not_found", "指标不存在"))?;
     let scope = staff.scope(Perm::KPI_READ, ind.meta().procedure);
-    let p = super::params(state, ind, scope, q.from.as_deref(), q.to.as_deref(), q.org, q.by.as_deref()).await?;
+    let p = super::params_at(state, ind, scope, q.from.as_deref(), q.to.as_deref(), q.org, q.by.as_deref(), q.as_of.as_deref()).await?;
     Ok((ind, p))
 }
 
@@ -101,6 +106,7 @@ struct ShowPage {
     to: String,
     org: Option<i64>,
     by: String,
+    as_of: String,
     units: Vec<(i64, String)>,
     total: ValueView,
     groups: Vec<ValueView>,
@@ -154,6 +160,7 @@ async fn show(State(state): State<AppState>, staff: Staff, ctx: Ctx, Path(code):
                 to: p.to_str(),
                 org: p.org.as_ref().map(|o| o.id),
                 by: p.by.map(|b| b.code.to_string()).unwrap_or_default(),
+                as_of: p.as_of_str(),
                 units,
                 total: view(ind, &e.total, &base),
                 groups: e.groups.iter().map(|c| view(ind, c, &base)).collect(),
@@ -171,6 +178,7 @@ async fn show(State(state): State<AppState>, staff: Staff, ctx: Ctx, Path(code):
                 to: q.to.clone().unwrap_or_default(),
                 org: q.org,
                 by: q.by.clone().unwrap_or_default(),
+                as_of: q.as_of.clone().unwrap_or_default(),
                 units,
                 total: ValueView { label: "合计".into(), value: "—".into(), numerator: 0, denominator: None, href: String::new(), den_href: String::new() },
                 groups: vec![],
@@ -204,7 +212,10 @@ async fn records(State(state): State<AppState>, staff: Staff, ctx: Ctx, Path(cod
         (Part::Denominator, Some(d)) => d,
         _ => meta.numerator,
     };
-    let title = format!("{}：{}（{} 至 {}）", meta.name, what, p.from_str(), p.to_str());
+    let mut title = format!("{}：{}（{} 至 {}）", meta.name, what, p.from_str(), p.to_str());
+    if p.as_of.is_some() {
+        title.push_str(&format!("，按 {} 日终状态", p.as_of_str()));
+    }
     let mut base = format!("/indicators/{code}/records?{}", q.selection(&p));
     if let Some(k) = &q.key {
         base.push_str(&format!("&key={}", crate::web::urlencode(k)));
@@ -231,7 +242,10 @@ const EXPORT_RECORDS: i64 = 20_000;
 pub async fn workbook(state: &AppState, ind: &dyn Indicator, p: &Params, e: &Evaluation) -> Result<Vec<Sheet>, AppError> {
     let meta = ind.meta();
     let unit_name = p.org.as_ref().map(|o| o.name.clone()).unwrap_or_else(|| "全部".into());
-    let title = format!("{}（{} 至 {}，{}）", meta.name, p.from_str(), p.to_str(), unit_name);
+    let mut title = format!("{}（{} 至 {}，{}）", meta.name, p.from_str(), p.to_str(), unit_name);
+    if p.as_of.is_some() {
+        title = format!("{}（{} 至 {}，{}，按 {} 日终状态）", meta.name, p.from_str(), p.to_str(), unit_name, p.as_of_str());
+    }
     let value = |c: &Cell| match c.value(meta.unit) {
         None => XCell::Empty,
         Some(v) if meta.unit == super::Unit::Percent => XCell::Percent((v * 100.0).round() / 100.0),
