@@ -172,7 +172,7 @@ async fn as_of_a_day_the_value_ignores_later_records_and_corrections() {
         &Who::Import,
         NewItem {
             org_id: Some(zjj),
-            code: Some("11321084MB0001-900".into()),
+            code: Some("XK00900000-321084".into()),
             name: Some("建筑工程施工许可（时点测试）".into()),
             kind: Some("licence".into()),
             basis: Some("《中华人民共和国建筑法》第七条".into()),
