@@ -9,7 +9,8 @@ bin="${FAZHI_BIN:-$root/target/debug/fazhi}"
 work="$(mktemp -d)"
 venv="${BROWSER_VENV:-$root/target/browser-venv}"
 port="${BROWSER_PORT:-18190}"
-if [ ! -x "$venv/bin/python" ]; then python3 -m venv "$venv"; fi
+# A venv left half-made (no pip) by an interrupted run is made again.
+if [ ! -x "$venv/bin/python" ] || [ ! -x "$venv/bin/pip" ]; then rm -rf "$venv"; python3 -m venv "$venv"; fi
 "$venv/bin/pip" install -q -r "$root/tests/browser/requirements.txt"
 mkdir -p "$root/target/browser-shots"
 export DATABASE_URL="sqlite://$work/demo.db"
